@@ -1,0 +1,402 @@
+"""Validate in-memory tables and build the immutable :class:`Geography` from them.
+
+The loader (:mod:`dashboard.data.loader`) reads files into the input classes below; tests build
+tiny geographies from hand-made frames through the same path, so both meet the same checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import sparse
+
+from dashboard.data.codes import (
+    clean_codes,
+    explain_unmatched,
+    numeric_column,
+    require_columns,
+    require_unique,
+    unmatched,
+)
+from dashboard.engine.atoms import build_atoms
+from dashboard.engine.geography import BNG, SMALL_AREAS, Geography, Layer, frozen_array
+from dashboard.errors import CodeError, DataFileError, GeometryError, ManifestError
+
+# British National Grid covers Great Britain within these bounds (metres).
+_BNG_BOUNDS = (-10_000, -10_000, 710_000, 1_300_000)
+# Warn when more of a small area than this lies outside a polygon layer (generalisation noise).
+UNCOVERED_WARN = 0.01
+
+
+@dataclass
+class SmallAreaInput:
+    frame: gpd.GeoDataFrame  # columns code, name, population, age bands, need indicators
+    source: str
+    need_labels: dict[str, str] = field(default_factory=dict)
+    age_bands: list[str] = field(default_factory=list)
+    label: str = "Small areas"
+
+
+@dataclass
+class PolygonInput:
+    name: str
+    label: str
+    frame: gpd.GeoDataFrame  # columns code, name, geometry
+    source: str
+
+
+@dataclass
+class GroupingInput:
+    name: str
+    label: str
+    of: str
+    frame: pd.DataFrame  # columns member, code, name
+    source: str
+
+
+@dataclass
+class RegistrationInput:
+    name: str
+    label: str
+    practices: pd.DataFrame  # columns code, name, unit_code, unit_name, list_size, x, y (BNG)
+    registrations: pd.DataFrame  # columns practice, small_area, patients
+    practices_source: str
+    registrations_source: str
+
+
+def to_bng(frame: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
+    """Reproject ``frame`` to British National Grid, refusing a missing or implausible CRS."""
+    if len(frame) == 0:
+        raise DataFileError(f"{source}: the file has no features. Check you exported the right layer.")
+    if frame.crs is None:
+        raise GeometryError(
+            f"{source}: the file does not say which coordinate system it uses. Re-export it with "
+            "its CRS (ONS boundary files are EPSG:27700 or EPSG:4326), or set `crs` for this file "
+            "in the manifest."
+        )
+    minx, miny, maxx, maxy = frame.total_bounds
+    if frame.crs.is_geographic and (abs(minx) > 180 or abs(maxx) > 180 or abs(maxy) > 90):
+        raise GeometryError(
+            f"{source}: the file says it is in longitude/latitude ({frame.crs.to_string()}) but "
+            f"its coordinates reach ({minx:.0f}, {miny:.0f}), which look like metres. Set "
+            "`crs = \"EPSG:27700\"` for this file in the manifest, or fix the file's CRS."
+        )
+    out = frame if frame.crs.equals(BNG) else frame.to_crs(BNG)
+    minx, miny, maxx, maxy = out.total_bounds
+    lo_x, lo_y, hi_x, hi_y = _BNG_BOUNDS
+    if not (lo_x <= minx and maxx <= hi_x and lo_y <= miny and maxy <= hi_y):
+        raise GeometryError(
+            f"{source}: coordinates fall outside Great Britain once in British National Grid "
+            f"(x {minx:.0f}..{maxx:.0f}, y {miny:.0f}..{maxy:.0f}). The file's CRS "
+            f"({frame.crs.to_string()}) is probably wrong, or longitude and latitude are swapped."
+        )
+    return out
+
+
+def repair_polygons(frame: gpd.GeoDataFrame, source: str, warnings: list[str]) -> gpd.GeoDataFrame:
+    """Repair invalid polygons with ``make_valid`` (warning by code); refuse what cannot be."""
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if empty.any():
+        codes = ", ".join(frame["code"][empty].astype(str).head(5))
+        raise GeometryError(f"{source}: features {codes} have no geometry. Add it or drop them.")
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        fixed = shapely.make_valid(geoms[invalid])
+        # make_valid can return lines or points beside the polygon; only area matters here.
+        fixed = np.array([_polygonal(g) for g in fixed], dtype=object)
+        before = shapely.area(geoms[invalid])
+        after = shapely.area(fixed)
+        codes = frame["code"][invalid].astype(str).tolist()
+        lost = [c for c, b, a in zip(codes, before, after) if a <= 0 or abs(a - b) > 0.01 * b]
+        if lost:
+            raise GeometryError(
+                f"{source}: polygons {', '.join(lost[:5])} are invalid and repairing them would "
+                "change their area by more than 1%. Fix them in a GIS (e.g. QGIS 'Fix geometries')."
+            )
+        warnings.append(
+            f"{source}: repaired {len(codes)} invalid polygon(s) ({', '.join(codes[:5])}) with "
+            "make_valid; areas changed by under 1%."
+        )
+        geoms = geoms.copy()
+        geoms[invalid] = fixed
+    kinds = shapely.get_type_id(geoms)
+    if not np.isin(kinds, (3, 6)).all():  # Polygon, MultiPolygon
+        geoms = np.array([_polygonal(g) for g in geoms], dtype=object)
+    out = frame.copy()
+    out["geometry"] = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
+    return out.set_geometry("geometry")
+
+
+def _polygonal(geom):
+    if shapely.get_type_id(geom) in (3, 6):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if shapely.get_type_id(p) in (3, 6)]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def _prepare_polygons(frame: gpd.GeoDataFrame, source: str, warnings: list[str],
+                      extra: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+    require_columns(frame, ("code", "name", *extra), source)
+    out = frame.copy()
+    out["code"] = clean_codes(out["code"], source, "code")
+    require_unique(out["code"], source, "code")
+    out["name"] = out["name"].astype("string").fillna("").astype(str)
+    out = to_bng(out, source)
+    return repair_polygons(out, source, warnings)
+
+
+def _coverage_errors(geo_sa: gpd.GeoDataFrame, polygons: list[PolygonInput],
+                     covered: np.ndarray, warnings: list[str]) -> None:
+    """Refuse small areas outside a polygon layer; warn about large uncovered slivers."""
+    sa_bounds = shapely.box(*geo_sa.total_bounds)
+    for poly in polygons:
+        if not shapely.intersects(sa_bounds, shapely.box(*poly.frame.total_bounds)):
+            raise GeometryError(
+                f"{poly.source}: layer '{poly.name}' does not overlap the small areas at all. "
+                "Check both files are for the same borough and in the right coordinate system."
+            )
+    outside = np.flatnonzero(covered >= 1.0 - 1e-9)
+    if len(outside):
+        codes = geo_sa["code"].iloc[outside].tolist()
+        for poly in polygons:
+            tree = shapely.STRtree(np.asarray(poly.frame.geometry.values))
+            hits = tree.query(np.asarray(geo_sa.geometry.iloc[outside].values), "intersects")
+            missed = sorted(set(range(len(outside))) - set(hits[0].tolist()))
+            if missed:
+                codes = [geo_sa["code"].iloc[outside[i]] for i in missed]
+                raise GeometryError(
+                    f"{poly.source}: small area(s) {', '.join(codes[:5])} lie outside every unit "
+                    f"of layer '{poly.name}'. Add the missing units or remove those small areas."
+                )
+        raise GeometryError(
+            f"Small area(s) {', '.join(codes[:5])} lie outside at least one polygon layer "
+            f"({', '.join(p.name for p in polygons)}). Check the layers cover the whole borough."
+        )
+    partly = np.flatnonzero(covered > UNCOVERED_WARN)
+    if len(partly):
+        worst = sorted(partly, key=lambda i: -covered[i])[:5]
+        shown = ", ".join(f"{geo_sa['code'].iloc[i]} ({covered[i]:.1%})" for i in worst)
+        warnings.append(
+            f"{len(partly)} small area(s) lie partly outside the polygon layers by more than "
+            f"{UNCOVERED_WARN:.0%} of their area (worst: {shown}); their population is spread "
+            "over the part that is covered."
+        )
+
+
+def _small_areas(inp: SmallAreaInput, warnings: list[str]) -> gpd.GeoDataFrame:
+    need_cols = tuple(inp.need_labels)
+    frame = _prepare_polygons(inp.frame, inp.source, warnings,
+                              ("population", *inp.age_bands, *need_cols))
+    frame["population"] = numeric_column(frame, "population", inp.source, codes=frame["code"])
+    for col in (*inp.age_bands, *need_cols):
+        frame[col] = numeric_column(frame, col, inp.source, codes=frame["code"],
+                                    allow_negative=col in need_cols)
+    if frame["population"].sum() <= 0:
+        raise DataFileError(f"{inp.source}: total population is zero; check the population column.")
+    if inp.age_bands:
+        diff = (frame[list(inp.age_bands)].sum(axis=1) - frame["population"]).abs()
+        off = diff > 0.5 + 0.001 * frame["population"]
+        if off.any():
+            warnings.append(
+                f"{inp.source}: age bands do not add up to the population for {int(off.sum())} "
+                f"small area(s) (e.g. {frame['code'][off].iloc[0]})."
+            )
+    return frame
+
+
+def _grouping(inp: GroupingInput, member: Layer) -> Layer:
+    require_columns(inp.frame, ("member", "code", "name"), inp.source)
+    members = clean_codes(inp.frame["member"], inp.source, "member")
+    groups = clean_codes(inp.frame["code"], inp.source, "code")
+    require_unique(members, inp.source, "member")
+    missing = unmatched(members, member.codes)
+    if missing:
+        raise CodeError(explain_unmatched(missing, member.codes, inp.source, "member",
+                                          f"layer '{member.name}'"))
+    absent = unmatched(member.codes, members)
+    if absent:
+        raise CodeError(
+            f"{inp.source}: {len(absent)} unit(s) of layer '{member.name}' belong to no group: "
+            f"{', '.join(absent[:5])}. Every {member.name} unit needs a row so that no one is "
+            "left out of the totals."
+        )
+    names = inp.frame["name"].astype("string").fillna("").astype(str)
+    order: dict[str, str] = {}
+    for g, n in zip(groups, names):
+        if g in order and order[g] != n and n:
+            raise CodeError(
+                f"{inp.source}: group '{g}' is named both '{order[g]}' and '{n}'. Use one name."
+            )
+        order.setdefault(g, n or g)
+    codes = tuple(sorted(order))
+    index = {c: i for i, c in enumerate(codes)}
+    by_member = dict(zip(members, groups))
+    membership = frozen_array([index[by_member[m]] for m in member.codes], dtype=int)
+    return Layer(inp.name, inp.label, "grouping", codes, tuple(order[c] for c in codes),
+                 member_of=member.name, membership=membership)
+
+
+def _registration(inp: RegistrationInput, sa_codes: tuple[str, ...], warnings: list[str]):
+    prac = inp.practices
+    require_columns(prac, ("code", "name", "unit_code", "unit_name"), inp.practices_source)
+    prac_codes = clean_codes(prac["code"], inp.practices_source, "code")
+    require_unique(prac_codes, inp.practices_source, "code")
+    unit_codes = clean_codes(prac["unit_code"], inp.practices_source, "unit_code")
+    reg = inp.registrations
+    require_columns(reg, ("practice", "small_area", "patients"), inp.registrations_source)
+    if len(reg) == 0:
+        raise DataFileError(f"{inp.registrations_source}: the file has no rows.")
+    r_prac = clean_codes(reg["practice"], inp.registrations_source, "practice")
+    r_sa = clean_codes(reg["small_area"], inp.registrations_source, "small_area")
+    patients = numeric_column(reg, "patients", inp.registrations_source)
+    unknown = unmatched(r_prac, prac_codes)
+    if unknown:
+        share = patients[r_prac.isin(unknown)].sum() / patients.sum()
+        if share > 0.05:
+            raise CodeError(explain_unmatched(unknown, prac_codes, inp.registrations_source,
+                                              "practice", inp.practices_source))
+        warnings.append(
+            f"{inp.registrations_source}: {len(unknown)} practice code(s) are not in "
+            f"{inp.practices_source} ({share:.1%} of patients), ignored: {', '.join(unknown[:5])}."
+        )
+    units: dict[str, str] = {}
+    for code, name in zip(unit_codes, prac["unit_name"].astype("string").fillna("").astype(str)):
+        units.setdefault(code, name or code)
+    codes = tuple(sorted(units))
+    unit_index = {c: i for i, c in enumerate(codes)}
+    prac_unit = dict(zip(prac_codes, (unit_index[u] for u in unit_codes)))
+    sa_index = {c: i for i, c in enumerate(sa_codes)}
+    inside = r_sa.isin(sa_index) & r_prac.isin(prac_unit)
+    outside = patients[~r_sa.isin(sa_index)].sum()
+    if outside > 0:
+        warnings.append(
+            f"{inp.registrations_source}: {outside:,.0f} patients ({outside / patients.sum():.1%}) "
+            "live outside the pack's small areas; they count towards list sizes, not residents."
+        )
+    rows = r_sa[inside].map(sa_index).to_numpy(dtype=int)
+    cols = r_prac[inside].map(prac_unit).to_numpy(dtype=int)
+    counts = sparse.csr_matrix((patients[inside].to_numpy(), (rows, cols)),
+                               shape=(len(sa_codes), len(codes)))
+    counts.sum_duplicates()
+    per_sa = np.asarray(counts.sum(axis=1)).ravel()
+    none = np.flatnonzero(per_sa <= 0)
+    if len(none):
+        raise CodeError(
+            f"{inp.registrations_source}: {len(none)} small area(s) have no patients registered "
+            f"with any practice in {inp.practices_source}: {', '.join(sa_codes[i] for i in none[:5])}. "
+            "Their residents would belong to no unit of layer "
+            f"'{inp.name}'; add the practices their patients use, or check the small-area codes."
+        )
+    shares = sparse.diags(1.0 / per_sa) @ counts
+    layer = Layer(inp.name, inp.label, "registration", codes, tuple(units[c] for c in codes))
+    return layer, sparse.csr_matrix(shares), _practice_points(prac, prac_codes, unit_codes)
+
+
+def _practice_points(prac: pd.DataFrame, codes: pd.Series, units: pd.Series):
+    """Practices as BNG points when the table has coordinates (x, y), else None."""
+    if not {"x", "y"} <= set(prac.columns):
+        return None
+    frame = pd.DataFrame({"code": codes.to_numpy(), "name": prac["name"].astype(str).to_numpy(),
+                          "unit_code": units.to_numpy()})
+    if "list_size" in prac:
+        frame["list_size"] = prac["list_size"].to_numpy(dtype=float)
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(prac["x"], prac["y"]), crs=BNG)
+
+
+def build_geography(
+    small_areas: SmallAreaInput,
+    polygons: list[PolygonInput] = (),
+    groupings: list[GroupingInput] = (),
+    registrations: list[RegistrationInput] = (),
+    hubs: gpd.GeoDataFrame | None = None,
+    *,
+    name: str = "Unnamed borough",
+    fictional: bool = False,
+    metadata: dict | None = None,
+) -> Geography:
+    """Validate the inputs and build the geography, cutting atoms once.
+
+    Raises
+    ------
+    DataPackError
+        With a message naming the file, column or code and what to do.
+    """
+    warnings: list[str] = []
+    names = [SMALL_AREAS] + [p.name for p in polygons] + [g.name for g in groupings] + [
+        r.name for r in registrations]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ManifestError(f"Layer name(s) {', '.join(dup)} are used twice; give each layer its own name.")
+    sa = _small_areas(small_areas, warnings)
+    polys = []
+    for p in polygons:
+        polys.append(PolygonInput(p.name, p.label, _prepare_polygons(p.frame, p.source, warnings),
+                                  p.source))
+    atoms, uncovered = build_atoms(sa.geometry, {p.name: p.frame.geometry for p in polys})
+    _coverage_errors(sa, polys, uncovered, warnings)
+    sa_codes = tuple(sa["code"])
+    layers: dict[str, Layer] = {
+        SMALL_AREAS: Layer(SMALL_AREAS, small_areas.label, "small_areas", sa_codes,
+                           tuple(sa["name"]))
+    }
+    geometry: dict[str, gpd.GeoSeries] = {SMALL_AREAS: sa.geometry.reset_index(drop=True)}
+    for p in polys:
+        layers[p.name] = Layer(p.name, p.label, "polygons", tuple(p.frame["code"]),
+                               tuple(p.frame["name"]))
+        geometry[p.name] = p.frame.geometry.reset_index(drop=True)
+        empty = set(range(len(p.frame))) - set(atoms.units[p.name].tolist())
+        if empty:
+            codes = [p.frame["code"].iloc[i] for i in sorted(empty)]
+            warnings.append(f"{p.source}: unit(s) {', '.join(codes[:5])} contain no small area.")
+    regs: dict[str, sparse.csr_matrix] = {}
+    practices: dict[str, gpd.GeoDataFrame] = {}
+    for r in registrations:
+        layer, shares, points = _registration(r, sa_codes, warnings)
+        layers[r.name], regs[r.name] = layer, shares
+        if points is not None:
+            practices[r.name] = points
+    pending = list(groupings)
+    while pending:  # a grouping may group another grouping: resolve in dependency order
+        ready = [g for g in pending if g.of in layers]
+        if not ready:
+            g = pending[0]
+            raise ManifestError(
+                f"{g.source}: grouping '{g.name}' groups layer '{g.of}', which the pack does not "
+                f"have. Layers: {', '.join(layers)}."
+            )
+        for g in ready:
+            layers[g.name] = _grouping(g, layers[g.of])
+            member_geom = geometry.get(g.of)
+            if member_geom is not None:
+                geometry[g.name] = _dissolve(member_geom, layers[g.name].membership,
+                                             len(layers[g.name]))
+            pending.remove(g)
+    sa_reset = sa.reset_index(drop=True)
+    return Geography(
+        name=name,
+        fictional=fictional,
+        small_area_geometry=sa_reset.geometry,
+        population=frozen_array(sa_reset["population"], dtype=float),
+        need={k: frozen_array(sa_reset[k], dtype=float) for k in small_areas.need_labels},
+        need_labels=dict(small_areas.need_labels),
+        age_bands={k: frozen_array(sa_reset[k], dtype=float) for k in small_areas.age_bands},
+        layers=layers,
+        atoms=atoms,
+        registrations=regs,
+        layer_geometry=geometry,
+        hubs=hubs,
+        practices=practices,
+        metadata=dict(metadata or {}),
+        warnings=tuple(warnings),
+    )
+
+
+def _dissolve(members: gpd.GeoSeries, membership: np.ndarray, n: int) -> gpd.GeoSeries:
+    geoms = np.asarray(members.values, dtype=object)
+    parts = [shapely.union_all(geoms[membership == i]) for i in range(n)]
+    return gpd.GeoSeries(parts, crs=members.crs)

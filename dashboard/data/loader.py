@@ -1,0 +1,144 @@
+"""Open a data pack folder: read its files, rename columns to roles, validate, build the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio.errors
+
+from dashboard.data.build import (
+    GroupingInput,
+    PolygonInput,
+    RegistrationInput,
+    SmallAreaInput,
+    build_geography,
+    to_bng,
+)
+from dashboard.data.codes import clean_codes, numeric_column, require_columns, require_unique
+from dashboard.data.manifest import FileSpec, Manifest, read_manifest
+from dashboard.engine.geography import BNG, Geography
+from dashboard.errors import DataFileError
+
+
+def read_table(spec: FileSpec, required: tuple[str, ...], optional: tuple[str, ...] = ()
+               ) -> pd.DataFrame:
+    """Read a CSV with every column as text and rename the manifest's columns to their roles."""
+    try:
+        frame = pd.read_csv(spec.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise DataFileError(f"{spec.source}: the file is empty. Export it again with its header row.") from None
+    except UnicodeDecodeError:
+        raise DataFileError(f"{spec.source}: not UTF-8 text. Save it as 'CSV UTF-8'.") from None
+    except pd.errors.ParserError as exc:
+        raise DataFileError(f"{spec.source}: not a readable CSV ({exc}).") from None
+    return _roles(frame, spec, required, optional)
+
+
+def read_geo(spec: FileSpec, required: tuple[str, ...], optional: tuple[str, ...] = ()
+             ) -> gpd.GeoDataFrame:
+    """Read a GeoJSON/GeoPackage/Shapefile, apply a manifest CRS override, rename to roles."""
+    try:
+        frame = gpd.read_file(spec.path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise DataFileError(f"{spec.source}: cannot be read as a boundary file ({exc}).") from None
+    if len(frame) == 0:
+        raise DataFileError(f"{spec.source}: the file has no features. Check you exported the right layer.")
+    if spec.crs:
+        frame = frame.set_crs(spec.crs, allow_override=True)
+    return _roles(frame, spec, required, optional)
+
+
+def _roles(frame, spec: FileSpec, required, optional):
+    if len(frame) == 0:
+        raise DataFileError(f"{spec.source}: the file has a header but no rows.")
+    cols = spec.columns
+    require_columns(frame, [cols[r] for r in required], spec.source)
+    keep = {cols[r]: r for r in (*required, *optional) if cols.get(r) in frame.columns}
+    extra = [c for c in frame.columns if c not in keep and c != "geometry"]
+    out = frame[[*keep, *(["geometry"] if "geometry" in frame.columns else [])] + extra]
+    return out.rename(columns=keep)
+
+
+def _small_areas(m: Manifest) -> SmallAreaInput:
+    spec = m.small_areas
+    roles = ("code", "name", "population")
+    frame = read_geo(spec, roles)
+    require_columns(frame, [*m.age_bands, *m.need], spec.source)
+    return SmallAreaInput(frame, spec.source, dict(m.need), list(m.age_bands), m.small_area_label)
+
+
+def _practices(spec: FileSpec) -> pd.DataFrame:
+    frame = read_table(spec, ("code", "name", "unit_code", "unit_name", "list_size", "x", "y"))
+    codes = clean_codes(frame["code"], spec.source, spec.columns["code"])
+    for role in ("list_size", "x", "y"):
+        frame[role] = numeric_column(frame, role, spec.source, codes=codes)
+    return frame
+
+
+def load_hubs(spec: FileSpec) -> gpd.GeoDataFrame:
+    """Read hubs (code, name, type, BNG easting/northing, optional staff) as BNG points."""
+    frame = read_table(spec, ("code", "name", "type", "x", "y"), ("staff",))
+    frame["code"] = clean_codes(frame["code"], spec.source, spec.columns["code"])
+    require_unique(frame["code"], spec.source, spec.columns["code"])
+    require_unique(frame["name"].str.strip(), spec.source, spec.columns["name"])
+    for role in ("x", "y"):
+        frame[role] = numeric_column(frame, role, spec.source, codes=frame["code"])
+    if "staff" in frame:
+        frame["staff"] = numeric_column(frame, "staff", spec.source, codes=frame["code"],
+                                        allow_missing=True).fillna(0.0)
+    points = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["x"], frame["y"]),
+                              crs=spec.crs or BNG)
+    return to_bng(points, spec.source).drop(columns=["x", "y"])
+
+
+def load_pack(folder: str | Path) -> Geography:
+    """Load and validate the data pack in ``folder``.
+
+    Parameters
+    ----------
+    folder
+        A folder holding ``pack.toml`` and the files it names.
+
+    Returns
+    -------
+    Geography
+        The immutable model, with non-fatal findings in ``warnings``.
+
+    Raises
+    ------
+    DataPackError
+        Naming the file, column or code at fault and what to do.
+    """
+    m = read_manifest(folder)
+    polygons, groupings, registrations = [], [], []
+    for layer in m.layers:
+        if layer.type == "polygons":
+            spec = layer.files["file"]
+            polygons.append(PolygonInput(layer.name, layer.label, read_geo(spec, ("code", "name")),
+                                         spec.source))
+        elif layer.type == "grouping":
+            spec = layer.files["file"]
+            groupings.append(GroupingInput(layer.name, layer.label, layer.of,
+                                           read_table(spec, ("member", "code", "name")),
+                                           spec.source))
+        else:
+            prac, reg = layer.files["practices"], layer.files["registrations"]
+            registrations.append(RegistrationInput(
+                layer.name, layer.label, _practices(prac),
+                read_table(reg, ("practice", "small_area", "patients")),
+                prac.source, reg.source,
+            ))
+    hubs = load_hubs(m.hubs) if m.hubs else None
+    return build_geography(
+        _small_areas(m),
+        polygons,
+        groupings,
+        registrations,
+        hubs,
+        name=m.name,
+        fictional=m.fictional,
+        metadata={"description": m.description, "sources": m.sources, "root": str(m.root),
+                  "need_labels": dict(m.need), "age_band_labels": dict(m.age_bands)},
+    )

@@ -1,0 +1,112 @@
+"""Cut small areas by every polygon layer once, so later figures are aggregations only.
+
+The cut is the one heavy geometry step. It uses an STR-tree to find candidate pairs, skips the
+intersection wherever a small area lies wholly inside a unit (the usual case: small areas nest in
+wards), and runs the remaining intersections in threads, because shapely 2 releases the GIL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from dashboard.engine.geography import BNG, Atoms, frozen_array
+from dashboard.errors import GeometryError
+
+# Pieces smaller than this are boundary noise from two generalisations meeting, not real overlap.
+MIN_PIECE_M2 = 1.0
+
+
+def _threaded(func, *arrays: np.ndarray, workers: int | None = None) -> np.ndarray:
+    """Apply a vectorised shapely function to chunks of ``arrays`` in parallel threads."""
+    n = len(arrays[0])
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if n < 2000 or workers == 1:
+        return func(*arrays)
+    bounds = np.linspace(0, n, workers * 4 + 1).astype(int)
+    chunks = [tuple(a[lo:hi] for a in arrays) for lo, hi in zip(bounds[:-1], bounds[1:])]
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(lambda args: func(*args), chunks))
+    return np.concatenate(parts)
+
+
+def _cut(pieces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Intersect every piece with every unit it overlaps.
+
+    Returns piece index, unit index and the intersection geometry of each overlapping pair.
+    """
+    tree = shapely.STRtree(units)
+    left, right = tree.query(pieces, predicate="intersects")
+    # A piece whose interior lies wholly inside one unit needs no intersection: it is the piece.
+    shapely.prepare(units)
+    inside = _threaded(shapely.covers, units[right], pieces[left])
+    geoms = np.empty(len(left), dtype=object)
+    geoms[inside] = pieces[left[inside]]
+    todo = ~inside
+    if todo.any():
+        geoms[todo] = _threaded(shapely.intersection, pieces[left[todo]], units[right[todo]])
+    return left, right, geoms
+
+
+def build_atoms(
+    small_areas: gpd.GeoSeries, layers: Mapping[str, gpd.GeoSeries]
+) -> tuple[Atoms, np.ndarray]:
+    """Cut ``small_areas`` by every polygon layer in ``layers``.
+
+    Parameters
+    ----------
+    small_areas
+        Small-area polygons in British National Grid, in the pack's small-area order.
+    layers
+        Polygon layers by name, each in British National Grid, in that layer's unit order.
+
+    Returns
+    -------
+    atoms
+        The pieces; each knows its small area and its unit in every layer.
+    uncovered_share
+        Per small area, the share of its area that lies outside at least one polygon layer
+        (0 for a small area wholly covered). Its population is spread over the covered part.
+
+    Raises
+    ------
+    GeometryError
+        If an input is not in British National Grid.
+    """
+    for name, series in {"small_areas": small_areas, **layers}.items():
+        if series.crs is None or not series.crs.equals(BNG):
+            raise GeometryError(
+                f"Layer '{name}' is in {series.crs}, not British National Grid (EPSG:27700); "
+                "reproject it with to_crs('EPSG:27700') before building atoms."
+            )
+    sa_geoms = np.asarray(small_areas.values, dtype=object)
+    sa_area = shapely.area(sa_geoms)
+    pieces = sa_geoms
+    sa_index = np.arange(len(sa_geoms))
+    units: dict[str, np.ndarray] = {}
+    for name, series in layers.items():
+        left, right, geoms = _cut(pieces, np.asarray(series.values, dtype=object))
+        area = shapely.area(geoms)
+        keep = area >= MIN_PIECE_M2
+        pieces = geoms[keep]
+        sa_index = sa_index[left[keep]]
+        units = {k: v[left[keep]] for k, v in units.items()}
+        units[name] = right[keep]
+    area = shapely.area(pieces)
+    covered = np.bincount(sa_index, weights=area, minlength=len(sa_geoms))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(covered[sa_index] > 0, area / covered[sa_index], 0.0)
+        uncovered = np.clip(1.0 - covered / sa_area, 0.0, 1.0)
+    atoms = Atoms(
+        small_area=frozen_array(sa_index),
+        units={k: frozen_array(v) for k, v in units.items()},
+        area_m2=frozen_array(area),
+        share=frozen_array(share),
+        geometry=gpd.GeoSeries(pieces, crs=BNG),
+    )
+    return atoms, uncovered
