@@ -1,0 +1,152 @@
+"""Command-line interface for planners and batch work: ``python -m dashboard <command>``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from dashboard.errors import DashboardError
+
+DEMO_PACK = Path(__file__).resolve().parents[1] / "geodata" / "demo"
+
+
+def default_pack() -> Path:
+    """The pack named by ``DASHBOARD_PACK``, else the bundled demo pack."""
+    return Path(os.environ.get("DASHBOARD_PACK", DEMO_PACK))
+
+
+def _load(pack: str):
+    from dashboard.data.loader import load_pack
+
+    return load_pack(pack)
+
+
+def cmd_overlaps(args) -> int:
+    from dashboard.engine import overlap
+    from dashboard.exports import write_tables
+
+    geo = _load(args.pack)
+    ov = overlap(geo, args.from_layer, args.to_layer, args.method, args.need)
+    table = ov.table()
+    details = {"Table": f"Overlaps of {args.from_layer} with {args.to_layer}",
+               "Method": args.method, "Need indicator": ov.need_indicator or "(none)",
+               "Need-weighted population": "population x need / population-weighted mean need"}
+    if args.method == "best-fit":
+        details["Population moved by best-fitting"] = f"{ov.moved_by_best_fit:.2%}"
+    out = write_tables(args.out, {"overlaps": table}, geo, details)
+    print(f"Wrote {len(table)} overlaps of {args.from_layer} with {args.to_layer} "
+          f"({args.method}) to {out}.")
+    return 0
+
+
+def cmd_mismatch(args) -> int:
+    from dashboard.engine import mismatch, overlap
+    from dashboard.exports import write_tables
+
+    geo = _load(args.pack)
+    mm = mismatch(overlap(geo, args.from_layer, args.to_layer, args.method), args.threshold)
+    summary = mm.summary()
+    sheets = {
+        f"{args.from_layer} by {args.to_layer}": mm.from_units,
+        f"{args.to_layer} by {args.from_layer}": mm.to_units,
+    }
+    if Path(args.out).suffix.lower() == ".xlsx":
+        import pandas as pd
+
+        sheets["summary"] = pd.DataFrame(list(summary.items()), columns=["measure", "value"])
+    out = write_tables(args.out, sheets, geo, {"Method": args.method, **summary})
+    print(f"Alignment of {args.from_layer} and {args.to_layer}: {mm.alignment:.3f} "
+          f"(split scores {mm.split_score_from:.3f} / {mm.split_score_to:.3f}). Wrote {out}.")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    geo = _load(args.pack)
+    print(f"{geo.name}: valid data pack{' (FICTIONAL)' if geo.fictional else ''}.")
+    print(f"  small areas: {len(geo.small_areas)}, population {geo.total_population:,.0f}")
+    for layer in geo.layers.values():
+        if layer.kind != "small_areas":
+            print(f"  {layer.name} ({layer.kind}): {len(layer)} units")
+    if geo.hubs is not None:
+        print(f"  hubs: {len(geo.hubs)}")
+    print(f"  need indicators: {', '.join(geo.need) or '(none)'}")
+    for w in geo.warnings:
+        print(f"  warning: {w}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from dashboard.data.demo import write_demo
+
+    files = write_demo(args.out)
+    print(f"Wrote the fictional demo pack ({len(files)} files) to {args.out}.")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from dashboard.app import create_app
+
+    app = create_app(args.pack)
+    app.run(host=args.host, port=args.port, debug=args.debug)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard",
+        description="Line up wards, PCN footprints and place partnerships: overlaps, mismatch, "
+                    "data packs and the dashboard.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def pair(p, with_method=True):
+        p.add_argument("--pack", default=str(default_pack()), help="data pack folder "
+                       "(default: $DASHBOARD_PACK or the bundled demo pack)")
+        p.add_argument("--from", dest="from_layer", required=True, help="layer name, e.g. places")
+        p.add_argument("--to", dest="to_layer", required=True, help="layer name, e.g. pcns")
+        if with_method:
+            p.add_argument("--method", choices=["proportional", "best-fit"],
+                           default="proportional", help="how small areas are split (default: "
+                           "proportional)")
+        p.add_argument("--out", required=True, help="output file, .csv or .xlsx")
+
+    p = sub.add_parser("overlaps", help="population, need and area of every overlap of two layers")
+    pair(p)
+    p.add_argument("--need", help="need indicator (default: the pack's first)")
+    p.set_defaults(func=cmd_overlaps)
+
+    p = sub.add_parser("mismatch", help="per-unit splits and the alignment score of two layers")
+    pair(p)
+    p.add_argument("--threshold", type=float, default=0.05,
+                   help="smallest share counted as a piece (default 0.05)")
+    p.set_defaults(func=cmd_mismatch)
+
+    p = sub.add_parser("validate", help="check a data pack and report what it holds")
+    p.add_argument("--pack", default=str(default_pack()), help="data pack folder")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("demo", help="regenerate the fictional demo pack")
+    p.add_argument("--out", required=True, help="folder to write the pack into")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="run the dashboard (development server)")
+    p.add_argument("--pack", default=str(default_pack()), help="data pack folder")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8050)))
+    p.add_argument("--debug", action="store_true", help="Dash debug mode and dev tools")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DashboardError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
