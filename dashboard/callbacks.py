@@ -13,22 +13,25 @@ PERCENT_COLUMNS = ("share_of_from_population", "share_of_to_population", "share_
                    "share_of_to_area")
 
 
+def _column(col: str) -> dict:
+    """AG Grid column definition: readable header, numbers formatted, codes left as text."""
+    spec = {"field": col, "headerName": col.replace("_", " ").capitalize()}
+    formats = {",.0f": ("population", "need_population"), ",.2f": ("area_km2",),
+               ".1%": PERCENT_COLUMNS}
+    for fmt, cols in formats.items():
+        if col in cols:
+            spec.update(type="numericColumn", filter="agNumberColumnFilter",
+                        valueFormatter={"function": f"d3.format('{fmt}')(params.value)"})
+    return spec
+
+
 def overlap_view(geo, from_layer: str, to_layer: str, method: str, need: str | None):
     """Summary, table rows and columns for the overlap of two layers (plain function, testable)."""
     ov = overlap(geo, from_layer, to_layer, method, need)
     mm = mismatch(ov)
     table = ov.table()
     table["area_km2"] = table.pop("area_m2") / 1e6
-    columns = []
-    for col in table.columns:
-        spec = {"name": col.replace("_", " "), "id": col}
-        if col in PERCENT_COLUMNS:
-            spec.update(type="numeric", format={"specifier": ".1%"})
-        elif col in ("population", "need_population"):
-            spec.update(type="numeric", format={"specifier": ",.0f"})
-        elif col == "area_km2":
-            spec.update(type="numeric", format={"specifier": ",.2f"})
-        columns.append(spec)
+    columns = [_column(col) for col in table.columns]
     a, b = geo.layer(from_layer), geo.layer(to_layer)
     lines = [
         html.Strong(f"Alignment score {mm.alignment:.2f}"),
@@ -46,8 +49,8 @@ def register(app) -> None:
     """Attach every callback to ``app``."""
     @app.callback(
         Output(ids.OVERLAP_SUMMARY, "children"),
-        Output(ids.OVERLAP_TABLE, "data"),
-        Output(ids.OVERLAP_TABLE, "columns"),
+        Output(ids.OVERLAP_TABLE, "rowData"),
+        Output(ids.OVERLAP_TABLE, "columnDefs"),
         Output(ids.PAGE_ALERT, "children"),
         Input(ids.OVERLAP_FROM, "value"),
         Input(ids.OVERLAP_TO, "value"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,7 +20,7 @@ from dashboard.data.build import (
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "geodata" / "demo"
-REALDATA = ROOT.parent / "shared" / "realdata"
+REALDATA = Path(os.environ.get("REALDATA_DIR", ROOT.parent / "shared" / "realdata"))
 # Offsets keep the tiny borough inside British National Grid's extent; 1 unit = 1 km.
 X0, Y0, KM = 400_000, 400_000, 1000
 

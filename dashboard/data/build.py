@@ -39,6 +39,7 @@ class SmallAreaInput:
     need_labels: dict[str, str] = field(default_factory=dict)
     age_bands: list[str] = field(default_factory=list)
     label: str = "Small areas"
+    columns: dict[str, str] = field(default_factory=dict)  # role -> column name in the file
 
 
 @dataclass
@@ -47,6 +48,7 @@ class PolygonInput:
     label: str
     frame: gpd.GeoDataFrame  # columns code, name, geometry
     source: str
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,6 +58,7 @@ class GroupingInput:
     of: str
     frame: pd.DataFrame  # columns member, code, name
     source: str
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -66,6 +69,13 @@ class RegistrationInput:
     registrations: pd.DataFrame  # columns practice, small_area, patients
     practices_source: str
     registrations_source: str
+    practice_columns: dict[str, str] = field(default_factory=dict)
+    registration_columns: dict[str, str] = field(default_factory=dict)
+
+
+def _named(columns: dict[str, str], role: str) -> str:
+    """The column's name in the user's file, for messages (roles are our internal names)."""
+    return columns.get(role, role)
 
 
 def to_bng(frame: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
@@ -140,11 +150,13 @@ def _polygonal(geom):
 
 
 def _prepare_polygons(frame: gpd.GeoDataFrame, source: str, warnings: list[str],
-                      extra: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+                      extra: tuple[str, ...] = (), columns: dict[str, str] | None = None
+                      ) -> gpd.GeoDataFrame:
     require_columns(frame, ("code", "name", *extra), source)
+    code_col = _named(columns or {}, "code")
     out = frame.copy()
-    out["code"] = clean_codes(out["code"], source, "code")
-    require_unique(out["code"], source, "code")
+    out["code"] = clean_codes(out["code"], source, code_col)
+    require_unique(out["code"], source, code_col)
     out["name"] = out["name"].astype("string").fillna("").astype(str)
     out = to_bng(out, source)
     return repair_polygons(out, source, warnings)
@@ -191,8 +203,9 @@ def _coverage_errors(geo_sa: gpd.GeoDataFrame, polygons: list[PolygonInput],
 def _small_areas(inp: SmallAreaInput, warnings: list[str]) -> gpd.GeoDataFrame:
     need_cols = tuple(inp.need_labels)
     frame = _prepare_polygons(inp.frame, inp.source, warnings,
-                              ("population", *inp.age_bands, *need_cols))
-    frame["population"] = numeric_column(frame, "population", inp.source, codes=frame["code"])
+                              ("population", *inp.age_bands, *need_cols), inp.columns)
+    frame["population"] = numeric_column(frame, "population", inp.source, codes=frame["code"],
+                                         label=_named(inp.columns, "population"))
     for col in (*inp.age_bands, *need_cols):
         frame[col] = numeric_column(frame, col, inp.source, codes=frame["code"],
                                     allow_negative=col in need_cols)
@@ -211,12 +224,13 @@ def _small_areas(inp: SmallAreaInput, warnings: list[str]) -> gpd.GeoDataFrame:
 
 def _grouping(inp: GroupingInput, member: Layer) -> Layer:
     require_columns(inp.frame, ("member", "code", "name"), inp.source)
-    members = clean_codes(inp.frame["member"], inp.source, "member")
-    groups = clean_codes(inp.frame["code"], inp.source, "code")
-    require_unique(members, inp.source, "member")
+    member_col = _named(inp.columns, "member")
+    members = clean_codes(inp.frame["member"], inp.source, member_col)
+    groups = clean_codes(inp.frame["code"], inp.source, _named(inp.columns, "code"))
+    require_unique(members, inp.source, member_col)
     missing = unmatched(members, member.codes)
     if missing:
-        raise CodeError(explain_unmatched(missing, member.codes, inp.source, "member",
+        raise CodeError(explain_unmatched(missing, member.codes, inp.source, member_col,
                                           f"layer '{member.name}'"))
     absent = unmatched(member.codes, members)
     if absent:
@@ -244,22 +258,24 @@ def _grouping(inp: GroupingInput, member: Layer) -> Layer:
 def _registration(inp: RegistrationInput, sa_codes: tuple[str, ...], warnings: list[str]):
     prac = inp.practices
     require_columns(prac, ("code", "name", "unit_code", "unit_name"), inp.practices_source)
-    prac_codes = clean_codes(prac["code"], inp.practices_source, "code")
-    require_unique(prac_codes, inp.practices_source, "code")
-    unit_codes = clean_codes(prac["unit_code"], inp.practices_source, "unit_code")
+    pcols, rcols = inp.practice_columns, inp.registration_columns
+    prac_codes = clean_codes(prac["code"], inp.practices_source, _named(pcols, "code"))
+    require_unique(prac_codes, inp.practices_source, _named(pcols, "code"))
+    unit_codes = clean_codes(prac["unit_code"], inp.practices_source, _named(pcols, "unit_code"))
     reg = inp.registrations
     require_columns(reg, ("practice", "small_area", "patients"), inp.registrations_source)
     if len(reg) == 0:
         raise DataFileError(f"{inp.registrations_source}: the file has no rows.")
-    r_prac = clean_codes(reg["practice"], inp.registrations_source, "practice")
-    r_sa = clean_codes(reg["small_area"], inp.registrations_source, "small_area")
-    patients = numeric_column(reg, "patients", inp.registrations_source)
+    r_prac = clean_codes(reg["practice"], inp.registrations_source, _named(rcols, "practice"))
+    r_sa = clean_codes(reg["small_area"], inp.registrations_source, _named(rcols, "small_area"))
+    patients = numeric_column(reg, "patients", inp.registrations_source,
+                              label=_named(rcols, "patients"))
     unknown = unmatched(r_prac, prac_codes)
     if unknown:
         share = patients[r_prac.isin(unknown)].sum() / patients.sum()
         if share > 0.05:
             raise CodeError(explain_unmatched(unknown, prac_codes, inp.registrations_source,
-                                              "practice", inp.practices_source))
+                                              _named(rcols, "practice"), inp.practices_source))
         warnings.append(
             f"{inp.registrations_source}: {len(unknown)} practice code(s) are not in "
             f"{inp.practices_source} ({share:.1%} of patients), ignored: {', '.join(unknown[:5])}."
@@ -335,8 +351,9 @@ def build_geography(
     sa = _small_areas(small_areas, warnings)
     polys = []
     for p in polygons:
-        polys.append(PolygonInput(p.name, p.label, _prepare_polygons(p.frame, p.source, warnings),
-                                  p.source))
+        polys.append(PolygonInput(p.name, p.label,
+                                  _prepare_polygons(p.frame, p.source, warnings, (), p.columns),
+                                  p.source, p.columns))
     atoms, uncovered = build_atoms(sa.geometry, {p.name: p.frame.geometry for p in polys})
     _coverage_errors(sa, polys, uncovered, warnings)
     sa_codes = tuple(sa["code"])

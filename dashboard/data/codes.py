@@ -114,26 +114,31 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], source: str) ->
 
 
 def numeric_column(frame: pd.DataFrame, column: str, source: str, *, allow_negative: bool = False,
-                   allow_missing: bool = False, codes: pd.Series | None = None) -> pd.Series:
-    """Parse ``column`` as numbers, naming rows (by code when given) that are not valid."""
+                   allow_missing: bool = False, codes: pd.Series | None = None,
+                   label: str | None = None) -> pd.Series:
+    """Parse ``column`` as numbers, naming rows (by code when given) that are not valid.
+
+    ``label`` is the column's name in the user's file when it differs from ``column``.
+    """
     raw = frame[column]
+    shown = label or column
     text = raw.astype("string").str.replace(",", "", regex=False).str.strip()
     values = pd.to_numeric(text, errors="coerce")
-    label = codes if codes is not None else pd.Series(
+    where = codes if codes is not None else pd.Series(
         [f"row {i + 2}" for i in range(len(frame))], index=frame.index
     )
     bad = values.isna() & ~(text.isna() | (text == "")) if allow_missing else values.isna()
     if bad.any():
-        examples = [f"{label[i]} ({raw[i]!r})" for i in bad[bad].index[:5]]
+        examples = [f"{where[i]} ({raw[i]!r})" for i in bad[bad].index[:5]]
         raise DataFileError(
-            f"{source}: column '{column}' must be a number for every row; "
+            f"{source}: column '{shown}' must be a number for every row; "
             f"{int(bad.sum())} are missing or not numbers: {', '.join(examples)}."
         )
     if not allow_negative and (values < 0).any():
         neg = values < 0
-        examples = [f"{label[i]} ({values[i]:g})" for i in neg[neg].index[:5]]
+        examples = [f"{where[i]} ({values[i]:g})" for i in neg[neg].index[:5]]
         raise DataFileError(
-            f"{source}: column '{column}' cannot be negative; {int(neg.sum())} rows are: "
+            f"{source}: column '{shown}' cannot be negative; {int(neg.sum())} rows are: "
             f"{', '.join(examples)}."
         )
     return values.astype(float)

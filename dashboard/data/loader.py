@@ -66,14 +66,16 @@ def _small_areas(m: Manifest) -> SmallAreaInput:
     roles = ("code", "name", "population")
     frame = read_geo(spec, roles)
     require_columns(frame, [*m.age_bands, *m.need], spec.source)
-    return SmallAreaInput(frame, spec.source, dict(m.need), list(m.age_bands), m.small_area_label)
+    return SmallAreaInput(frame, spec.source, dict(m.need), list(m.age_bands), m.small_area_label,
+                          spec.columns)
 
 
 def _practices(spec: FileSpec) -> pd.DataFrame:
     frame = read_table(spec, ("code", "name", "unit_code", "unit_name", "list_size", "x", "y"))
     codes = clean_codes(frame["code"], spec.source, spec.columns["code"])
     for role in ("list_size", "x", "y"):
-        frame[role] = numeric_column(frame, role, spec.source, codes=codes)
+        frame[role] = numeric_column(frame, role, spec.source, codes=codes,
+                                     label=spec.columns[role])
     return frame
 
 
@@ -84,10 +86,12 @@ def load_hubs(spec: FileSpec) -> gpd.GeoDataFrame:
     require_unique(frame["code"], spec.source, spec.columns["code"])
     require_unique(frame["name"].str.strip(), spec.source, spec.columns["name"])
     for role in ("x", "y"):
-        frame[role] = numeric_column(frame, role, spec.source, codes=frame["code"])
+        frame[role] = numeric_column(frame, role, spec.source, codes=frame["code"],
+                                     label=spec.columns[role])
     if "staff" in frame:
         frame["staff"] = numeric_column(frame, "staff", spec.source, codes=frame["code"],
-                                        allow_missing=True).fillna(0.0)
+                                        allow_missing=True, label=spec.columns["staff"]
+                                        ).fillna(0.0)
     points = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["x"], frame["y"]),
                               crs=spec.crs or BNG)
     return to_bng(points, spec.source).drop(columns=["x", "y"])
@@ -117,18 +121,18 @@ def load_pack(folder: str | Path) -> Geography:
         if layer.type == "polygons":
             spec = layer.files["file"]
             polygons.append(PolygonInput(layer.name, layer.label, read_geo(spec, ("code", "name")),
-                                         spec.source))
+                                         spec.source, spec.columns))
         elif layer.type == "grouping":
             spec = layer.files["file"]
             groupings.append(GroupingInput(layer.name, layer.label, layer.of,
                                            read_table(spec, ("member", "code", "name")),
-                                           spec.source))
+                                           spec.source, spec.columns))
         else:
             prac, reg = layer.files["practices"], layer.files["registrations"]
             registrations.append(RegistrationInput(
                 layer.name, layer.label, _practices(prac),
                 read_table(reg, ("practice", "small_area", "patients")),
-                prac.source, reg.source,
+                prac.source, reg.source, prac.columns, reg.columns,
             ))
     hubs = load_hubs(m.hubs) if m.hubs else None
     return build_geography(

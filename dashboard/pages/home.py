@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dash_table, dcc, html
+import dash_ag_grid as dag
+from dash import dcc, html
 from dashboard import ids, reference
 from dashboard.engine import METHODS, unit_totals
 
@@ -56,13 +57,13 @@ def layout(from_layer: str = "places", to_layer: str = "pcns", method: str = "pr
         html.Div(id=ids.PAGE_ALERT),
         dcc.Loading(html.Div([
             html.Div(id=ids.OVERLAP_SUMMARY, className="my-2"),
-            dash_table.DataTable(
-                id=ids.OVERLAP_TABLE, page_size=15, sort_action="native",
-                filter_action="native", style_table={"overflowX": "auto"},
-                style_cell={"fontFamily": "system-ui, sans-serif", "fontSize": 13},
-                style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "left"}
-                                        for c in ("from_code", "from_name", "to_code", "to_name")],
-                data=[], columns=[]),
+            dag.AgGrid(
+                id=ids.OVERLAP_TABLE, rowData=[], columnDefs=[],
+                defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                dashGridOptions={"pagination": True, "paginationPageSize": 20,
+                                 "domLayout": "autoHeight"},
+                className="ag-theme-alpine", style={"width": "100%"},
+            ),
         ])),
         html.P(f"{len(places)} {geo.layer(from_layer).label.lower()} in this pack.",
                className="text-muted small mt-2"),
