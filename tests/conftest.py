@@ -76,14 +76,14 @@ def tiny_inputs():
             "patients": [80, 20, 50, 50, 100, 30, 90, 25],
         }
     )
-    return dict(
-        small_areas=SmallAreaInput(sa, "sa.geojson", {"imd": "IMD score"},
-                                   ["age_0_15", "age_16_plus"]),
-        polygons=[PolygonInput("wards", "Wards", wards, "wards.geojson")],
-        groupings=[GroupingInput("places", "Places", "wards", places, "places.csv")],
-        registrations=[RegistrationInput("pcns", "PCNs", practices, regs, "practices.csv",
-                                         "registrations.csv")],
-    )
+    return {
+        "small_areas": SmallAreaInput(sa, "sa.geojson", {"imd": "IMD score"},
+                                      ["age_0_15", "age_16_plus"]),
+        "polygons": [PolygonInput("wards", "Wards", wards, "wards.geojson")],
+        "groupings": [GroupingInput("places", "Places", "wards", places, "places.csv")],
+        "registrations": [RegistrationInput("pcns", "PCNs", practices, regs, "practices.csv",
+                                            "registrations.csv")],
+    }
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import DEMO
-from dashboard.data.demo import render, generate
+from dashboard.data.demo import generate, render
 from dashboard.engine import METHODS, mismatch, overlap, unit_totals
 
 

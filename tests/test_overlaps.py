@@ -109,3 +109,16 @@ def test_inputs_are_not_mutated_and_model_is_read_only(tiny):
     np.testing.assert_array_equal(tiny.population, before)
     with pytest.raises(ValueError):
         tiny.population[0] = 5
+
+
+def test_row_max_matches_dense_argmax():
+    from scipy import sparse
+
+    from dashboard.engine.geography import row_max
+
+    rng = np.random.default_rng(3)
+    dense = rng.integers(0, 4, size=(60, 7)).astype(float)  # many ties and empty rows
+    dense[::9] = 0
+    col, val = row_max(sparse.csr_matrix(dense))
+    np.testing.assert_array_equal(col, dense.argmax(axis=1))
+    np.testing.assert_array_equal(val, dense.max(axis=1))

@@ -28,7 +28,9 @@ def read_table(spec: FileSpec, required: tuple[str, ...], optional: tuple[str, .
     try:
         frame = pd.read_csv(spec.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
-        raise DataFileError(f"{spec.source}: the file is empty. Export it again with its header row.") from None
+        raise DataFileError(
+            f"{spec.source}: the file is empty. Export it again with its header row."
+        ) from None
     except UnicodeDecodeError:
         raise DataFileError(f"{spec.source}: not UTF-8 text. Save it as 'CSV UTF-8'.") from None
     except pd.errors.ParserError as exc:

@@ -1,8 +1,9 @@
 """Cut small areas by every polygon layer once, so later figures are aggregations only.
 
 The cut is the one heavy geometry step. It uses an STR-tree to find candidate pairs, skips the
-intersection wherever a small area lies wholly inside a unit (the usual case: small areas nest in
-wards), and runs the remaining intersections in threads, because shapely 2 releases the GIL.
+intersection wherever a piece lies wholly inside a unit (the usual case: small areas nest in
+wards), and runs queries and the remaining intersections in threads, because shapely 2 releases
+the GIL.
 """
 
 from __future__ import annotations
@@ -35,22 +36,44 @@ def _threaded(func, *arrays: np.ndarray, workers: int | None = None) -> np.ndarr
     return np.concatenate(parts)
 
 
+def _query(tree: shapely.STRtree, geoms: np.ndarray, predicate: str) -> np.ndarray:
+    """``tree.query`` over chunks of ``geoms`` in threads; returns (input, tree) index pairs."""
+    def run(lo_hi):
+        lo, hi = lo_hi
+        pairs = tree.query(geoms[lo:hi], predicate=predicate)
+        pairs[0] += lo
+        return pairs
+
+    n = len(geoms)
+    workers = min(os.cpu_count() or 1, 8)
+    if n < 2000 or workers == 1:
+        return tree.query(geoms, predicate=predicate)
+    bounds = np.linspace(0, n, workers * 4 + 1).astype(int)
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(run, zip(bounds[:-1], bounds[1:])))
+    return np.concatenate(parts, axis=1)
+
+
 def _cut(pieces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Intersect every piece with every unit it overlaps.
 
     Returns piece index, unit index and the intersection geometry of each overlapping pair.
     """
     tree = shapely.STRtree(units)
-    left, right = tree.query(pieces, predicate="intersects")
-    # A piece whose interior lies wholly inside one unit needs no intersection: it is the piece.
-    shapely.prepare(units)
-    inside = _threaded(shapely.covers, units[right], pieces[left])
-    geoms = np.empty(len(left), dtype=object)
-    geoms[inside] = pieces[left[inside]]
-    todo = ~inside
-    if todo.any():
-        geoms[todo] = _threaded(shapely.intersection, pieces[left[todo]], units[right[todo]])
-    return left, right, geoms
+    # Most pieces lie wholly inside one unit (small areas nest in wards): they need no
+    # intersection, and skipping it also skips the costly neighbours that merely touch them.
+    inside = _query(tree, pieces, "covered_by")
+    first = np.unique(inside[0], return_index=True)[1]
+    whole_left, whole_right = inside[0][first], inside[1][first]
+    rest = np.setdiff1d(np.arange(len(pieces)), whole_left)
+    pairs = _query(tree, pieces[rest], "intersects")
+    left, right = rest[pairs[0]], pairs[1]
+    cut = _threaded(shapely.intersection, pieces[left], units[right]) if len(left) else \
+        np.empty(0, dtype=object)
+    all_left = np.concatenate([whole_left, left])
+    order = np.argsort(all_left, kind="stable")
+    geoms = np.concatenate([pieces[whole_left], cut])
+    return all_left[order], np.concatenate([whole_right, right])[order], geoms[order]
 
 
 def build_atoms(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
@@ -34,6 +35,25 @@ from dashboard.errors import LayerError
 LayerKind = Literal["small_areas", "polygons", "grouping", "registration"]
 BNG = "EPSG:27700"
 SMALL_AREAS = "small_areas"
+
+
+def row_max(matrix: sparse.spmatrix) -> tuple[np.ndarray, np.ndarray]:
+    """Column and value of each row's largest entry (first column on ties; 0, 0 for empty rows).
+
+    Vectorised: scipy's own sparse ``argmax`` loops over rows in Python.
+    """
+    m = sparse.csr_matrix(matrix)
+    m.sum_duplicates()
+    n = m.shape[0]
+    counts = np.diff(m.indptr)
+    rows = np.repeat(np.arange(n), counts)
+    # Rows stay in blocks at their indptr offsets; within a row, largest value then lowest column.
+    order = np.lexsort((m.indices, -m.data, rows))
+    filled = counts > 0
+    first = order[m.indptr[:-1][filled]]
+    col, val = np.zeros(n, dtype=int), np.zeros(n)
+    col[filled], val[filled] = m.indices[first], m.data[first]
+    return col, val
 
 
 def frozen_array(values, dtype=None) -> np.ndarray:
@@ -75,11 +95,16 @@ class Layer:
     def __len__(self) -> int:
         return len(self.codes)
 
+    @cached_property
+    def positions(self) -> Mapping[str, int]:
+        """Code -> position, built once per layer (layers are immutable)."""
+        return MappingProxyType({c: i for i, c in enumerate(self.codes)})
+
     def index_of(self, code: str) -> int:
         """Position of ``code`` in this layer, with a helpful error when it is unknown."""
         try:
-            return self.codes.index(code)
-        except ValueError:
+            return self.positions[code]
+        except KeyError:
             raise LayerError(
                 f"Layer '{self.name}' has no unit with code '{code}'. "
                 f"Known codes start {', '.join(self.codes[:5])}."

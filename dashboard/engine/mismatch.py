@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from dashboard.engine.geography import row_max
 from dashboard.engine.overlaps import Overlap
 
 DEFAULT_THRESHOLD = 0.05
@@ -82,8 +83,7 @@ def _unit_metrics(pop: sparse.csr_matrix, codes, names, partner_codes, partner_n
     """Rows of ``pop`` are the units measured; columns are their partners."""
     pop = sparse.csr_matrix(pop)
     total = np.asarray(pop.sum(axis=1)).ravel()
-    best = np.asarray(pop.argmax(axis=1)).ravel()
-    best_pop = np.asarray(pop.max(axis=1).todense()).ravel()
+    best, best_pop = row_max(pop)
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = sparse.diags(np.where(total > 0, 1.0 / total, 0.0)) @ pop
     shares = sparse.csr_matrix(shares)

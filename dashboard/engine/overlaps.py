@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from dashboard.engine.geography import Geography, Layer
+from dashboard.engine.geography import Geography, Layer, row_max
 from dashboard.errors import LayerError
 
 Method = Literal["proportional", "best-fit"]
@@ -162,7 +162,7 @@ def _best_fit_index(geo: Geography, layer: Layer) -> np.ndarray:
                     (atoms.share, (atoms.small_area, atoms.units[layer.name])),
                     shape=(n_sa, len(layer)),
                 )
-            idx = np.asarray(held.argmax(axis=1)).ravel()
+            idx = row_max(held)[0]
         geo._memo[key] = idx
     return geo._memo[key]
 

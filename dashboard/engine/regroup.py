@@ -54,8 +54,8 @@ def regroup(
     member = geo.layer(group.member_of)
     codes = list(group.codes)
     names = list(group.names)
-    index = {c: i for i, c in enumerate(codes)}
-    member_index = {c: i for i, c in enumerate(member.codes)}
+    index = dict(group.positions)
+    member_index = member.positions
     new = np.array(group.membership, copy=True)
     group_names = group_names or {}
     for member_code, group_code in membership.items():

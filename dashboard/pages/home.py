@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dash
-import dash_bootstrap_components as dbc
 import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
 from dash import dcc, html
+
 from dashboard import ids, reference
 from dashboard.engine import METHODS, unit_totals
 
