@@ -103,6 +103,19 @@ def test_unknown_layer_method_and_indicator_are_named(tiny):
         overlap(tiny, "places", "pcns", need="idaci")
 
 
+def test_need_request_on_a_pack_without_indicators_is_refused():
+    from conftest import tiny_inputs
+    from dashboard.data.build import build_geography
+
+    inputs = tiny_inputs()
+    inputs["small_areas"].need_labels = {}
+    bare = build_geography(**inputs)
+    ov = overlap(bare, "wards", "pcns")  # no indicator: need-weighted equals population
+    np.testing.assert_allclose(ov.need_population.toarray(), ov.population.toarray())
+    with pytest.raises(LayerError, match="no need indicator 'imd'.*\\(none\\)"):
+        overlap(bare, "wards", "pcns", need="imd")
+
+
 def test_inputs_are_not_mutated_and_model_is_read_only(tiny):
     before = tiny.population.copy()
     overlap(tiny, "places", "pcns")

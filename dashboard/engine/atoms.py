@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from types import MappingProxyType
 
 import geopandas as gpd
 import numpy as np
@@ -127,7 +128,7 @@ def build_atoms(
         uncovered = np.clip(1.0 - covered / sa_area, 0.0, 1.0)
     atoms = Atoms(
         small_area=frozen_array(sa_index),
-        units={k: frozen_array(v) for k, v in units.items()},
+        units=MappingProxyType({k: frozen_array(v) for k, v in units.items()}),
         area_m2=frozen_array(area),
         share=frozen_array(share),
         geometry=gpd.GeoSeries(pieces, crs=BNG),

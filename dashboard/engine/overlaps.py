@@ -255,7 +255,9 @@ def overlap(
     a, b = geo.layer(from_layer), geo.layer(to_layer)
     if need is None and geo.need:
         need = next(iter(geo.need))
-    need_key = need if geo.need else None
+    if need is not None:
+        geo.need_values(need)  # an unknown indicator is an error, never silently ignored
+    need_key = need
     pop = _matrix(geo, a, b, method, "population", None)
     need_pop = _matrix(geo, a, b, method, "need", need_key) if need_key else pop.copy()
     area = _matrix(geo, a, b, method, "area", None)
