@@ -14,6 +14,7 @@ from dashboard.data.loader import load_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
 def create_app(pack: str | Path | None = None) -> Dash:
     """Load ``pack`` (default: ``$DASHBOARD_PACK`` or the demo pack) and build the Dash app.
 

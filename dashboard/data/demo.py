@@ -369,17 +369,17 @@ def generate(seed: int = SEED) -> dict[str, object]:
     ward_codes = [f"E05950{i + 1:03d}" for i in range(n_wards)]
     ward_names = _ward_names(ward_xy)
     sa_codes = [f"E01950{i + 1:03d}" for i in range(n_sa)]
+    sa_ward = np.array([_ward_of_sa(sa_of, ward_of, s) for s in range(n_sa)])
     letters = {}
     sa_names = []
     for s in range(n_sa):
-        w = int(np.bincount(ward_of[sa_of == s]).argmax())
+        w = int(sa_ward[s])
         letters[w] = letters.get(w, 0) + 1
         sa_names.append(f"Brackmoor {w + 1:03d}{chr(64 + letters[w]) if letters[w] <= 26 else letters[w]}")
 
     # Groupings of wards.
     ward_adj = _adjacency(ward_geom)
-    ward_pop = np.array([population[[i for i in range(n_sa) if _ward_of_sa(sa_of, ward_of, i) == w]].sum()
-                         for w in range(n_wards)])
+    ward_pop = np.bincount(sa_ward, weights=population, minlength=n_wards)
     place_of = _grow_groups(_nearest(ward_xy, [_km(a) for a, _ in PLACES]), ward_adj, ward_pop)
     district_of = _grow_groups(_nearest(ward_xy, [_km(a) for a, _ in DISTRICTS]), ward_adj, ward_pop)
 

@@ -75,17 +75,15 @@ class Overlap:
 
     def table(self) -> pd.DataFrame:
         """One row per (from, to) pair that shares population or area, in both directions."""
-        pop = self.population.tocoo()
         area = self.area_m2.tocsr()
-        need = self.need_population.tocsr()
-        keys = set(zip(pop.row.tolist(), pop.col.tolist()))
-        a_coo = area.tocoo()
-        keys.update(zip(a_coo.row.tolist(), a_coo.col.tolist()))
-        rows = np.array(sorted(keys), dtype=int).reshape(-1, 2)
-        i, j = rows[:, 0], rows[:, 1]
+        # Cells holding people or area, row by row with columns in order.
+        pattern = sparse.csr_matrix(abs(self.population) + abs(area))
+        pattern.sum_duplicates()
+        cells = pattern.tocoo()
+        i, j = cells.row, cells.col
         p = np.asarray(self.population.tocsr()[i, j]).ravel()
         a = np.asarray(area[i, j]).ravel()
-        n = np.asarray(need[i, j]).ravel()
+        n = np.asarray(self.need_population.tocsr()[i, j]).ravel()
         from_pop = np.asarray(self.population.sum(axis=1)).ravel()
         to_pop = np.asarray(self.population.sum(axis=0)).ravel()
         from_area = np.asarray(area.sum(axis=1)).ravel()

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids, reference
-from dashboard.engine import METHODS, unit_totals
+from dashboard.engine import METHODS
 
 dash.register_page(__name__, path="/", title="Place alignment dashboard")
 
@@ -37,7 +37,6 @@ def layout(from_layer: str = "places", to_layer: str = "pcns", method: str = "pr
     notice = dbc.Alert(
         "This is a fictional borough generated for demonstration; no figure describes a real "
         "place.", color="warning", className="py-2") if geo.fictional else None
-    places = unit_totals(geo, from_layer, need)
     return html.Div([
         notice,
         html.H1(geo.name, className="h3"),
@@ -66,6 +65,6 @@ def layout(from_layer: str = "places", to_layer: str = "pcns", method: str = "pr
                 className="ag-theme-alpine", style={"width": "100%"},
             ),
         ])),
-        html.P(f"{len(places)} {geo.layer(from_layer).label.lower()} in this pack.",
+        html.P(f"{len(geo.layer(from_layer))} {geo.layer(from_layer).label.lower()} in this pack.",
                className="text-muted small mt-2"),
     ])
