@@ -2,44 +2,84 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, html
+from dash import Dash, html, set_props
+from flask import Response, abort
 
 from dashboard import callbacks, ids, reference
 from dashboard.cli import default_pack
 from dashboard.data.loader import load_pack
+from dashboard.engine.display import display_geometry
+from dashboard.errors import DashboardError
 
 ROOT = Path(__file__).resolve().parents[1]
+LOG = logging.getLogger(__name__)
+NAV_LINKS = (("Map", "/"), ("Footprints", "/footprint"), ("Overlaps", "/overlaps"),
+             ("Data", "/data"))
+
+
+def show_error(err: Exception) -> None:
+    """App-wide handler: any callback failure becomes an alert, never a blank page."""
+    if isinstance(err, DashboardError):
+        message = str(err)
+    else:
+        LOG.exception("Callback failed", exc_info=err)
+        message = ("Something went wrong while updating this view; the details are in the "
+                   "server log. Try another choice, or reload the page.")
+    set_props(ids.APP_ALERT, {"children": message, "is_open": True})
+
+
+def _serve_geometry(server) -> None:
+    """Serve the map shapes as a file the browser caches, so pages never re-send them."""
+    def geometry(digest: str) -> Response:
+        disp = display_geometry(reference.geography(server))
+        if digest != disp.digest:
+            abort(404)
+        response = Response(disp.atoms_geojson, mimetype="application/geo+json")
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+    server.add_url_rule(reference.GEOMETRY_ROUTE, "geometry", geometry)
 
 
 def create_app(pack: str | Path | None = None) -> Dash:
     """Load ``pack`` (default: ``$DASHBOARD_PACK`` or the demo pack) and build the Dash app.
 
-    The pack is loaded and its atoms cut once here, before any request, so callbacks only
-    aggregate.
+    The pack is loaded, its atoms cut and its map shapes simplified once here, before any
+    request, so callbacks only aggregate.
     """
     geo = load_pack(pack or default_pack())
+    display_geometry(geo)
     app = Dash(
         "dashboard",
         use_pages=True,
         pages_folder=str(Path(__file__).parent / "pages"),
-        assets_folder=str(ROOT / "assets"),
         # Bootstrap's CSS ships in assets/ so the app works offline; no CDN.
+        assets_folder=str(ROOT / "assets"),
         title="Place alignment dashboard",
         suppress_callback_exceptions=False,
+        on_error=show_error,
+        compress=True,
     )
     reference.attach(app.server, geo)
+    _serve_geometry(app.server)
     badge = dbc.Badge("FICTIONAL DEMO DATA", color="warning", className="ms-2 text-dark") \
         if geo.fictional else None
     app.layout = html.Div([
         dbc.Navbar(dbc.Container([
             dbc.NavbarBrand(["Place alignment", badge], href="/"),
+            dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=href, active="exact"))
+                     for label, href in NAV_LINKS], navbar=True, className="me-auto"),
             html.Span(geo.name, className="navbar-text text-light small", id=ids.NAV),
-        ]), color="primary", dark=True, className="mb-3"),
-        dbc.Container([dash.page_container], fluid="lg"),
+        ], fluid=True), color="primary", dark=True, className="mb-3"),
+        dbc.Container([
+            dbc.Alert(id=ids.APP_ALERT, is_open=False, dismissable=True, color="danger"),
+            html.Main(dash.page_container),
+        ], fluid=True, className="px-4"),
     ])
     callbacks.register(app)
     return app

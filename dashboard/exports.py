@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
+import pyogrio
 
 from dashboard.engine.geography import Geography
 from dashboard.errors import DashboardError
@@ -55,3 +57,50 @@ def write_tables(path: str | Path, sheets: Mapping[str, pd.DataFrame], geo: Geog
             frame.to_excel(writer, sheet_name=name[:31], index=False)
         about_rows(geo, details).to_excel(writer, sheet_name="About", index=False)
     return out
+
+
+EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel", "gpkg": "GeoPackage", "geojson": "GeoJSON"}
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
+
+
+def overlap_export(geo: Geography, from_layer: str, to_layer: str, method: str,
+                   need: str | None, fmt: str) -> tuple[str, bytes]:
+    """File name and bytes of an overlap export in ``fmt`` (a key of ``EXPORT_FORMATS``).
+
+    CSV holds the overlap table; Excel adds both mismatch tables and the About sheet; GeoPackage
+    (British National Grid) and GeoJSON (WGS84, as the format requires) carry the same rows with
+    the shape of each piece. Figures are the engine's, unrounded.
+    """
+    from dashboard.engine import mismatch, overlap
+    from dashboard.engine.pieces import overlap_pieces
+
+    if fmt not in EXPORT_FORMATS:
+        raise DashboardError(f"Unknown export format '{fmt}'; use one of: "
+                             f"{', '.join(EXPORT_FORMATS)}.")
+    ov = overlap(geo, from_layer, to_layer, method, need)
+    stem = "-".join([_slug(geo.name.split(" (")[0]), *(["FICTIONAL"] if geo.fictional else []),
+                     from_layer, to_layer, method])
+    details = {"From layer": geo.layer(from_layer).label, "To layer": geo.layer(to_layer).label,
+               "Method": method, "Need indicator": ov.need_indicator or "none"}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"{stem}.{fmt}"
+        if fmt in ("csv", "xlsx"):
+            sheets = {"overlaps": ov.table()}
+            if fmt == "xlsx":
+                mm = mismatch(ov)
+                sheets[f"{from_layer} split"] = mm.from_units
+                sheets[f"{to_layer} split"] = mm.to_units
+            write_tables(out, sheets, geo, details)
+        else:
+            pieces = overlap_pieces(geo, from_layer, to_layer, method, need)
+            if fmt == "geojson":
+                pieces.to_crs("EPSG:4326").to_file(out, driver="GeoJSON")
+            else:
+                pieces.to_file(out, driver="GPKG", layer="overlaps")
+                # The About table rides along as a non-spatial layer of the same file.
+                pyogrio.write_dataframe(about_rows(geo, details), out, layer="about",
+                                        driver="GPKG")
+        return out.name, out.read_bytes()

@@ -1,11 +1,40 @@
 """Every component id of the web layer, defined once."""
 
+# App shell
 NAV = "nav"
-PAGE_ALERT = "page-alert"
+APP_ALERT = "app-alert"
 
+# Map page
+MAP_GRAPH = "map-graph"
+MAP_MEASURE = "map-measure"
+MAP_NEED = "map-need"
+MAP_LAYERS = "map-layers"
+MAP_BASEMAP = "map-basemap"
+MAP_SELECT_LAYER = "map-select-layer"
+MAP_SELECT_UNIT = "map-select-unit"
+MAP_DETAILS = "map-details"
+MAP_NOTE = "map-note"
+MAP_TABLE = "map-table"
+MAP_URL = "map-url"
+
+# Footprint page
+FOOTPRINT_LAYER = "footprint-layer"
+FOOTPRINT_CODE = "footprint-code"
+FOOTPRINT_NEED = "footprint-need"
+FOOTPRINT_CONTENT = "footprint-content"
+FOOTPRINT_URL = "footprint-url"
+
+# Overlap explorer
 OVERLAP_FROM = "overlap-from"
 OVERLAP_TO = "overlap-to"
 OVERLAP_METHOD = "overlap-method"
 OVERLAP_NEED = "overlap-need"
 OVERLAP_SUMMARY = "overlap-summary"
+OVERLAP_HEATMAP = "overlap-heatmap"
+OVERLAP_SCORECARD = "overlap-scorecard"
 OVERLAP_TABLE = "overlap-table"
+OVERLAP_URL = "overlap-url"
+OVERLAP_DOWNLOAD = "overlap-download"
+# One export button per format; the value is the format's key in dashboard.exports.
+OVERLAP_EXPORT = {"csv": "export-csv", "xlsx": "export-xlsx", "gpkg": "export-gpkg",
+                  "geojson": "export-geojson"}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import current_app
 
+from dashboard.engine.display import DisplayGeometry
 from dashboard.engine.geography import Geography
 
 CONFIG_KEY = "GEOGRAPHY"
+GEOMETRY_ROUTE = "/_geometry/<digest>.geojson"
 
 
 def attach(server, geo: Geography) -> None:
@@ -17,3 +19,8 @@ def attach(server, geo: Geography) -> None:
 def geography(server=None) -> Geography:
     """The geography of ``server``, or of the app handling the current request."""
     return (server or current_app).config[CONFIG_KEY]
+
+
+def geojson_url(disp: DisplayGeometry) -> str:
+    """Where the browser fetches the map shapes; the digest changes whenever they do."""
+    return GEOMETRY_ROUTE.replace("<digest>", disp.digest)

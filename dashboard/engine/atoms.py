@@ -55,6 +55,16 @@ def _query(tree: shapely.STRtree, geoms: np.ndarray, predicate: str) -> np.ndarr
     return np.concatenate(parts, axis=1)
 
 
+def _polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Drop the line and point debris an intersection can leave beside its polygons."""
+    out = geoms.copy()
+    mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)  # GeometryCollection
+    for k in mixed:
+        parts = shapely.get_parts(geoms[k])
+        out[k] = shapely.union_all(parts[np.isin(shapely.get_type_id(parts), (3, 6))])
+    return out
+
+
 def _cut(pieces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Intersect every piece with every unit it overlaps.
 
@@ -74,7 +84,7 @@ def _cut(pieces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     all_left = np.concatenate([whole_left, left])
     order = np.argsort(all_left, kind="stable")
     geoms = np.concatenate([pieces[whole_left], cut])
-    return all_left[order], np.concatenate([whole_right, right])[order], geoms[order]
+    return all_left[order], np.concatenate([whole_right, right])[order], _polygonal(geoms[order])
 
 
 def build_atoms(

@@ -144,6 +144,14 @@ def _atom_matrix(geo: Geography, layer: Layer) -> sparse.csr_matrix:
     raise LayerError(f"Layer '{layer.name}' of kind {layer.kind} has no atom matrix.")
 
 
+def atom_weights(geo: Geography, layer: str) -> sparse.csr_matrix:
+    """Atoms x units share of each atom in each unit of any layer, groupings included."""
+    lay = geo.layer(layer)
+    if lay.kind == "grouping":
+        return sparse.csr_matrix(atom_weights(geo, lay.member_of) @ lay.membership_matrix())
+    return _atom_matrix(geo, lay)
+
+
 def _best_fit_index(geo: Geography, layer: Layer) -> np.ndarray:
     """Index of each small area's best-fit unit in a base (non-grouping) layer."""
     key = ("best-fit", layer.name)
@@ -163,6 +171,31 @@ def _best_fit_index(geo: Geography, layer: Layer) -> np.ndarray:
             idx = row_max(held)[0]
         geo._memo[key] = idx
     return geo._memo[key]
+
+
+def unit_of_atoms(geo: Geography, layer: str) -> np.ndarray:
+    """Index of the unit of ``layer`` that each atom lies in.
+
+    Exact for small areas, polygon layers and their groupings; for a registration layer, the unit
+    with most of the atom's small area's patients (its best fit), since patients have no place.
+    """
+    lay = geo.layer(layer)
+    atoms = geo.atoms
+    if lay.kind == "small_areas":
+        return np.asarray(atoms.small_area)
+    if lay.kind == "polygons":
+        return np.asarray(atoms.units[lay.name])
+    if lay.kind == "grouping":
+        return np.asarray(lay.membership)[unit_of_atoms(geo, lay.member_of)]
+    return _best_fit_index(geo, lay)[atoms.small_area]
+
+
+def best_fit_units(geo: Geography, layer: str) -> np.ndarray:
+    """Index of each small area's best-fit unit of ``layer`` (groupings via their members)."""
+    lay = geo.layer(layer)
+    if lay.kind == "grouping":
+        return np.asarray(lay.membership)[best_fit_units(geo, lay.member_of)]
+    return _best_fit_index(geo, lay)
 
 
 def _base_overlap(

@@ -1,0 +1,11 @@
+"""Callbacks, one module per page; each is a thin wrapper over a plain, testable function."""
+
+from __future__ import annotations
+
+from dashboard.callbacks import footprint, map_page, overlaps
+
+
+def register(app) -> None:
+    """Attach every page's callbacks to ``app``."""
+    for module in (map_page, footprint, overlaps):
+        module.register(app)

@@ -1,0 +1,31 @@
+"""Keep a page's settings in its address, so that any view can be bookmarked and shared."""
+
+from __future__ import annotations
+
+import json
+
+from dash import Input, Output
+
+
+def sync_url(app, store_id: str, params: dict[str, str]) -> None:
+    """Mirror the values of ``params`` (query key -> component id) into the address bar.
+
+    ``history.replaceState`` changes the address without a page load or a history entry, so the
+    page is not re-rendered and the back button still leaves the page.
+    """
+    keys = json.dumps(list(params))
+    app.clientside_callback(
+        f"""function(...values) {{
+            const keys = {keys};
+            const query = new URLSearchParams();
+            keys.forEach((k, i) => {{
+                const v = values[i];
+                if (v !== null && v !== undefined) query.set(k, Array.isArray(v) ? v.join(',') : v);
+            }});
+            const url = window.location.pathname + '?' + query.toString();
+            window.history.replaceState(window.history.state, '', url);
+            return url;
+        }}""",
+        Output(store_id, "data"),
+        [Input(component, "value") for component in params.values()],
+    )

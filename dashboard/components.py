@@ -1,0 +1,109 @@
+"""Small page parts built by plain functions: tables, cards, empty states."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from dashboard.engine.geography import Geography
+from dashboard.engine.profiles import Profile
+
+
+def layer_options(geo: Geography, with_small_areas: bool = True) -> list[dict]:
+    return [{"label": lay.label, "value": name} for name, lay in geo.layers.items()
+            if with_small_areas or lay.kind != "small_areas"]
+
+
+def unit_options(geo: Geography, layer: str) -> list[dict]:
+    lay = geo.layer(layer)
+    return sorted(({"label": f"{n} ({c})", "value": c} for c, n in zip(lay.codes, lay.names)),
+                  key=lambda o: o["label"])
+
+
+def need_options(geo: Geography) -> list[dict]:
+    return [{"label": geo.need_labels.get(k, k), "value": k} for k in geo.need]
+
+
+def footprint_href(layer: str, code: str) -> str:
+    return "/footprint?" + urlencode({"layer": layer, "code": code})
+
+
+def empty_state(text: str) -> html.Div:
+    return html.Div(text, className="text-muted fst-italic border rounded p-3 bg-light")
+
+
+def fictional_notice(geo: Geography):
+    if not geo.fictional:
+        return None
+    return dbc.Alert("Fictional demo borough: no figure describes a real place.",
+                     color="warning", className="py-2 small")
+
+
+def data_table(frame: pd.DataFrame, formats: dict[str, str] | None = None,
+               caption: str | None = None, max_rows: int | None = None) -> dbc.Table:
+    """An accessible HTML table (header cells, optional caption) with formatted numbers."""
+    formats = formats or {}
+    shown = frame if max_rows is None else frame.head(max_rows)
+    head = html.Thead(html.Tr([html.Th(col, scope="col") for col in shown.columns]))
+    rows = []
+    for record in shown.itertuples(index=False):
+        cells = []
+        for col, value in zip(shown.columns, record):
+            fmt = formats.get(col)
+            text = format(value, fmt) if fmt and isinstance(value, (int, float)) else str(value)
+            cells.append(html.Td(text, className="text-end" if fmt else None))
+        rows.append(html.Tr(cells))
+    children = [html.Caption(caption)] if caption else []
+    children += [head, html.Tbody(rows)]
+    return dbc.Table(children, size="sm", striped=True, hover=True, responsive=True,
+                     className="small mb-2 caption-top")
+
+
+def overlap_tables(geo: Geography, prof: Profile, max_rows: int = 8) -> list:
+    """For every other layer, who shares residents with this unit, in both directions."""
+    parts = []
+    for other, table in prof.overlaps.items():
+        olay = geo.layer(other)
+        if olay.kind == "small_areas":
+            continue
+        shown = pd.DataFrame({
+            olay.label: table["name"],
+            "Residents shared": table["population"],
+            "% of this footprint": table["share_of_footprint"],
+            f"% of the {olay.label.lower().rstrip('s')}": table["share_of_unit"],
+        })
+        more = len(table) - max_rows
+        caption = f"{olay.label}: {len(table)} share residents" + (
+            f" (largest {max_rows} shown)" if more > 0 else "")
+        parts.append(data_table(shown, {"Residents shared": ",.0f", "% of this footprint": ".1%",
+                                        f"% of the {olay.label.lower().rstrip('s')}": ".1%"},
+                                caption=caption, max_rows=max_rows))
+    return parts
+
+
+def unit_details(geo: Geography, prof: Profile, sentences: list[str]) -> dbc.Card:
+    """The map's side panel for a selected unit."""
+    lay = geo.layer(prof.layer)
+    need_rows = prof.need
+    headline = [
+        html.Div([html.Span(f"{prof.population:,.0f}", className="fs-5 fw-semibold"),
+                  html.Span(" residents", className="text-muted")]),
+    ]
+    if not need_rows.empty:
+        first = need_rows.iloc[0]
+        headline.append(html.Div(f"{first['label']}: {first['mean_score']:.1f} "
+                                 f"(borough {first['borough_mean']:.1f})", className="small"))
+    body = [
+        html.H2([prof.name, html.Small(f" {prof.code}", className="text-muted")],
+                className="h5 mb-0"),
+        html.Div(lay.label, className="text-muted small mb-2"),
+        *headline,
+        html.Ul([html.Li(s) for s in sentences[1:]], className="small ps-3 my-2"),
+        dcc.Link("Open the footprint profile →", href=footprint_href(prof.layer, prof.code),
+                 className="btn btn-sm btn-outline-primary mb-3"),
+        *overlap_tables(geo, prof),
+    ]
+    return dbc.Card(dbc.CardBody(body), className="shadow-sm")
