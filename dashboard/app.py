@@ -75,7 +75,7 @@ def create_app(pack: str | Path | None = None) -> Dash:
             dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=href, active="exact"))
                      for label, href in NAV_LINKS], navbar=True, className="me-auto"),
             html.Span(geo.name, className="navbar-text text-light small", id=ids.NAV),
-        ], fluid=True), color="primary", dark=True, className="mb-3"),
+        ], fluid=True), color="#0b4f9c", dark=True, className="mb-3 app-navbar"),
         dbc.Container([
             dbc.Alert(id=ids.APP_ALERT, is_open=False, dismissable=True, color="danger"),
             html.Main(dash.page_container),

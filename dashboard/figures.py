@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.colors as pcolors
 import plotly.graph_objects as go
+import shapely
 
 from dashboard.engine.display import DisplayGeometry, fit_view
 from dashboard.engine.geography import SMALL_AREAS, Geography
@@ -26,6 +27,7 @@ LINE_STYLE = {"polygons": ("#555555", 1.2), "grouping": ("#000000", 3.0),
 HIGHLIGHT = "#CC79A7"
 HUB_STYLE = {"main": ("#0072B2", 15), "community": ("#E69F00", 11)}
 MAP_HEIGHT = 620
+FOOTPRINT_MAP_HEIGHT = 480
 # Sequential scales, light to dark so that more reads as darker; all colour-blind safe.
 def _scale(colours) -> list[list]:
     """[[position, colour], ...]: the form plotly.js reads without plotly.py's validation."""
@@ -220,8 +222,6 @@ def _first_grouping(geo: Geography) -> str | None:
 
 def outline_of(disp: DisplayGeometry, layer: str, index: int) -> tuple[list, list]:
     """Longitudes and latitudes of one unit's boundary, for the highlight trace."""
-    import shapely
-
     shape = disp.units[layer][index]
     lons: list = []
     lats: list = []
@@ -232,10 +232,9 @@ def outline_of(disp: DisplayGeometry, layer: str, index: int) -> tuple[list, lis
     return lons, lats
 
 
-def unit_view(disp: DisplayGeometry, layer: str, index: int) -> dict:
-    import shapely
-
-    return fit_view(tuple(shapely.bounds(disp.units[layer][index])))
+def unit_view(disp: DisplayGeometry, layer: str, index: int, width_px: int = 760,
+              height_px: int = MAP_HEIGHT) -> dict:
+    return fit_view(tuple(shapely.bounds(disp.units[layer][index])), width_px, height_px)
 
 
 def bar_compare(labels: list[str], here: list[float], borough: list[float], title: str,
@@ -271,7 +270,7 @@ def share_bars(table, label: str) -> go.Figure:
     """How a footprint's residents fall across another layer's units."""
     top = table.head(12)
     fig = go.Figure(go.Bar(y=top["name"], x=top["share_of_footprint"], orientation="h",
-                           marker_color="#D55E00" if "PCN" in label else "#0072B2",
+                           marker_color="#0072B2",
                            hovertemplate="%{y}: %{x:.1%} of this footprint's residents"
                                          "<extra></extra>"))
     fig.update_layout(title={"text": label, "font": {"size": 14}}, height=70 + 28 * len(top),
@@ -292,7 +291,7 @@ def heatmap(matrix: np.ndarray, rows: list[str], cols: list[str], populations: n
         hovertemplate="%{y} → %{x}<br>%{z:.1%} of the row's residents (%{customdata:,.0f})"
                       "<extra></extra>",
     ))
-    fig.update_layout(height=max(320, 120 + 24 * len(rows)), plot_bgcolor="white",
+    fig.update_layout(height=220 + 28 * len(rows), plot_bgcolor="white",
                       margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       xaxis={"title": to_label, "side": "top", "tickangle": -35},
                       yaxis={"title": from_label, "autorange": "reversed"})
@@ -350,8 +349,6 @@ def footprint_map(geo: Geography, disp: DisplayGeometry, geojson_url: str, layer
                    "line": {"color": "#000000", "width": 3.5}, "hoverinfo": "skip",
                    "name": "This footprint"})
     if geo.hubs is not None and not geo.hubs.empty:
-        import shapely
-
         hubs = geo.hubs.to_crs("EPSG:4326")
         inside = shapely.contains_xy(disp.units[layer][index], hubs.geometry.x, hubs.geometry.y)
         hubs = hubs[inside]
@@ -362,8 +359,8 @@ def footprint_map(geo: Geography, disp: DisplayGeometry, geojson_url: str, layer
                 "marker": {"size": 13, "color": "#0072B2"},
                 "customdata": [[n, t] for n, t in zip(hubs["name"], hubs["type"])],
                 "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]} hub<extra></extra>"})
-    view = unit_view(disp, layer, index)
+    view = unit_view(disp, layer, index, width_px=640, height_px=FOOTPRINT_MAP_HEIGHT)
     return {"data": traces, "layout": {
-        "map": {"style": BLANK_STYLE, **view}, "height": 460,
+        "map": {"style": BLANK_STYLE, **view}, "height": FOOTPRINT_MAP_HEIGHT,
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
         "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"}}}

@@ -1,13 +1,28 @@
-"""The web layer: the factory serves the page; callbacks are plain functions."""
+"""The web layer: routes via the Flask test client, callbacks called as plain functions."""
 
 from __future__ import annotations
 
+import io
+import json
+
+import dash
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly
 import pytest
+from dash import no_update
 
 from conftest import DEMO
+from dashboard import figures, ids
 from dashboard.app import create_app
-from dashboard.callbacks import overlap_view
+from dashboard.callbacks.footprint import footprint_view
+from dashboard.callbacks.map_page import draw_map, select_unit, shade_patch, toggle_patch
+from dashboard.callbacks.overlaps import overlap_view
 from dashboard.engine import overlap
+from dashboard.engine.display import display_geometry
+from dashboard.errors import LayerError
+from dashboard.exports import overlap_export
 
 
 @pytest.fixture(scope="module")
@@ -15,49 +30,178 @@ def app():
     return create_app(DEMO)
 
 
-def test_home_page_and_layout_requests_are_served(app):
+@pytest.fixture(scope="module")
+def geo(app):
+    from dashboard import reference
+
+    return reference.geography(app.server)
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, cls=plotly.utils.PlotlyJSONEncoder)
+
+
+@pytest.mark.parametrize("path", ["/", "/?measure=decile&layer=wards&code=E05950001",
+                                  "/footprint", "/footprint?layer=places&code=PP01",
+                                  "/overlaps?from_layer=wards&to_layer=pcns", "/data"])
+def test_every_page_is_served(app, path):
+    assert app.server.test_client().get(path).status_code == 200
+
+
+def test_first_page_stays_light_and_shapes_are_a_cached_file(app, geo):
     client = app.server.test_client()
-    assert client.get("/").status_code == 200
-    layout = client.get("/_dash-layout").get_json()
-    assert "FICTIONAL DEMO DATA" in str(layout)
+    index = client.get("/").get_data()
+    # Every page's layout is embedded in the index for callback validation: layouts stay cheap.
+    assert len(index) < 60_000
+    disp = display_geometry(geo)
+    shapes = client.get(f"/_geometry/{disp.digest}.geojson")
+    assert shapes.status_code == 200 and "immutable" in shapes.headers["Cache-Control"]
+    assert json.loads(shapes.get_data())["type"] == "FeatureCollection"
+    assert client.get("/_geometry/0000000000000000.geojson").status_code == 404
 
 
-def test_overlap_view_shows_the_engine_figures(app, demo):
-    summary, rows, columns = overlap_view(demo, "wards", "places", "proportional", "imd_score")
+def test_map_shades_every_atom_by_its_small_area(geo):
+    fig = draw_map(geo, "population", "imd_score", ["places", "hubs"], "places", None)
+    shading = fig["data"][0]
+    assert isinstance(shading["geojson"], str)  # a URL: the browser fetches the shapes once
+    assert len(shading["locations"]) == len(geo.atoms)
+    atom_sa = np.asarray(geo.atoms.small_area)
+    assert shading["z"] == pytest.approx(np.asarray(geo.population)[atom_sa])
+    traces = figures.map_traces(geo)
+    assert fig["data"][traces.outlines["places"]]["visible"] is True
+    assert fig["data"][traces.outlines["wards"]]["visible"] is False
+    # Hover names the unit of every layer: the ward and place of atom 0 agree with the engine.
+    ward = geo.layer("wards").names[geo.atoms.units["wards"][0]]
+    place_index = np.asarray(geo.layer("places").membership)[geo.atoms.units["wards"][0]]
+    order = figures.outline_layers(geo)
+    hover = shading["customdata"][0]
+    assert hover[1 + order.index("wards")] == ward
+    assert hover[1 + order.index("places")] == geo.layer("places").names[place_index]
+
+
+def test_measure_change_patches_colours_without_resending_shapes(geo):
+    full = _json(draw_map(geo, "population", "imd_score", ["places"], "places", None))
+    ops = shade_patch(geo, "need", "idaci_score").to_plotly_json()["operations"]
+    assert {op["location"][-1] for op in ops} == {"z", "zmin", "zmax", "colorscale", "text",
+                                                  "hovertemplate"}
+    patch = _json(ops)
+    assert len(patch) < len(full) / 4
+    values = np.asarray(geo.need["idaci_score"])[np.asarray(geo.atoms.small_area)]
+    assert ops[0]["params"]["value"] == pytest.approx(
+        values.round(4).tolist())
+
+
+def test_layer_toggles_patch_visibility_and_background(geo):
+    ops = toggle_patch(geo, ["wards"], "streets").to_plotly_json()["operations"]
+    traces = figures.map_traces(geo)
+    visible = {op["location"][1]: op["params"]["value"] for op in ops
+               if op["location"][-1] == "visible"}
+    assert visible[traces.outlines["wards"]] is True
+    assert visible[traces.outlines["places"]] is False
+    style = next(op for op in ops if op["location"][-1] == "style")["params"]["value"]
+    assert style == "carto-positron"
+
+
+def test_clicking_the_map_opens_the_unit_under_the_pointer(geo):
+    atom = int(np.flatnonzero(np.asarray(geo.atoms.small_area) == 100)[0])
+    ward = geo.atoms.units["wards"][atom]
+    expected = geo.layer("places").codes[np.asarray(geo.layer("places").membership)[ward]]
+    click = {"points": [{"location": str(atom), "curveNumber": 0}]}
+    _, code, details, patch = select_unit(geo, "places", None, click, ids.MAP_GRAPH)
+    assert code == expected
+    population = np.asarray(overlap(geo, "places", "small_areas").population.sum(axis=1)
+                            ).ravel()[geo.layer("places").index_of(code)]
+    assert f"{float(population):,.0f}" in str(details)
+    ops = patch.to_plotly_json()["operations"]
+    assert not any(op["location"][-1] == "zoom" for op in ops)  # a click keeps the view
+
+
+def test_choosing_a_unit_zooms_to_it_and_a_hub_click_changes_nothing(geo):
+    _, code, _, patch = select_unit(geo, "wards", "E05950003", None, ids.MAP_SELECT_UNIT)
+    assert code == "E05950003"
+    assert any(op["location"][-1] == "zoom" for op in patch.to_plotly_json()["operations"])
+    hub_click = {"points": [{"curveNumber": figures.map_traces(geo).hubs["main"]}]}
+    assert select_unit(geo, "places", None, hub_click, ids.MAP_GRAPH) == (no_update,) * 4
+
+
+def test_footprint_view_and_its_chooser(geo):
+    view = str(footprint_view(geo, "places", "PP05", "imd_score"))
+    assert "Thornley" in view and "registered with" in view and "Age profile" in view
+    chooser = str(footprint_view(geo, "places", None, "imd_score"))
+    assert "Choose a footprint" in chooser and "/footprint?layer=places&code=PP01" in chooser
+    with pytest.raises(LayerError, match="no unit with code 'NOPE'"):
+        footprint_view(geo, "places", "NOPE", "imd_score")
+
+
+def test_overlap_view_shows_the_engine_figures(geo):
+    summary, heat, score, rows, columns = overlap_view(geo, "wards", "places", "proportional",
+                                                       "imd_score")
     assert "Alignment score 1.00" in str(summary)
-    expected = overlap(demo, "wards", "places", need="imd_score").table()
+    expected = overlap(geo, "wards", "places", need="imd_score").table()
     assert len(rows) == len(expected)
     assert rows[0]["population"] == pytest.approx(expected["population"][0])
+    assert heat.data[0].z.shape == (23, 7)
+    assert "lies within one of" in str(score)  # wards nest in places: nothing to rank
     area = next(c for c in columns if c["field"] == "area_km2")
     assert "d3.format" in area["valueFormatter"]["function"]
 
 
-def test_overlap_callback_turns_errors_into_an_alert(app):
-    client = app.server.test_client()
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "gpkg", "geojson"])
+def test_exports_carry_the_engine_figures(geo, fmt, tmp_path):
+    name, data = overlap_export(geo, "places", "pcns", "proportional", "imd_score", fmt)
+    assert name == f"brackmoor-FICTIONAL-places-pcns-proportional.{fmt}"
+    expected = overlap(geo, "places", "pcns", need="imd_score").table()
+    if fmt == "csv":
+        got = pd.read_csv(io.BytesIO(data), dtype={"from_code": str, "to_code": str})
+    elif fmt == "xlsx":
+        sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
+        assert "FICTIONAL" in sheets["About"].to_string()
+        got = sheets["overlaps"]
+    else:
+        path = tmp_path / name
+        path.write_bytes(data)
+        got = gpd.read_file(path, layer="overlaps" if fmt == "gpkg" else None)
+        assert got.crs.to_epsg() == (27700 if fmt == "gpkg" else 4326)
+        if fmt == "gpkg":
+            assert "FICTIONAL" in gpd.read_file(path, layer="about").to_string()
+    assert list(got["from_code"].astype(str)) == list(expected["from_code"])
+    assert got["population"].to_numpy() == pytest.approx(expected["population"].to_numpy())
+    assert got["need_population"].to_numpy() == pytest.approx(
+        expected["need_population"].to_numpy())
+
+
+def test_a_failing_callback_shows_the_app_wide_alert(app):
     payload = {
-        "output": "..overlap-summary.children...overlap-table.rowData...overlap-table.columnDefs..."
-                  "page-alert.children..",
+        "output": "..overlap-summary.children...overlap-heatmap.figure...overlap-scorecard."
+                  "children...overlap-table.rowData...overlap-table.columnDefs..",
         "outputs": [{"id": "overlap-summary", "property": "children"},
+                    {"id": "overlap-heatmap", "property": "figure"},
+                    {"id": "overlap-scorecard", "property": "children"},
                     {"id": "overlap-table", "property": "rowData"},
-                    {"id": "overlap-table", "property": "columnDefs"},
-                    {"id": "page-alert", "property": "children"}],
+                    {"id": "overlap-table", "property": "columnDefs"}],
         "inputs": [{"id": "overlap-from", "property": "value", "value": "places"},
                    {"id": "overlap-to", "property": "value", "value": "nowhere"},
                    {"id": "overlap-method", "property": "value", "value": "proportional"},
                    {"id": "overlap-need", "property": "value", "value": "imd_score"}],
         "changedPropIds": ["overlap-to.value"],
     }
-    response = client.post("/_dash-update-component", json=payload)
+    response = app.server.test_client().post("/_dash-update-component", json=payload)
+    body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "no layer 'nowhere'" in response.get_data(as_text=True)
+    assert ids.APP_ALERT in body and "no layer 'nowhere'" in body
 
 
 def test_url_parameters_prefill_and_bad_ones_fall_back(app):
-    import dash
-
-    home = next(p for p in dash.page_registry.values() if p["path"] == "/")
+    pages = {p["path"]: p["layout"] for p in dash.page_registry.values()}
     with app.server.test_request_context("/"):
-        good = str(home["layout"](from_layer="districts", to_layer="wards", method="best-fit"))
-        bad = str(home["layout"](from_layer="nope", to_layer="nope", method="nope"))
+        good = str(pages["/overlaps"](from_layer="districts", to_layer="wards", method="best-fit"))
+        bad = str(pages["/overlaps"](from_layer="nope", to_layer="nope", method="nope"))
+        map_good = str(pages["/"](measure="decile", layer="wards", code="E05950001",
+                                  show="wards"))
+        map_bad = str(pages["/"](measure="nope", layer="nope", code="nope"))
+        fp = str(pages["/footprint"](layer="pcns", code="U90003"))
     assert "'districts'" in good and "'best-fit'" in good
     assert "'proportional'" in bad
+    assert "value='decile'" in map_good and "value='E05950001'" in map_good
+    assert "value='population'" in map_bad and "value='places'" in map_bad
+    assert "value='U90003'" in fp

@@ -1,16 +1,18 @@
-"""The home page in headless Chromium: it renders the overlap table and logs no console errors."""
+"""Every page in headless Chromium: hover, click, URL, export, and no console errors."""
 
 from __future__ import annotations
 
 import shutil
 import threading
 
+import pandas as pd
 import pytest
 
 from conftest import DEMO
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FIGURE_DATA = "() => document.querySelector('#map-graph .js-plotly-plot').data"
 
 
 @pytest.fixture(scope="module")
@@ -21,37 +23,113 @@ def served():
 
     from dashboard.app import create_app
 
-    server = make_server("127.0.0.1", 0, create_app(DEMO).server, threaded=True)
+    app = create_app(DEMO)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"http://127.0.0.1:{server.server_port}", app
     server.shutdown()
 
 
 @pytest.fixture(scope="module")
-def page():
+def browser():
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield browser.new_page(viewport={"width": 1280, "height": 900})
+        yield browser
         browser.close()
 
 
-def test_home_renders_overlaps_without_console_errors(served, page):
-    errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{served}/?from_layer=wards&to_layer=pcns")
-    page.wait_for_selector(".ag-cell", timeout=30_000)
+@pytest.fixture
+def page(browser):
+    """A fresh page that records console errors; each test ends by asserting there were none."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    context.close()
+
+
+def _open_map(page, url):
+    page.goto(url)
+    page.wait_for_selector("#map-graph .maplibregl-canvas", timeout=30_000)
+    page.wait_for_function(f"({FIGURE_DATA})().length > 3", timeout=30_000)
+    page.wait_for_timeout(1500)  # MapLibre loads the shapes and paints
+
+
+def test_map_hover_names_every_layer_and_click_opens_details(served, page):
+    base, _ = served
+    _open_map(page, base + "/")
     assert "FICTIONAL DEMO DATA" in page.inner_text("nav")
+    box = page.locator("#map-graph .maplibregl-canvas").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
+    hover = page.evaluate("() => document.querySelector('.hoverlayer').textContent")
+    for label in ("Small areas", "Electoral wards", "Primary Care Networks (most patients)",
+                  "Place partnerships", "Districts", "Residents of the small area"):
+        assert label in hover
+    page.mouse.click(x, y)
+    page.wait_for_selector("#map-details h2", timeout=15_000)
+    details = page.inner_text("#map-details")
+    assert "residents" in details and "share residents" in details
+    assert "code=PP" in page.url  # the selection is in the address, ready to share
+    assert page.errors == []
+
+
+def test_measure_change_recolours_without_fetching_shapes_again(served, page):
+    base, _ = served
+    shape_requests = []
+    page.on("request", lambda r: shape_requests.append(r.url) if "_geometry" in r.url else None)
+    _open_map(page, base + "/")
+    before = page.evaluate(f"({FIGURE_DATA})()[0].z.slice(0, 5)")
+    page.click("#map-measure")
+    page.get_by_role("option", name="Need score").click()
+    page.wait_for_function(f"({FIGURE_DATA})()[0].z[0] !== {before[0]}", timeout=15_000)
+    page.wait_for_timeout(500)
+    assert len(shape_requests) == 1
+    assert "measure=need" in page.url
+    assert page.errors == []
+
+
+def test_footprint_url_opens_that_footprint(served, page):
+    base, _ = served
+    page.goto(base + "/footprint?layer=pcns&code=U90003")
+    page.wait_for_selector("#footprint-content h1", timeout=30_000)
+    assert "Kelbridge South West PCN" in page.inner_text("#footprint-content h1")
+    assert "of its residents are living in" in page.inner_text("#footprint-content")
+    page.wait_for_timeout(1500)
+    assert page.errors == []
+
+
+def test_overlap_export_downloads_the_engine_figures(served, page, tmp_path):
+    from dashboard import reference
+    from dashboard.engine import overlap
+
+    base, app = served
+    page.goto(base + "/overlaps?from_layer=wards&to_layer=pcns")
+    page.wait_for_selector(".ag-cell", timeout=30_000)
     assert "Alignment score" in page.inner_text("body")
-    first = page.inner_text(".ag-center-cols-container .ag-row >> nth=0")
-    assert "E05950001" in first
-    # Changing the "to" layer re-runs the callback and redraws the table.
-    page.click("#overlap-to")
-    page.get_by_role("option", name="Place partnerships").click()
-    page.wait_for_function("document.body.innerText.includes('Alignment score 1.00')",
-                           timeout=15_000)
-    assert errors == []
+    with page.expect_download(timeout=30_000) as info:
+        page.click("#export-csv")
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    got = pd.read_csv(path, dtype={"from_code": str, "to_code": str})
+    expected = overlap(reference.geography(app.server), "wards", "pcns",
+                       need="imd_score").table()
+    assert list(got["to_code"]) == list(expected["to_code"])
+    assert got["population"].to_numpy() == pytest.approx(expected["population"].to_numpy())
+    assert page.errors == []
+
+
+def test_data_page_lists_sources_and_warnings(served, page):
+    base, _ = served
+    page.goto(base + "/data")
+    page.wait_for_selector("h1", timeout=30_000)
+    text = page.inner_text("main")
+    assert "Sources, vintages and attributions" in text and "registrations.csv" in text
+    assert page.errors == []

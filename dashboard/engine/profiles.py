@@ -194,7 +194,7 @@ def describe(geo: Geography, prof: Profile, threshold: float = 0.05) -> list[str
         if other == lay.member_of:
             names = list(table["name"])
             listed = f": {_join(names)}" if len(names) <= 6 else ""
-            lines.append(f"It is made up of {len(names)} {olay.label.lower()}{listed}.")
+            lines.append(f"It is made up of {len(names)} {_lower(olay.label)}{listed}.")
             continue
         top = table.iloc[0]
         verb = "registered with" if olay.kind == "registration" else "living in"
@@ -202,18 +202,24 @@ def describe(geo: Geography, prof: Profile, threshold: float = 0.05) -> list[str
             lines.append(f"All its residents are {verb} {top['name']} ({olay.label}).")
         else:
             pieces = int((table["share_of_footprint"] >= threshold).sum())
-            rest = (f"{pieces} {olay.label.lower()} each hold at least {threshold:.0%}"
+            rest = (f"{pieces} {_lower(olay.label)} each hold at least {threshold:.0%}"
                     if pieces > 1 else "the rest are spread thinly")
             lines.append(f"{top['share_of_footprint']:.0%} of its residents are {verb} "
                          f"{top['name']} ({olay.label}); {rest}.")
         # Members of a grouping (wards of a place) that the other layer splits.
         if lay.kind == "grouping" and lay.member_of in prof.overlaps:
             n_split, n_members = _members_split(geo, prof, other, threshold)
-            member = geo.layer(lay.member_of).label.lower()
+            member = _lower(geo.layer(lay.member_of).label)
             lines.append(f"{n_split} of its {n_members} {member} are split between "
-                         f"{olay.label.lower()}." if n_split else
-                         f"None of its {member} is split between {olay.label.lower()}.")
+                         f"{_lower(olay.label)}." if n_split else
+                         f"None of its {member} is split between {_lower(olay.label)}.")
     return lines
+
+
+def _lower(label: str) -> str:
+    """'Electoral wards' -> 'electoral wards', but acronyms such as 'PCNs' stay as they are."""
+    first = label.split()[0] if label else ""
+    return label if sum(ch.isupper() for ch in first) > 1 else label.lower()
 
 
 def _join(names: list[str]) -> str:

@@ -80,7 +80,8 @@ def layout(measure: str = "population", need: str | None = None, layer: str | No
                        defaultColDef={"sortable": True, "filter": True, "resizable": True},
                        dashGridOptions={"pagination": True, "paginationPageSize": 20,
                                         "domLayout": "autoHeight"},
-                       className="ag-theme-alpine mt-2", style={"width": "100%"}),
+                       columnSize="autoSize", className="ag-theme-alpine mt-2",
+                       style={"width": "100%"}),
         ], className="mt-3"),
         dcc.Store(id=ids.MAP_URL),
     ])
