@@ -1,0 +1,195 @@
+"""Dashboard speed: bytes of a first visit, and server time per callback, against a full redraw.
+
+For the demo pack and, when ``../shared/realdata/kirklees`` is present, a Kirklees geography (real
+LSOA 2011 boundaries, mid-2015 population, IMD 2019, wards and PCNs from GP registrations):
+
+* **first load**: headless Chromium opens the map page and waits until it is drawn; every
+  response is counted, split into *data* (the page, its layout, callbacks and map shapes: what
+  grows with the borough) and *framework* (Dash, React, Plotly and AG Grid code, the same for
+  every borough and cached by the browser after the first visit). Bytes are as transferred
+  (compressed where the server compresses).
+* **callbacks**: server time of ``/_dash-update-component`` through Flask's test client, median
+  and 95th percentile over repeated calls, for a measure change and a unit click. The peer is
+  what a map without partial updates does on every measure change: rebuild and send the whole
+  figure (our first-draw callback), run on the same input in the same process.
+
+Run: ``python benchmarks/web_speed.py [--repeat N]`` (needs the ``test`` extra and Chromium).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from dashboard import ids, reference
+from dashboard.app import create_app
+from dashboard.engine.display import display_geometry
+from dashboard.figures import measure_options
+
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA = ROOT.parent / "shared" / "realdata"
+FRAMEWORK = ("/_dash-component-suites/", "/assets/", "/_favicon")
+
+
+def first_load(app) -> dict[str, int]:
+    """Bytes transferred for a first visit to the map page, by kind."""
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sizes = {"data": 0, "framework": 0, "shapes": 0, "requests": 0}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            responses = []
+            page.on("requestfinished", lambda request: responses.append(request))
+            page.goto(f"http://127.0.0.1:{server.server_port}/")
+            page.wait_for_function(
+                "() => { const g = document.querySelector('#map-graph .js-plotly-plot');"
+                " return g && g.data && g.data.length > 3; }", timeout=60_000)
+            page.wait_for_selector("#map-graph .maplibregl-canvas")
+            page.wait_for_timeout(3000)
+            for request in responses:
+                size = request.sizes()
+                body = size["responseBodySize"] + size["responseHeadersSize"]
+                kind = "framework" if any(f in request.url for f in FRAMEWORK) else "data"
+                sizes[kind] += body
+                if "/_geometry/" in request.url:
+                    sizes["shapes"] += body
+                sizes["requests"] += 1
+            browser.close()
+    finally:
+        server.shutdown()
+    return sizes
+
+
+def _callback_key(app, first_input: str, prop: str) -> str:
+    """The name Dash gave the map callback whose first input is ``first_input.prop``
+    (duplicate outputs carry a hash suffix, so it is looked up rather than retyped)."""
+    return next(k for k, v in app.callback_map.items()
+                if (v["inputs"][0]["id"], v["inputs"][0]["property"]) == (first_input, prop)
+                and f"{ids.MAP_GRAPH}.figure" in k)
+
+
+def _payload(key, inputs, changed, state=()):
+    multi = key.startswith("..")
+    specs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
+             for o in (key.strip(".").split("...") if multi else [key])]
+    return {
+        "output": key,
+        "outputs": specs if multi else specs[0],
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+        "changedPropIds": [changed],
+    }
+
+
+def _time(client, payload, repeat: int) -> tuple[list[float], int]:
+    times, size = [], 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.post("/_dash-update-component", json=payload)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        size = len(response.get_data())
+    return times, size
+
+
+def callbacks(app, repeat: int) -> dict[str, tuple[float, float, int]]:
+    """Median and 95th-percentile server time (ms) and response bytes per callback."""
+    geo = reference.geography(app.server)
+    client = app.server.test_client()
+    need = next(iter(geo.need), None)
+    measures = [o["value"] for o in measure_options(geo)]
+    layer = next((n for n, lay in geo.layers.items() if lay.kind == "grouping"), "wards")
+    visible = [n for n in geo.layers if n != "small_areas"]
+    restyle = [
+        _payload(_callback_key(app, ids.MAP_MEASURE, "value"),
+                 [(ids.MAP_MEASURE, "value", m), (ids.MAP_NEED, "value", need)],
+                 f"{ids.MAP_MEASURE}.value")
+        for m in measures]
+    atoms = len(geo.atoms)
+    rng = np.random.default_rng(0)
+    clicks = [
+        _payload(_callback_key(app, ids.MAP_GRAPH, "clickData"),
+                 [(ids.MAP_GRAPH, "clickData",
+                   {"points": [{"location": str(int(a)), "curveNumber": 0}]}),
+                  (ids.MAP_SELECT_LAYER, "value", layer), (ids.MAP_SELECT_UNIT, "value", None)],
+                 f"{ids.MAP_GRAPH}.clickData",
+                 [(ids.MAP_SELECT_UNIT, "options", [])])
+        for a in rng.integers(0, atoms, 20)]
+    redraw = _payload(f"{ids.MAP_GRAPH}.figure", [(ids.MAP_GRAPH, "id", ids.MAP_GRAPH)],
+                      f"{ids.MAP_GRAPH}.id",
+                      [(ids.MAP_MEASURE, "value", "need"), (ids.MAP_NEED, "value", need),
+                       (ids.MAP_LAYERS, "value", visible), (ids.MAP_SELECT_LAYER, "value", layer),
+                       (ids.MAP_SELECT_UNIT, "value", None)])
+    results = {}
+    for name, payloads in (("measure change", restyle), ("unit click", clicks),
+                           ("peer: full redraw", [redraw])):
+        _time(client, payloads[0], 3)  # warm caches, as a running server would be
+        times, sizes = [], []
+        for i in range(repeat):
+            t, s = _time(client, payloads[i % len(payloads)], 1)
+            times += t
+            sizes.append(s)
+        results[name] = (statistics.median(times), float(np.percentile(times, 95)),
+                         int(statistics.median(sizes)))
+    return results
+
+
+def report(name: str, app, repeat: int, browser: bool) -> None:
+    geo_disp = display_geometry(reference.geography(app.server))
+    print(f"\n== {name} ==")
+    print(f"map shapes: {len(geo_disp.atoms_geojson) / 1024:,.0f} KiB uncompressed "
+          f"(simplified to {geo_disp.tolerance_m:g} m)")
+    if browser:
+        sizes = first_load(app)
+        total = sizes["data"] + sizes["framework"]
+        print(f"first load: {sizes['requests']} requests, {total / 1024:,.0f} KiB in all; "
+              f"data {sizes['data'] / 1024:,.0f} KiB (of which shapes {sizes['shapes'] / 1024:,.0f}"
+              f" KiB), framework code {sizes['framework'] / 1024:,.0f} KiB (cached after the "
+              "first visit)")
+    results = callbacks(app, repeat)
+    for label, (median, p95, size) in results.items():
+        print(f"{label:18s} median {median:6.1f} ms  p95 {p95:6.1f} ms  response "
+              f"{size / 1024:7.1f} KiB")
+    ours, peer = results["measure change"], results["peer: full redraw"]
+    print(f"measure change vs full redraw: {peer[0] / ours[0]:.1f}x faster, "
+          f"{peer[2] / max(ours[2], 1):.0f}x fewer bytes")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    browser = not args.no_browser and bool(shutil.which("chromium"))
+    report("Demo pack (Brackmoor, fictional)", create_app(ROOT / "geodata" / "demo"),
+           args.repeat, browser)
+    kirklees = REALDATA / "kirklees"
+    if kirklees.is_dir():
+        sys.path.insert(0, str(ROOT / "tests"))
+        import realdata
+
+        start = time.perf_counter()
+        app = create_app(geography=realdata.geography(kirklees))
+        print(f"\n(Kirklees geography built and app created in "
+              f"{time.perf_counter() - start:.1f} s)")
+        report("Kirklees (real LSOAs, wards, PCNs)", app, args.repeat, browser)
+    else:
+        print("\nKirklees skipped: ../shared/realdata/kirklees not present.")
+
+
+if __name__ == "__main__":
+    main()
