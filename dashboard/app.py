@@ -8,15 +8,16 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html, set_props
-from flask import Flask, Response, abort
+from flask import Flask, Response, abort, jsonify
 from flask_compress import Compress
 
-from dashboard import callbacks, ids, reference
+from dashboard import callbacks, figures, ids, reference
 from dashboard.cli import default_pack
 from dashboard.data.loader import load_pack
 from dashboard.engine.display import display_geometry
 from dashboard.engine.geography import Geography
 from dashboard.errors import DashboardError
+from dashboard.glyphs import glyph_range
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG = logging.getLogger(__name__)
@@ -48,12 +49,33 @@ def _serve_geometry(server) -> None:
     server.add_url_rule(reference.GEOMETRY_ROUTE, "geometry", geometry)
 
 
+def _serve_glyphs(server) -> None:
+    """Label glyphs for the map, made from a bundled font (see :mod:`dashboard.glyphs`)."""
+    def glyphs(fontstack: str, start: int, end: int) -> Response:
+        if end != start + 255:
+            abort(404)
+        try:
+            data = glyph_range(start)
+        except ValueError:
+            abort(404)
+        response = Response(data, mimetype="application/x-protobuf")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+    server.add_url_rule(reference.GLYPHS_ROUTE, "glyphs", glyphs)
+
+    def blank_style() -> Response:
+        return jsonify(figures.blank_style(reference.glyphs_url()))
+
+    server.add_url_rule(reference.BLANK_STYLE_ROUTE, "blank_style", blank_style)
+
+
 def _compress(server) -> None:
     """Gzip responses, GeoJSON included (shapes shrink about fourfold)."""
     probe = Flask("defaults")
     Compress(probe)  # learn flask-compress's default media types, then add GeoJSON's
     server.config["COMPRESS_MIMETYPES"] = [*probe.config["COMPRESS_MIMETYPES"],
-                                           "application/geo+json"]
+                                           "application/geo+json", "application/x-protobuf"]
     Compress(server)
 
 
@@ -78,6 +100,7 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
     )
     reference.attach(app.server, geo)
     _serve_geometry(app.server)
+    _serve_glyphs(app.server)
     _compress(app.server)
     badge = dbc.Badge("FICTIONAL DEMO DATA", color="warning", className="ms-2 text-dark") \
         if geo.fictional else None

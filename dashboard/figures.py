@@ -39,14 +39,16 @@ BLUES = _scale(pcolors.sequential.Blues)
 ORANGES = _scale(pcolors.sequential.Oranges)
 VIRIDIS = _scale(pcolors.sequential.Viridis)
 VIRIDIS_DARK_HIGH = _scale(reversed(pcolors.sequential.Viridis))
-BLANK_STYLE = "white-bg"
+BLANK = "blank"
+LABEL_FONT = "Open Sans Regular"  # any name: the app's glyph route serves one bundled face
 
 
 @dataclass(frozen=True)
 class MapTraces:
-    """Positions of the map's traces: shading first, outlines, hubs by type, then highlight."""
+    """Positions of the map's traces: shading, outlines, labels, hubs by type, highlight."""
 
     outlines: dict[str, int]
+    labels: dict[str, int]
     hubs: dict[str, int]
     highlight: int
 
@@ -63,10 +65,19 @@ def hub_types(geo: Geography) -> list[str]:
 
 
 def map_traces(geo: Geography) -> MapTraces:
-    outlines = {name: 1 + i for i, name in enumerate(outline_layers(geo))}
-    start = 1 + len(outlines)
+    names = outline_layers(geo)
+    outlines = {name: 1 + i for i, name in enumerate(names)}
+    labels = {name: 1 + len(names) + i for i, name in enumerate(names)}
+    start = 1 + 2 * len(names)
     hubs = {t: start + i for i, t in enumerate(hub_types(geo))}
-    return MapTraces(outlines, hubs, start + len(hubs))
+    return MapTraces(outlines, labels, hubs, start + len(hubs))
+
+
+def blank_style(glyphs_url: str) -> dict:
+    """A white MapLibre style that needs no network: labels use the app's own glyphs."""
+    return {"version": 8, "glyphs": glyphs_url, "sources": {},
+            "layers": [{"id": "background", "type": "background",
+                        "paint": {"background-color": "#ffffff"}}]}
 
 
 def measure_options(geo: Geography) -> list[dict]:
@@ -159,7 +170,7 @@ def _hover_customdata(geo: Geography, disp: DisplayGeometry) -> list[list[str]]:
 
 
 def map_figure(geo: Geography, disp: DisplayGeometry, geojson_url: str, shade: Shading,
-               visible: list[str], basemap: str = BLANK_STYLE) -> dict:
+               visible: list[str], style: str) -> dict:
     """The layered map as a plain figure dict (so no validation cost on every page load)."""
     atom_sa = np.asarray(geo.atoms.small_area)
     traces: list[dict] = [{
@@ -181,6 +192,15 @@ def map_figure(geo: Geography, disp: DisplayGeometry, geojson_url: str, shade: S
         traces.append({"type": "scattermap", "mode": "lines", "lon": lons, "lat": lats,
                        "line": {"color": colour, "width": width}, "name": lay.label,
                        "hoverinfo": "skip", "visible": name in visible})
+    for name in outline_layers(geo):
+        lons, lats = disp.label_points[name]
+        traces.append({"type": "scattermap", "mode": "text", "lon": lons, "lat": lats,
+                       "text": list(geo.layer(name).names), "hoverinfo": "skip",
+                       "textfont": {"size": 12 if geo.layer(name).kind != "polygons" else 10,
+                                    "color": "#111111",
+                                    "family": LABEL_FONT},
+                       "showlegend": False, "name": f"{geo.layer(name).label} labels",
+                       "visible": name in visible})
     for t in hub_types(geo):
         hubs = geo.hubs[geo.hubs["type"].astype(str) == t].to_crs("EPSG:4326")
         colour, size = HUB_STYLE.get(t, (OKABE_ITO[5], 11))
@@ -199,7 +219,7 @@ def map_figure(geo: Geography, disp: DisplayGeometry, geojson_url: str, shade: S
                    "hoverinfo": "skip", "showlegend": False})
     view = fit_view(disp.bounds)
     return {"data": traces, "layout": {
-        "map": {"style": basemap, **view},
+        "map": {"style": style, **view},
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": MAP_HEIGHT,
         "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)",
                    "bordercolor": "#999", "borderwidth": 1},
@@ -310,7 +330,7 @@ def piece_layer_for(geo: Geography, layer: str) -> str | None:
 
 
 def footprint_map(geo: Geography, disp: DisplayGeometry, geojson_url: str, layer: str,
-                  index: int) -> dict:
+                  index: int, style: str) -> dict:
     """One footprint: its pieces coloured by another layer, member outlines, hubs inside."""
     atoms_in = np.flatnonzero(disp.atom_units[layer] == index)
     traces: list[dict] = []
@@ -361,6 +381,6 @@ def footprint_map(geo: Geography, disp: DisplayGeometry, geojson_url: str, layer
                 "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]} hub<extra></extra>"})
     view = unit_view(disp, layer, index, width_px=640, height_px=FOOTPRINT_MAP_HEIGHT)
     return {"data": traces, "layout": {
-        "map": {"style": BLANK_STYLE, **view}, "height": FOOTPRINT_MAP_HEIGHT,
+        "map": {"style": style, **view}, "height": FOOTPRINT_MAP_HEIGHT,
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
         "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"}}}

@@ -98,8 +98,12 @@ def test_layer_toggles_patch_visibility_and_background(geo):
                if op["location"][-1] == "visible"}
     assert visible[traces.outlines["wards"]] is True
     assert visible[traces.outlines["places"]] is False
+    assert visible[traces.labels["wards"]] is True and visible[traces.labels["places"]] is False
     style = next(op for op in ops if op["location"][-1] == "style")["params"]["value"]
     assert style == "carto-positron"
+    blank = toggle_patch(geo, [], figures.BLANK).to_plotly_json()["operations"]
+    style = next(op for op in blank if op["location"][-1] == "style")["params"]["value"]
+    assert style.endswith("/_style/blank.json")
 
 
 def test_clicking_the_map_opens_the_unit_under_the_pointer(geo):

@@ -115,7 +115,8 @@ def footprint_view(geo, layer: str, code: str | None, need: str | None):
                   className="border"),
         dbc.Row([
             dbc.Col([dcc.Graph(figure=figures.footprint_map(
-                geo, disp, reference.geojson_url(disp), layer, index),
+                geo, disp, reference.geojson_url(disp), layer, index,
+                reference.blank_style_url()),
                 config={"displaylogo": False, "scrollZoom": True}, className="border rounded"),
                 html.P("Coloured by the unit with most of each small area's residents or "
                        "patients; grey lines are member boundaries, the black line this "

@@ -22,7 +22,8 @@ def draw_map(geo, measure: str, need: str | None, visible: list[str], layer: str
     """The whole map, once per visit: shading, outlines, hubs, and the selection from the URL."""
     disp = display_geometry(geo)
     fig = figures.map_figure(geo, disp, reference.geojson_url(disp),
-                             figures.shading(geo, measure, need), visible)
+                             figures.shading(geo, measure, need), visible,
+                             reference.blank_style_url())
     if layer in geo.layers and code in geo.layer(layer).positions:
         index = geo.layer(layer).index_of(code)
         lons, lats = figures.outline_of(disp, layer, index)
@@ -56,10 +57,11 @@ def toggle_patch(geo, visible: list[str], basemap: str) -> Patch:
     patch = Patch()
     for name, index in traces.outlines.items():
         patch["data"][index]["visible"] = name in visible
+        patch["data"][traces.labels[name]]["visible"] = name in visible
     for index in traces.hubs.values():
         patch["data"][index]["visible"] = "hubs" in visible
     style = os.environ.get(STREET_STYLE_ENV, DEFAULT_STREET_STYLE) if basemap == "streets" \
-        else figures.BLANK_STYLE
+        else reference.blank_style_url()
     patch["layout"]["map"]["style"] = style
     return patch
 

@@ -39,9 +39,9 @@ def layout(measure: str = "population", need: str | None = None, layer: str | No
                                   clearable=False, disabled=not geo.need)], md=4,
                     className="mb-2"),
             dbc.Col([dbc.Label("Background", html_for=ids.MAP_BASEMAP),
-                     dbc.RadioItems(options=[{"label": "Blank", "value": figures.BLANK_STYLE},
+                     dbc.RadioItems(options=[{"label": "Blank", "value": figures.BLANK},
                                              {"label": "Streets (online)", "value": "streets"}],
-                                    value=figures.BLANK_STYLE, id=ids.MAP_BASEMAP, inline=True)],
+                                    value=figures.BLANK, id=ids.MAP_BASEMAP, inline=True)],
                     md=3, className="mb-2"),
         ], className="g-2"),
         dbc.Row([
