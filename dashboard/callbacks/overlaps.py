@@ -56,8 +56,8 @@ def _scorecard(mm, a, b) -> list:
     """The units each layer splits worst, as accessible tables."""
     parts = []
     for units, lay, partner in ((mm.from_units, a, b), (mm.to_units, b, a)):
-        worst = units[units["population"] > 0].head(8)
-        if worst.empty or worst["share_outside"].max() < 0.005:
+        worst = units[(units["population"] > 0) & (units["share_outside"] >= 0.005)].head(8)
+        if worst.empty:
             parts.append(components.empty_state(
                 f"Every unit of {lay.label.lower()} lies within one of {partner.label.lower()}."))
             continue
