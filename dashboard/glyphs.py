@@ -2,23 +2,20 @@
 
 MapLibre draws text from signed-distance-field (SDF) glyph sheets fetched as protobuf files, one
 per block of 256 code points, from the style's ``glyphs`` URL. Plotly's default points at a public
-server, which fails offline. This module renders DejaVu Sans (shipped with matplotlib; Bitstream
-Vera licence) into the same format: each glyph bitmap padded by 3 px, 24 px high, distances scaled
-so that 192 marks the outline, as MapLibre's shaders expect. Every font name a style asks for gets
-the same face; no requested name ever reaches the file system.
+server, which fails offline. This module renders the font Pillow embeds (Aileron Regular, public
+domain under CC0) into the same format: each glyph bitmap padded by 3 px, 24 px high, distances
+scaled so that 192 marks the outline, as MapLibre's shaders expect. Every font name a style asks
+for gets the same face; no requested name ever reaches the file system.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
-import matplotlib
 import numpy as np
 from PIL import ImageFont
 from scipy import ndimage
 
-FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 SIZE = 24  # MapLibre's glyph sheets are made at 24 px
 BUFFER = 3
 RADIUS = 8.0
@@ -77,14 +74,14 @@ def _glyph(font: ImageFont.FreeTypeFont, code: int, ascent: int) -> bytes | None
 
 
 @lru_cache(maxsize=8)
-def glyph_range(start: int, fontstack: str = "DejaVu Sans") -> bytes:
+def glyph_range(start: int, fontstack: str = "Aileron Regular") -> bytes:
     """The protobuf glyph sheet for code points ``start`` to ``start + 255``.
 
     Cached per process: the output depends only on the arguments and the bundled font.
     """
     if start < 0 or start % 256 or start > 65280:
         raise ValueError(f"Glyph ranges start at a multiple of 256 up to 65280; got {start}.")
-    font = ImageFont.truetype(str(FONT), SIZE, layout_engine=ImageFont.Layout.BASIC)
+    font = ImageFont.load_default(size=SIZE)
     ascent = font.getmetrics()[0]
     glyphs = []
     for code in range(max(start, 32), start + 256):
