@@ -23,6 +23,7 @@ from dashboard.data.codes import (
     unmatched,
 )
 from dashboard.engine.atoms import build_atoms
+from dashboard.engine.footprints import MIXED_CODE, MIXED_NAME, apply_rule
 from dashboard.engine.geography import BNG, SMALL_AREAS, Geography, Layer, frozen_array
 from dashboard.errors import CodeError, DataFileError, GeometryError, ManifestError
 
@@ -71,6 +72,9 @@ class RegistrationInput:
     registrations_source: str
     practice_columns: dict[str, str] = field(default_factory=dict)
     registration_columns: dict[str, str] = field(default_factory=dict)
+    rule: str = "proportional"  # footprint rule: see dashboard.engine.footprints
+    min_share: float = 0.0
+    estimated: bool = False  # registrations estimated from practice locations
 
 
 def _named(columns: dict[str, str], role: str) -> str:
@@ -308,8 +312,11 @@ def _registration(inp: RegistrationInput, sa_codes: tuple[str, ...], warnings: l
             "Their residents would belong to no unit of layer "
             f"'{inp.name}'; add the practices their patients use, or check the small-area codes."
         )
-    shares = sparse.diags(1.0 / per_sa) @ counts
-    layer = Layer(inp.name, inp.label, "registration", codes, tuple(units[c] for c in codes))
+    shares, mixed = apply_rule(sparse.diags(1.0 / per_sa) @ counts, inp.rule, inp.min_share)
+    names = tuple(units[c] for c in codes)
+    if mixed:
+        codes, names = (*codes, MIXED_CODE), (*names, MIXED_NAME)
+    layer = Layer(inp.name, inp.label, "registration", codes, names, estimated=inp.estimated)
     return layer, sparse.csr_matrix(shares), _practice_points(prac, prac_codes, unit_codes)
 
 

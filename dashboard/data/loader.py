@@ -135,6 +135,7 @@ def load_pack(folder: str | Path) -> Geography:
                 layer.name, layer.label, _practices(prac),
                 read_table(reg, ("practice", "small_area", "patients")),
                 prac.source, reg.source, prac.columns, reg.columns,
+                rule=layer.rule, min_share=layer.min_share, estimated=layer.estimated,
             ))
     hubs = load_hubs(m.hubs) if m.hubs else None
     return build_geography(

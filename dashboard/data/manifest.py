@@ -55,6 +55,8 @@ class LayerSpec:
     files: dict[str, FileSpec]
     of: str | None = None
     estimated: bool = False
+    rule: str = "proportional"
+    min_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,8 @@ def read_manifest(folder: str | Path) -> Manifest:
             name=name, type=kind, label=_get(table, "label", where, str, name),
             files=files, of=_get(table, "of", where, str, None) if kind == "grouping" else None,
             estimated=_get(table, "estimated", where, bool, False),
+            rule=_get(table, "rule", where, str, "proportional"),
+            min_share=float(_get(table, "min_share", where, (int, float), 0.0)),
         ))
         if kind == "grouping" and layers[-1].of is None:
             raise ManifestError(f"{MANIFEST}: {where} is a grouping and needs 'of' (e.g. 'wards').")
