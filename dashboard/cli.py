@@ -85,6 +85,43 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _pairs(values: list[str], flag: str) -> dict[str, str]:
+    from dashboard.errors import DashboardError
+
+    out = {}
+    for value in values or []:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip() or not rest.strip():
+            raise DashboardError(f"{flag} takes NAME=VALUE; got '{value}'.")
+        out[key.strip()] = rest.strip()
+    return out
+
+
+def cmd_import(args) -> int:
+    from dashboard.data.importer import REPORT, ImportSpec, import_pack
+
+    def path(value):
+        return Path(value) if value else None
+
+    keep = _pairs([args.practice_filter], "--practice-filter") if args.practice_filter else {}
+    spec = ImportSpec(
+        wards=Path(args.wards), small_areas=Path(args.small_areas),
+        population=Path(args.population), need=path(args.need),
+        lsoa_lookup=path(args.lsoa_lookup), practices=path(args.practices),
+        registrations=path(args.registrations),
+        groups={k: Path(v) for k, v in _pairs(args.group, "--group").items()},
+        hubs=path(args.hubs), name=args.name,
+        need_columns=_pairs(args.need_column, "--need-column"),
+        population_column=args.population_column, pcn_rule=args.pcn_rule,
+        min_share=args.min_share, estimate=args.estimate,
+        practice_filter=next(iter(keep.items()), None),
+    )
+    report = import_pack(spec, args.out)
+    print("\n".join(report.lines()))
+    print(f"Wrote the data pack to {args.out} (report in {Path(args.out) / REPORT}).")
+    return 0
+
+
 def cmd_serve(args) -> int:
     from dashboard.app import create_app
 
@@ -130,6 +167,37 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="regenerate the fictional demo pack")
     p.add_argument("--out", required=True, help="folder to write the pack into")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("import", help="build a data pack from official ONS, MHCLG and NHS files")
+    p.add_argument("--out", required=True, help="folder for the new pack (replaced only when "
+                   "the import succeeds)")
+    p.add_argument("--name", default="Imported borough", help="the pack's name")
+    p.add_argument("--wards", required=True, help="ward boundaries (GeoJSON, GeoPackage, zipped "
+                   "Shapefile; WDyyCD/WDyyNM columns recognised)")
+    p.add_argument("--small-areas", required=True, help="LSOA boundaries (LSOAyyCD/NM)")
+    p.add_argument("--population", required=True, help="population by LSOA (CSV; MHCLG "
+                   "denominators layout recognised, with age bands)")
+    p.add_argument("--population-column", help="population column, if not recognised")
+    p.add_argument("--need", help="need indicators by LSOA (CSV; IoD2019 File 7 recognised)")
+    p.add_argument("--need-column", action="append", metavar="KEY=COLUMN",
+                   help="pick a need column (repeatable); replaces the recognised ones")
+    p.add_argument("--lsoa-lookup", help="ONS LSOA 2011 -> 2021 lookup, to bridge vintages")
+    p.add_argument("--practices", help="GP practices: code, name, PCN code and name, list size, "
+                   "coordinates (easting/northing or lon/lat)")
+    p.add_argument("--practice-filter", metavar="COLUMN=VALUE",
+                   help="keep only practices where COLUMN equals VALUE (e.g. in_area_ccg=True)")
+    p.add_argument("--registrations", help="patients registered at each practice by LSOA (NHS "
+                   "England layout); without it PCN footprints are estimated")
+    p.add_argument("--pcn-rule", choices=["proportional", "plurality", "majority"],
+                   default="proportional", help="how registrations make PCN footprints")
+    p.add_argument("--min-share", type=float, default=0.0, help="ignore a PCN holding less "
+                   "than this share of a small area's patients (default 0)")
+    p.add_argument("--estimate", choices=["gravity", "nearest"], default="gravity",
+                   help="how to estimate footprints without registrations (default gravity)")
+    p.add_argument("--group", action="append", metavar="NAME=FILE",
+                   help="a grouping of wards (CSV: ward code, group code, group name); repeatable")
+    p.add_argument("--hubs", help="hubs (CSV: name, type, lon/lat or easting/northing, staff)")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("serve", help="run the dashboard (development server)")
     p.add_argument("--pack", default=str(default_pack()), help="data pack folder")

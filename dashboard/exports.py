@@ -21,6 +21,9 @@ def about_rows(geo: Geography, details: Mapping[str, object]) -> pd.DataFrame:
     if geo.fictional:
         rows.append(("Warning", "FICTIONAL DEMO DATA: no figure describes a real place."))
     rows += [(str(k), str(v)) for k, v in details.items()]
+    rows += [("Estimate", f"{lay.label}: footprints ESTIMATED from practice locations and list "
+                          "sizes, not from registrations.")
+             for lay in geo.layers.values() if lay.estimated]
     rows.append(("Geometry", "Computed in British National Grid (EPSG:27700) metres."))
     for i, src in enumerate(geo.metadata.get("sources", []), start=1):
         for key in ("title", "publisher", "vintage", "licence", "attribution"):

@@ -1,0 +1,143 @@
+"""Read official files as published: find their columns, encodings and separators.
+
+ONS boundary files name columns by type and year (``WD23CD``, ``LSOA21NM``), MHCLG's deprivation
+files spell them out (``LSOA code (2011)``), NHS England's registration extracts shout
+(``PRACTICE_CODE``). Each role below lists the patterns that recognise it; a flag can always name
+the column instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from dashboard.errors import DataFileError
+
+# role -> regular expressions tried in order against each column name (case-insensitive).
+PATTERNS: dict[str, tuple[str, ...]] = {
+    "ward_code": (r"^WD\d{2}CD$", r"^ward_?code$", r"^ward\d{2}_?code$"),
+    "ward_name": (r"^WD\d{2}NM$", r"^ward_?name$", r"^ward\d{2}_?name$"),
+    "lsoa_code": (r"^LSOA\d{2}CD$", r"^lsoa_?code$", r"^LSOA code \(\d{4}\)$", r"^lsoa\d{2}_?code$",
+                  r"^LSOA_CODE$"),
+    "lsoa_name": (r"^LSOA\d{2}NM$", r"^lsoa_?name$", r"^LSOA name \(\d{4}\)$",
+                  r"^lsoa\d{2}_?name$"),
+    "population": (r"^Total population", r"^population$", r"^All Ages$", r"^total$",
+                   r"^Total$"),
+    "practice_code": (r"^PRACTICE_CODE$", r"^practice_?code$", r"^ORG_CODE$", r"^code$"),
+    "practice_name": (r"^PRACTICE_NAME$", r"^practice_?name$", r"^name$"),
+    "pcn_code": (r"^PCN_CODE$", r"^pcn_?code$"),
+    "pcn_name": (r"^PCN_NAME$", r"^pcn_?name$"),
+    "list_size": (r"^LIST_SIZE$", r"^list_?size$", r"^NUMBER_OF_PATIENTS$"),
+    "easting": (r"easting", r"^x$"),
+    "northing": (r"northing", r"^y$"),
+    "longitude": (r"^lon$", r"^long$", r"^longitude$", r"^lng$"),
+    "latitude": (r"^lat$", r"^latitude$"),
+    "patients": (r"^NUMBER_OF_PATIENTS$", r"^patients$", r"^count$"),
+    "hub_name": (r"^name$", r"^hub_?name$", r"^site$"),
+    "hub_code": (r"^code$", r"^hub_?code$", r"^id$"),
+    "hub_type": (r"^type$", r"^hub_?type$", r"^kind$"),
+    "staff": (r"^staff$", r"^fte$", r"^staff_?fte$"),
+}
+
+# MHCLG English Indices of Deprivation 2019, File 7 (and File 2 for the IMD score).
+FILE7_NEED = {  # key -> (column names seen in published files, label)
+    "imd_score": (("Index of Multiple Deprivation (IMD) Score", "IMD Score"), "IMD 2019 score"),
+    "income_score": (("Income Score (rate)", "Income Domain Score"),
+                     "Income deprivation 2019 (share of people)"),
+    "idaci_score": (("Income Deprivation Affecting Children Index (IDACI) Score (rate)",
+                     "IDACI Score"), "IDACI 2019 (children in income-deprived families)"),
+    "idaopi_score": (("Income Deprivation Affecting Older People (IDAOPI) Score (rate)",
+                      "IDAOPI Score"), "IDAOPI 2019 (older people in income deprivation)"),
+}
+# MHCLG deprivation denominators (File 6 / File 7), mid-2015.
+DENOMINATOR_AGES = {
+    "age_0_15": (r"^Dependent Children aged 0-15", "Aged 0-15"),
+    "age_16_59": (r"^Population aged 16-59", "Aged 16-59"),
+    "age_60_plus": (r"^Older population aged 60 and over", "Aged 60+"),
+}
+
+
+def find_column(columns, role: str, source: str, flag: str | None = None,
+                required: bool = True, exclude: tuple[str, ...] = ()) -> str | None:
+    """The column of ``columns`` playing ``role``; the error names the file and the flag."""
+    for pattern in PATTERNS[role]:
+        for col in columns:
+            if col not in exclude and re.search(pattern, str(col).strip(), re.IGNORECASE):
+                return col
+    if not required:
+        return None
+    hint = f" or name it with {flag}" if flag else ""
+    raise DataFileError(
+        f"{source}: no column for {role.replace('_', ' ')} (looked for names like "
+        f"{', '.join(p.strip('^$') for p in PATTERNS[role][:3])}). Columns are: "
+        f"{', '.join(map(str, list(columns)[:15]))}. Rename the column{hint}."
+    )
+
+
+def pick(columns, given: str | None, role: str, source: str, flag: str,
+         required: bool = True) -> str | None:
+    """A column named by the user (checked) or recognised by its role."""
+    if given:
+        if given not in columns:
+            raise DataFileError(f"{source}: no column '{given}' (from {flag}). Columns are: "
+                                f"{', '.join(map(str, list(columns)[:15]))}.")
+        return given
+    return find_column(columns, role, source, flag, required)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A CSV as text columns, whatever its encoding (UTF-8, with or without BOM, or Latin-1)
+    and separator (comma, semicolon or tab)."""
+    raw = _read_bytes(path)
+    if not raw.strip():
+        raise DataFileError(f"{path.name}: the file is empty. Export it again with its rows.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")  # Excel's 'CSV' on Windows; every byte decodes
+    try:
+        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+        sep = dialect.delimiter
+    except csv.Error:
+        sep = ","
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:
+        raise DataFileError(f"{path.name}: not a readable CSV table ({exc}).") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise DataFileError(f"{path.name}: the file has a header but no rows.")
+    return frame
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.is_file():
+        raise DataFileError(f"{path}: no such file. Check the path.")
+    return path.read_bytes()
+
+
+def read_boundaries(path: Path) -> gpd.GeoDataFrame:
+    """Polygons from GeoJSON, GeoPackage or a zipped Shapefile, with a clear error otherwise."""
+    if not path.is_file():
+        raise DataFileError(f"{path}: no such file. Check the path.")
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise DataFileError(
+            f"{path.name}: cannot read it as boundaries ({str(exc).splitlines()[0]}). Use "
+            "GeoJSON, GeoPackage or a zipped Shapefile."
+        ) from exc
+    if frame.empty:
+        raise DataFileError(f"{path.name}: the file has no features.")
+    kinds = set(frame.geometry.geom_type.dropna())
+    if not kinds <= {"Polygon", "MultiPolygon"}:
+        raise DataFileError(
+            f"{path.name}: expected polygons but found {', '.join(sorted(kinds))}. Boundaries "
+            "must be areas; points belong in a practices or hubs file."
+        )
+    return frame
