@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from conftest import REALDATA, km_box
+from conftest import REALDATA
+from importdata import write_borough
+
 from dashboard.data.importer import REPORT, ImportSpec, import_pack
 from dashboard.data.loader import load_pack
 from dashboard.engine import overlap
@@ -134,28 +136,8 @@ def test_2021_boundaries_with_2011_tables_are_bridged_or_the_gap_named(tmp_path)
 
 # ---- Hand-made files -------------------------------------------------------------------------
 
-def _write_borough(folder: Path) -> dict[str, Path]:
-    """Two wards of two LSOAs each, in WGS84 with ONS column names."""
-    folder.mkdir(parents=True, exist_ok=True)
-    lsoas = gpd.GeoDataFrame({"LSOA21CD": ["E01000001", "E01000002", "E01000003", "E01000004"],
-                              "LSOA21NM": ["A 001A", "A 001B", "A 002A", "A 002B"]},
-                             geometry=[km_box(0, 0, 1, 1), km_box(1, 0, 2, 1), km_box(0, 1, 1, 2),
-                                       km_box(1, 1, 2, 2)], crs="EPSG:27700").to_crs(4326)
-    wards = gpd.GeoDataFrame({"WD23CD": ["E05000001", "E05000002"], "WD23NM": ["South", "North"]},
-                             geometry=[km_box(0, 0, 2, 1), km_box(0, 1, 2, 2)],
-                             crs="EPSG:27700").to_crs(4326)
-    paths = {"small_areas": folder / "lsoa.geojson", "wards": folder / "wards.geojson",
-             "population": folder / "pop.csv"}
-    lsoas.to_file(paths["small_areas"], driver="GeoJSON")
-    wards.to_file(paths["wards"], driver="GeoJSON")
-    # Latin-1, semicolons and a byte-order-free Excel-style export.
-    paths["population"].write_bytes(b"LSOA code (2021);Name;Total population\n" + "".join(
-        f"E0100000{i};Área {i};{100 * i}\n" for i in range(1, 5)).encode("latin-1"))
-    return paths
-
-
 def test_hand_made_import_reads_latin1_semicolons_and_groups(tmp_path):
-    paths = _write_borough(tmp_path / "in")
+    paths = write_borough(tmp_path / "in")
     groups = tmp_path / "in" / "places.csv"
     groups.write_text("WD23CD,place_code,place_name\nE05000001,P1,Valley\nE05000002,P1,Valley\n")
     report = import_pack(ImportSpec(**paths, groups={"places": groups}), tmp_path / "pack")
@@ -173,7 +155,7 @@ def test_hand_made_import_reads_latin1_semicolons_and_groups(tmp_path):
     ("not_numbers", "not numbers, first at code E01000002"),
 ])
 def test_bad_files_get_specific_messages_and_leave_the_pack_alone(tmp_path, breakage, message):
-    paths = _write_borough(tmp_path / "in")
+    paths = write_borough(tmp_path / "in")
     out = tmp_path / "pack"
     import_pack(ImportSpec(**paths), out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -198,7 +180,7 @@ def test_bad_files_get_specific_messages_and_leave_the_pack_alone(tmp_path, brea
 
 
 def test_swapped_hub_coordinates_are_named(tmp_path):
-    paths = _write_borough(tmp_path / "in")
+    paths = write_borough(tmp_path / "in")
     hubs = tmp_path / "in" / "hubs.csv"
     hubs.write_text("name,type,lon,lat\nTown hall,main,53.6,-1.7\n")
     with pytest.raises(DataPackError, match="look swapped"):

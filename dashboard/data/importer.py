@@ -19,7 +19,7 @@ import shapely
 
 from dashboard.data import recognise as rec
 from dashboard.data.build import repair_polygons, to_bng
-from dashboard.data.codes import clean_codes, require_unique
+from dashboard.data.codes import clean_codes, explain_unmatched, require_unique
 from dashboard.data.loader import load_pack
 from dashboard.engine.footprints import RULES, estimate_registrations
 from dashboard.engine.geography import BNG
@@ -167,6 +167,11 @@ def _keyed_values(frame: pd.DataFrame, code_col: str, columns: dict[str, str], s
         col = next(columns[k] for k in columns if values[k].isna().any())
         raise DataFileError(f"{source}: column '{col}' has values that are not numbers, first "
                             f"at code {codes[bad].iloc[0]}. Fix or remove those rows.")
+    negative = (values < 0).any(axis=1)
+    if extensive and negative.any():
+        col = next(columns[k] for k in columns if (values[k] < 0).any())
+        raise DataFileError(f"{source}: column '{col}' has negative counts, first at code "
+                            f"{codes[negative].iloc[0]}. Counts of people cannot be negative.")
     area_codes = areas["code"]
     hit = codes.isin(set(area_codes)).mean()
     complete = set(area_codes) <= set(codes)
@@ -191,9 +196,14 @@ def _keyed_values(frame: pd.DataFrame, code_col: str, columns: dict[str, str], s
     line, missing = _match_line(source, pd.Series(out.index), area_codes, what)
     report.matches.append(line)
     if missing:
+        unknown = sorted(set(out.index) - set(area_codes))
+        hint = explain_unmatched(unknown, missing, source, code_col, "the boundaries") \
+            if unknown else ""
+        hint = f" {hint}" if "leading zeros" in hint or "capital" in hint.lower() else ""
         raise CodeError(f"{source}: no {what} figures for {len(missing)} small area(s) of the "
                         f"boundaries: {', '.join(missing[:8])}. Every small area needs them; "
-                        "check the file covers the whole borough and uses the same LSOA vintage.")
+                        "check the file covers the whole borough and uses the same LSOA vintage."
+                        + hint)
     extra = len(set(out.index) - set(area_codes))
     if extra:
         report.matches.append(f"{source}: {extra} code(s) outside the boundaries ignored "
@@ -311,6 +321,10 @@ def _hubs(path: Path, report: Report) -> pd.DataFrame:
                                 "(latitudes in Britain are 49-61). Swap the column names.")
         pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(BNG)
         out["easting"], out["northing"] = pts.x.round(), pts.y.round()
+    missing = out["easting"].isna() | out["northing"].isna()
+    if missing.any():
+        raise DataFileError(f"{path.name}: hub(s) {', '.join(out['name'][missing][:5])} have no "
+                            "usable coordinates. Fill them in or remove those rows.")
     out["staff"] = pd.to_numeric(frame[staff], errors="coerce").fillna(0) if staff else 0.0
     return out
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -121,10 +122,36 @@ def _read_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
+MAX_EXPANDED_BYTES = 2 * 1024**3  # a borough's boundaries are megabytes, not gigabytes
+MAX_RATIO = 100  # real Shapefiles compress a few times; a bomb compresses thousands of times
+
+
+def check_archive(path: Path) -> None:
+    """Refuse a zip with unsafe member names or that would expand far beyond its size."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise DataFileError(f"{path.name}: not a valid zip archive ({exc}).") from exc
+    for member in members:
+        name = member.filename.replace("\\", "/")
+        if name.startswith("/") or ".." in name.split("/") or re.match(r"^[A-Za-z]:", name):
+            raise DataFileError(f"{path.name}: unsafe path '{member.filename}' inside the "
+                                "archive. Zip the files without folders above them.")
+    expanded = sum(m.file_size for m in members)
+    packed = max(sum(m.compress_size for m in members), 1)
+    if expanded > MAX_EXPANDED_BYTES or expanded / packed > MAX_RATIO:
+        raise DataFileError(f"{path.name}: the archive expands to {expanded:,} bytes from "
+                            f"{packed:,} ({expanded / packed:,.0f}x); refused as a possible "
+                            "zip bomb. Send the boundary files themselves.")
+
+
 def read_boundaries(path: Path) -> gpd.GeoDataFrame:
     """Polygons from GeoJSON, GeoPackage or a zipped Shapefile, with a clear error otherwise."""
     if not path.is_file():
         raise DataFileError(f"{path}: no such file. Check the path.")
+    if path.suffix.lower() == ".zip":
+        check_archive(path)
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files
