@@ -9,11 +9,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from importdata import write_borough
 from shapely.geometry import Point
 
 from conftest import REALDATA
-from importdata import write_borough
-
 from dashboard.data.importer import REPORT, ImportSpec, import_pack
 from dashboard.data.loader import load_pack
 from dashboard.engine import overlap
