@@ -72,3 +72,20 @@ def test_every_command_has_help(capsys):
             main([cmd, "--help"])
         assert done.value.code == 0
     assert "--method" in capsys.readouterr().out
+
+
+def test_import_command_writes_a_pack_and_reports(tmp_path, capsys):
+    from importdata import write_borough
+
+    paths = write_borough(tmp_path / "in")
+    out = tmp_path / "pack"
+    code = main(["import", "--out", str(out), "--name", "Handmade", "--wards",
+                 str(paths["wards"]), "--small-areas", str(paths["small_areas"]),
+                 "--population", str(paths["population"])])
+    printed = capsys.readouterr().out
+    assert code == 0 and "4 of 4 population codes" in printed
+    assert (out / "validation.json").is_file()
+    code = main(["import", "--out", str(out), "--wards", str(paths["wards"]), "--small-areas",
+                 str(paths["small_areas"]), "--population", str(paths["population"]),
+                 "--need-column", "broken"])
+    assert code == 2 and "--need-column takes NAME=VALUE" in capsys.readouterr().err
