@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 
+from dashboard.engine import mismatch, overlap
 from dashboard.engine.geography import Geography
+from dashboard.engine.pieces import overlap_pieces
 from dashboard.errors import DashboardError
 
 FORMATS = (".csv", ".xlsx")
@@ -77,9 +79,6 @@ def overlap_export(geo: Geography, from_layer: str, to_layer: str, method: str,
     (British National Grid) and GeoJSON (WGS84, as the format requires) carry the same rows with
     the shape of each piece. Figures are the engine's, unrounded.
     """
-    from dashboard.engine import mismatch, overlap
-    from dashboard.engine.pieces import overlap_pieces
-
     if fmt not in EXPORT_FORMATS:
         raise DashboardError(f"Unknown export format '{fmt}'; use one of: "
                              f"{', '.join(EXPORT_FORMATS)}.")

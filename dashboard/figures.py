@@ -15,9 +15,10 @@ import plotly.colors as pcolors
 import plotly.graph_objects as go
 import shapely
 
-from dashboard.engine.display import DisplayGeometry, fit_view
+from dashboard.engine.display import DisplayGeometry, fit_view, line_coordinates
 from dashboard.engine.geography import SMALL_AREAS, Geography
 from dashboard.engine.profiles import need_deciles, small_area_measures, small_area_mismatch
+from dashboard.errors import LayerError
 
 # Okabe-Ito colours: distinguishable with the common forms of colour blindness.
 OKABE_ITO = ("#000000", "#D55E00", "#009E73", "#0072B2", "#E69F00", "#56B4E9", "#CC79A7",
@@ -110,8 +111,6 @@ class Shading:
 
 def shading(geo: Geography, measure: str, need: str | None) -> Shading:
     """Values and colours for ``measure``; raises a clear error for an unknown one."""
-    from dashboard.errors import LayerError
-
     table = small_area_measures(geo, need if geo.need else None)
     if measure == "population":
         v = table["population"].to_numpy()
@@ -242,14 +241,7 @@ def _first_grouping(geo: Geography) -> str | None:
 
 def outline_of(disp: DisplayGeometry, layer: str, index: int) -> tuple[list, list]:
     """Longitudes and latitudes of one unit's boundary, for the highlight trace."""
-    shape = disp.units[layer][index]
-    lons: list = []
-    lats: list = []
-    for ring in shapely.get_parts(shapely.boundary(shape)):
-        xy = shapely.get_coordinates(ring)
-        lons += xy[:, 0].tolist() + [None]
-        lats += xy[:, 1].tolist() + [None]
-    return lons, lats
+    return line_coordinates(shapely.boundary(disp.units[layer][index]))
 
 
 def unit_view(disp: DisplayGeometry, layer: str, index: int, width_px: int = 760,

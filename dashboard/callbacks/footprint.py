@@ -24,10 +24,13 @@ def _card(value: str, label: str):
                    xs=6, md=4, lg=2, className="mb-2")
 
 
-def _with_table(graph, table) -> html.Div:
-    """A chart followed by its table equivalent, folded away but one click (or key) off."""
-    return html.Div([graph, html.Details([html.Summary("Show as a table", className="small"),
-                                          table], className="mb-3")])
+def _with_table(figure, columns: dict, formats: dict[str, str]) -> html.Div:
+    """A chart followed by its table equivalent (``columns``: header -> values), folded away
+    but one click (or key) off."""
+    table = components.data_table(pd.DataFrame(columns), formats)
+    return html.Div([dcc.Graph(figure=figure, config={"displayModeBar": False}),
+                     html.Details([html.Summary("Show as a table", className="small"), table],
+                                  className="mb-3")])
 
 
 def chooser(geo, layer: str) -> html.Div:
@@ -64,39 +67,26 @@ def footprint_view(geo, layer: str, code: str | None, need: str | None):
     if not prof.age_bands.empty:
         ages = prof.age_bands
         charts.append(_with_table(
-            dcc.Graph(figure=figures.bar_compare(list(ages["label"]), list(ages["share"]),
-                                                 list(ages["borough_share"]), "Age profile",
-                                                 prof.name), config={"displayModeBar": False}),
-            components.data_table(pd.DataFrame({"Age band": ages["label"],
-                                                "Residents": ages["people"],
-                                                "Share here": ages["share"],
-                                                "Borough share": ages["borough_share"]}),
-                                  {"Residents": ",.0f", "Share here": ".1%",
-                                   "Borough share": ".1%"})))
+            figures.bar_compare(list(ages["label"]), list(ages["share"]),
+                                list(ages["borough_share"]), "Age profile", prof.name),
+            {"Age band": ages["label"], "Residents": ages["people"], "Share here": ages["share"],
+             "Borough share": ages["borough_share"]},
+            {"Residents": ",.0f", "Share here": ".1%", "Borough share": ".1%"}))
     if not prof.need.empty:
         needs = prof.need
         charts.append(_with_table(
-            dcc.Graph(figure=figures.bar_compare(list(needs["label"]), list(needs["index"]),
-                                                 [1.0] * len(needs),
-                                                 "Need against the borough (1 = average)",
-                                                 prof.name, fmt=".2f"),
-                      config={"displayModeBar": False}),
-            components.data_table(pd.DataFrame({"Indicator": needs["label"],
-                                                "Mean score here": needs["mean_score"],
-                                                "Borough mean": needs["borough_mean"],
-                                                "Index": needs["index"]}),
-                                  {"Mean score here": ".2f", "Borough mean": ".2f",
-                                   "Index": ".2f"})))
+            figures.bar_compare(list(needs["label"]), list(needs["index"]), [1.0] * len(needs),
+                                "Need against the borough (1 = average)", prof.name, fmt=".2f"),
+            {"Indicator": needs["label"], "Mean score here": needs["mean_score"],
+             "Borough mean": needs["borough_mean"], "Index": needs["index"]},
+            {"Mean score here": ".2f", "Borough mean": ".2f", "Index": ".2f"}))
     if not prof.deciles.empty:
         label = geo.need_labels.get(prof.decile_indicator, prof.decile_indicator)
         charts.append(_with_table(
-            dcc.Graph(figure=figures.decile_bars(prof.deciles, label),
-                      config={"displayModeBar": False}),
-            components.data_table(pd.DataFrame({"Decile (1 = highest need)":
-                                                prof.deciles["decile"],
-                                                "Residents": prof.deciles["people"],
-                                                "Share": prof.deciles["share"]}),
-                                  {"Residents": ",.0f", "Share": ".1%"})))
+            figures.decile_bars(prof.deciles, label),
+            {"Decile (1 = highest need)": prof.deciles["decile"],
+             "Residents": prof.deciles["people"], "Share": prof.deciles["share"]},
+            {"Residents": ",.0f", "Share": ".1%"}))
     overlaps = []
     for other, table in prof.overlaps.items():
         olay = geo.layer(other)

@@ -211,6 +211,28 @@ def _keyed_values(frame: pd.DataFrame, code_col: str, columns: dict[str, str], s
     return out.reindex(area_codes.to_numpy())
 
 
+def _bng_coordinates(frame: pd.DataFrame, path: Path,
+                     report: Report) -> tuple[pd.Series, pd.Series]:
+    """Easting and northing of each row, from BNG columns or converted from lon/lat (NaN where
+    a value is missing, for the caller to name)."""
+    east = rec.find_column(frame.columns, "easting", path.name, required=False)
+    north = rec.find_column(frame.columns, "northing", path.name, required=False)
+    if east and north:
+        return (pd.to_numeric(frame[east], errors="coerce").to_numpy(),
+                pd.to_numeric(frame[north], errors="coerce").to_numpy())
+    lon = pd.to_numeric(frame[rec.find_column(frame.columns, "longitude", path.name)],
+                        errors="coerce")
+    lat = pd.to_numeric(frame[rec.find_column(frame.columns, "latitude", path.name)],
+                        errors="coerce")
+    if lon.between(49, 61).all() and lat.between(-9, 2).all():
+        raise DataFileError(f"{path.name}: the longitude and latitude columns look swapped "
+                            "(latitudes in Britain are 49-61). Swap the column names.")
+    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(BNG)
+    report.reprojections.append(f"{path.name}: longitude/latitude converted to British "
+                                "National Grid.")
+    return points.x.round().to_numpy(), points.y.round().to_numpy()
+
+
 def _practices(path: Path, wards: gpd.GeoDataFrame, report: Report,
                keep: tuple[str, str] | None = None) -> pd.DataFrame:
     frame = rec.read_table(path)
@@ -227,8 +249,6 @@ def _practices(path: Path, wards: gpd.GeoDataFrame, report: Report,
     cols = {role: rec.find_column(frame.columns, role, path.name) for role in
             ("practice_code", "practice_name", "pcn_code", "pcn_name")}
     size = rec.find_column(frame.columns, "list_size", path.name, required=False)
-    east = rec.find_column(frame.columns, "easting", path.name, required=False)
-    north = rec.find_column(frame.columns, "northing", path.name, required=False)
     out = pd.DataFrame({
         "practice_code": clean_codes(frame[cols["practice_code"]], path.name,
                                      cols["practice_code"]),
@@ -237,18 +257,7 @@ def _practices(path: Path, wards: gpd.GeoDataFrame, report: Report,
         "pcn_name": frame[cols["pcn_name"]],
         "list_size": pd.to_numeric(frame[size], errors="coerce").fillna(0) if size else 0.0,
     })
-    if east and north:
-        out["easting"] = pd.to_numeric(frame[east], errors="coerce")
-        out["northing"] = pd.to_numeric(frame[north], errors="coerce")
-    else:
-        lon = rec.find_column(frame.columns, "longitude", path.name)
-        lat = rec.find_column(frame.columns, "latitude", path.name)
-        pts = gpd.GeoSeries(gpd.points_from_xy(pd.to_numeric(frame[lon], errors="coerce"),
-                                               pd.to_numeric(frame[lat], errors="coerce")),
-                            crs="EPSG:4326").to_crs(BNG)
-        out["easting"], out["northing"] = pts.x.round(), pts.y.round()
-        report.reprojections.append(f"{path.name}: practice longitude/latitude converted to "
-                                    "British National Grid.")
+    out["easting"], out["northing"] = _bng_coordinates(frame, path, report)
     missing = out["easting"].isna() | out["northing"].isna()
     if missing.any():
         raise DataFileError(f"{path.name}: practice(s) {', '.join(out['practice_code'][missing][:5])}"
@@ -301,26 +310,12 @@ def _hubs(path: Path, report: Report) -> pd.DataFrame:
     code = rec.find_column(frame.columns, "hub_code", path.name, required=False)
     kind = rec.find_column(frame.columns, "hub_type", path.name, required=False)
     staff = rec.find_column(frame.columns, "staff", path.name, required=False)
-    east = rec.find_column(frame.columns, "easting", path.name, required=False)
-    north = rec.find_column(frame.columns, "northing", path.name, required=False)
     out = pd.DataFrame({
         "hub_code": frame[code] if code else [f"H{i + 1:02d}" for i in range(len(frame))],
         "name": frame[name].str.strip(),
         "type": frame[kind].str.strip().str.lower() if kind else "hub",
     })
-    if east and north:
-        out["easting"] = pd.to_numeric(frame[east], errors="coerce")
-        out["northing"] = pd.to_numeric(frame[north], errors="coerce")
-    else:
-        lon = pd.to_numeric(frame[rec.find_column(frame.columns, "longitude", path.name)],
-                            errors="coerce")
-        lat = pd.to_numeric(frame[rec.find_column(frame.columns, "latitude", path.name)],
-                            errors="coerce")
-        if lon.between(49, 61).all() and lat.between(-9, 2).all():
-            raise DataFileError(f"{path.name}: the longitude and latitude columns look swapped "
-                                "(latitudes in Britain are 49-61). Swap the column names.")
-        pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(BNG)
-        out["easting"], out["northing"] = pts.x.round(), pts.y.round()
+    out["easting"], out["northing"] = _bng_coordinates(frame, path, report)
     missing = out["easting"].isna() | out["northing"].isna()
     if missing.any():
         raise DataFileError(f"{path.name}: hub(s) {', '.join(out['name'][missing][:5])} have no "

@@ -64,11 +64,11 @@ DENOMINATOR_AGES = {
 
 
 def find_column(columns, role: str, source: str, flag: str | None = None,
-                required: bool = True, exclude: tuple[str, ...] = ()) -> str | None:
+                required: bool = True) -> str | None:
     """The column of ``columns`` playing ``role``; the error names the file and the flag."""
     for pattern in PATTERNS[role]:
         for col in columns:
-            if col not in exclude and re.search(pattern, str(col).strip(), re.IGNORECASE):
+            if re.search(pattern, str(col).strip(), re.IGNORECASE):
                 return col
     if not required:
         return None

@@ -80,7 +80,7 @@ def _to_wgs84(geoms: np.ndarray) -> np.ndarray:
     return shapely.transform(geoms, project)
 
 
-def _lines(network) -> tuple[list, list]:
+def line_coordinates(network) -> tuple[list, list]:
     """Longitudes and latitudes of every line in ``network``, separated by ``None``."""
     lons: list = []
     lats: list = []
@@ -142,7 +142,7 @@ def display_geometry(geo: Geography, tolerance_m: float = DEFAULT_TOLERANCE_M) -
         units[name] = _to_wgs84(shapes_bng)
         network = shapely.line_merge(shapely.union_all(shapely.boundary(
             shapes_bng[~shapely.is_empty(shapes_bng)])))
-        outlines[name] = _lines(_to_wgs84(np.array([network], dtype=object))[0])
+        outlines[name] = line_coordinates(_to_wgs84(np.array([network], dtype=object))[0])
         inside = _to_wgs84(shapely.point_on_surface(shapes_bng))
         xy = shapely.get_coordinates(inside)
         points[name] = (xy[:, 0].tolist(), xy[:, 1].tolist())

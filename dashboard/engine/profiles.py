@@ -121,14 +121,14 @@ def profile(geo: Geography, layer: str, code: str, need: str | None = None,
     lay = geo.layer(layer)
     k = lay.index_of(code)
     # Each small area's residents in this unit (proportional; exact for polygon layers).
-    in_unit = np.asarray(overlap(geo, "small_areas", layer).population[:, k].todense()).ravel()
+    by_small_area = overlap(geo, "small_areas", layer)
+    in_unit = np.asarray(by_small_area.population[:, k].todense()).ravel()
     sa_pop = np.asarray(geo.population, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         weight = np.where(sa_pop > 0, in_unit / sa_pop, 0.0)
     pop = float(in_unit.sum())
     borough = geo.total_population
-    in_area = overlap(geo, "small_areas", layer).area_m2[:, k]
-    area_km2 = float(in_area.sum()) / 1e6
+    area_km2 = float(by_small_area.area_m2[:, k].sum()) / 1e6
     age_rows = []
     labels = geo.metadata.get("age_band_labels", {})
     for band, values in geo.age_bands.items():
