@@ -8,21 +8,24 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html, set_props
-from flask import Flask, Response, abort, jsonify
+from flask import Flask, Response, abort, jsonify, redirect
 from flask_compress import Compress
 
-from dashboard import callbacks, figures, ids, reference
+from dashboard import callbacks, figures, ids, packs, reference
 from dashboard.cli import default_pack
 from dashboard.data.loader import load_pack
 from dashboard.engine.display import display_geometry
 from dashboard.engine.geography import Geography
 from dashboard.errors import DashboardError
 from dashboard.glyphs import glyph_range
+from dashboard.packs import PackStore, default_store, file_limit
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG = logging.getLogger(__name__)
 NAV_LINKS = (("Map", "/"), ("Footprints", "/footprint"), ("Overlaps", "/overlaps"),
-             ("Data", "/data"))
+             ("Data", "/data"), ("Load your data", "/upload"))
+# Whole-request cap, a little over all upload roles at the per-file limit once base64-encoded.
+MAX_REQUEST_FILES = 12
 
 
 def show_error(err: Exception) -> None:
@@ -39,9 +42,12 @@ def show_error(err: Exception) -> None:
 def _serve_geometry(server) -> None:
     """Serve the map shapes as a file the browser caches, so pages never re-send them."""
     def geometry(digest: str) -> Response:
-        disp = display_geometry(reference.geography(server))
-        if digest != disp.digest:
+        # Any loaded pack's shapes: the digest, not the cookie, says which were asked for.
+        found = [d for d in map(display_geometry, reference.store(server).loaded())
+                 if d.digest == digest]
+        if not found:
             abort(404)
+        disp = found[0]
         response = Response(disp.atoms_geojson, mimetype="application/geo+json")
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
@@ -70,6 +76,23 @@ def _serve_glyphs(server) -> None:
     server.add_url_rule(reference.BLANK_STYLE_ROUTE, "blank_style", blank_style)
 
 
+def _serve_pack_switch(server) -> None:
+    """``/_pack/<id>`` switches this browser to an imported pack (a link a user can share);
+    ``/_pack/default`` switches it back."""
+    def switch(pack_id: str) -> Response:
+        response = redirect("/")
+        if pack_id == "default":
+            response.delete_cookie(packs.COOKIE)
+            return response
+        store = reference.store(server)
+        if not packs.PACK_ID.match(pack_id) or not (store.root / pack_id).is_dir():
+            abort(404)
+        packs.set_cookie(response, pack_id)
+        return response
+
+    server.add_url_rule("/_pack/<pack_id>", "pack_switch", switch)
+
+
 def _compress(server) -> None:
     """Gzip responses, GeoJSON included (shapes shrink about fourfold)."""
     probe = Flask("defaults")
@@ -79,32 +102,12 @@ def _compress(server) -> None:
     Compress(server)
 
 
-def create_app(pack: str | Path | None = None, geography: Geography | None = None) -> Dash:
-    """Load ``pack`` (default: ``$DASHBOARD_PACK`` or the demo pack) and build the Dash app.
-
-    The pack is loaded, its atoms cut and its map shapes simplified once here, before any
-    request, so callbacks only aggregate. ``geography`` serves an already built model instead
-    (benchmarks and tests).
-    """
-    geo = geography if geography is not None else load_pack(pack or default_pack())
-    display_geometry(geo)
-    app = Dash(
-        "dashboard",
-        use_pages=True,
-        pages_folder=str(Path(__file__).parent / "pages"),
-        # Bootstrap's CSS ships in assets/ so the app works offline; no CDN.
-        assets_folder=str(ROOT / "assets"),
-        title="Place alignment dashboard",
-        suppress_callback_exceptions=False,
-        on_error=show_error,
-    )
-    reference.attach(app.server, geo)
-    _serve_geometry(app.server)
-    _serve_glyphs(app.server)
-    _compress(app.server)
+def _shell(server) -> html.Div:
+    """The page frame, built per page load so it names the pack this browser chose."""
+    geo = reference.geography(server)
     badge = dbc.Badge("FICTIONAL DEMO DATA", color="warning", className="ms-2 text-dark") \
         if geo.fictional else None
-    app.layout = html.Div([
+    return html.Div([
         dbc.Navbar(dbc.Container([
             dbc.NavbarBrand(["Place alignment", badge], href="/"),
             dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=href, active="exact"))
@@ -116,6 +119,37 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
             html.Main(dash.page_container),
         ], fluid=True, className="px-4"),
     ])
+
+
+def create_app(pack: str | Path | None = None, geography: Geography | None = None,
+               pack_store: str | Path | None = None) -> Dash:
+    """Load ``pack`` (default: ``$DASHBOARD_PACK`` or the demo pack) and build the Dash app.
+
+    The pack is loaded, its atoms cut and its map shapes simplified once here, before any
+    request, so callbacks only aggregate. ``geography`` serves an already built model instead
+    (benchmarks and tests). Users' imports go to ``pack_store`` (default
+    ``$DASHBOARD_PACK_STORE`` or ``instance/packs``).
+    """
+    geo = geography if geography is not None else load_pack(pack or default_pack())
+    display_geometry(geo)
+    store = PackStore(Path(pack_store) if pack_store else default_store(), geo)
+    app = Dash(
+        "dashboard",
+        use_pages=True,
+        pages_folder=str(Path(__file__).parent / "pages"),
+        # Bootstrap's CSS ships in assets/ so the app works offline; no CDN.
+        assets_folder=str(ROOT / "assets"),
+        title="Place alignment dashboard",
+        suppress_callback_exceptions=False,
+        on_error=show_error,
+    )
+    reference.attach(app.server, store)
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_FILES * file_limit() * 4 // 3
+    _serve_geometry(app.server)
+    _serve_glyphs(app.server)
+    _serve_pack_switch(app.server)
+    _compress(app.server)
+    app.layout = lambda: _shell(app.server)
     callbacks.register(app)
     return app
 

@@ -38,3 +38,16 @@ OVERLAP_DOWNLOAD = "overlap-download"
 # One export button per format; the value is the format's key in dashboard.exports.
 OVERLAP_EXPORT = {"csv": "export-csv", "xlsx": "export-xlsx", "gpkg": "export-gpkg",
                   "geojson": "export-geojson"}
+
+# Upload page: one upload and one status line per file role (see dashboard.packs.ROLES).
+UPLOAD_FILE = {role: f"upload-{role.replace('_', '-')}" for role in
+               ("wards", "small_areas", "population", "need", "lsoa_lookup", "practices",
+                "registrations", "hubs", "groups")}
+UPLOAD_STATUS = {role: f"{value}-status" for role, value in UPLOAD_FILE.items()}
+UPLOAD_NAME = "upload-name"
+UPLOAD_PCN_RULE = "upload-pcn-rule"
+UPLOAD_MIN_SHARE = "upload-min-share"
+UPLOAD_ESTIMATE = "upload-estimate"
+UPLOAD_PRACTICE_FILTER = "upload-practice-filter"
+UPLOAD_RUN = "upload-run"
+UPLOAD_REPORT = "upload-report"

@@ -1,4 +1,9 @@
-"""Where the web layer finds the process's read-only geography (stored on the Flask app)."""
+"""Where the web layer finds the geography of the current request.
+
+The Flask app holds a :class:`~dashboard.packs.PackStore`; the browser's pack cookie picks one of
+its read-only packs (the default when there is no cookie), so every callback and page layout of a
+request sees the same pack.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,31 @@ from flask import current_app, has_request_context, request
 
 from dashboard.engine.display import DisplayGeometry
 from dashboard.engine.geography import Geography
+from dashboard.packs import COOKIE, PackStore
 
-CONFIG_KEY = "GEOGRAPHY"
+CONFIG_KEY = "PACK_STORE"
 GEOMETRY_ROUTE = "/_geometry/<digest>.geojson"
 GLYPHS_ROUTE = "/_glyphs/<fontstack>/<int:start>-<int:end>.pbf"
 BLANK_STYLE_ROUTE = "/_style/blank.json"
 
 
-def attach(server, geo: Geography) -> None:
-    """Keep ``geo`` on the Flask server; it is never modified after this."""
-    server.config[CONFIG_KEY] = geo
+def attach(server, store: PackStore) -> None:
+    """Keep the pack store on the Flask server."""
+    server.config[CONFIG_KEY] = store
+
+
+def store(server=None) -> PackStore:
+    return (server or current_app).config[CONFIG_KEY]
+
+
+def pack_id() -> str | None:
+    """The pack this browser chose (its cookie), if any."""
+    return request.cookies.get(COOKIE) if has_request_context() else None
 
 
 def geography(server=None) -> Geography:
-    """The geography of ``server``, or of the app handling the current request."""
-    return (server or current_app).config[CONFIG_KEY]
+    """The pack the current request's browser chose, or the default pack."""
+    return store(server).get(pack_id())
 
 
 def geojson_url(disp: DisplayGeometry) -> str:
