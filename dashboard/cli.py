@@ -24,15 +24,17 @@ def _load(pack: str):
 
 
 def cmd_overlaps(args) -> int:
-    from dashboard.engine import overlap
-    from dashboard.exports import write_tables
+    from dashboard.engine import on_basis, overlap
+    from dashboard.exports import basis_details, write_tables
 
     geo = _load(args.pack)
-    ov = overlap(geo, args.from_layer, args.to_layer, args.method, args.need)
+    counted = on_basis(geo, args.count)
+    ov = overlap(counted, args.from_layer, args.to_layer, args.method, args.need)
     table = ov.table()
     details = {"Table": f"Overlaps of {args.from_layer} with {args.to_layer}",
                "Method": args.method, "Need indicator": ov.need_indicator or "(none)",
-               "Need-weighted population": "population x need / population-weighted mean need"}
+               "Need-weighted population": "population x need / population-weighted mean need",
+               **basis_details(geo, args.count)}
     if args.method == "best-fit":
         details["Population moved by best-fitting"] = f"{ov.moved_by_best_fit:.2%}"
     out = write_tables(args.out, {"overlaps": table}, geo, details)
@@ -42,11 +44,12 @@ def cmd_overlaps(args) -> int:
 
 
 def cmd_mismatch(args) -> int:
-    from dashboard.engine import mismatch, overlap
-    from dashboard.exports import write_tables
+    from dashboard.engine import mismatch, on_basis, overlap
+    from dashboard.exports import basis_details, write_tables
 
     geo = _load(args.pack)
-    mm = mismatch(overlap(geo, args.from_layer, args.to_layer, args.method), args.threshold)
+    mm = mismatch(overlap(on_basis(geo, args.count), args.from_layer, args.to_layer,
+                          args.method), args.threshold)
     summary = mm.summary()
     sheets = {
         f"{args.from_layer} by {args.to_layer}": mm.from_units,
@@ -56,7 +59,8 @@ def cmd_mismatch(args) -> int:
         import pandas as pd
 
         sheets["summary"] = pd.DataFrame(list(summary.items()), columns=["measure", "value"])
-    out = write_tables(args.out, sheets, geo, {"Method": args.method, **summary})
+    out = write_tables(args.out, sheets, geo, {"Method": args.method,
+                                               **basis_details(geo, args.count), **summary})
     print(f"Alignment of {args.from_layer} and {args.to_layer}: {mm.alignment:.3f} "
           f"(split scores {mm.split_score_from:.3f} / {mm.split_score_to:.3f}). Wrote {out}.")
     return 0
@@ -147,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--method", choices=["proportional", "best-fit"],
                            default="proportional", help="how small areas are split (default: "
                            "proportional)")
+        p.add_argument("--count", choices=["residents", "registered"], default="residents",
+                       help="count people as residents (default) or as patients registered "
+                       "with GP practices (packs with published registrations)")
         p.add_argument("--out", required=True, help="output file, .csv or .xlsx")
 
     p = sub.add_parser("overlaps", help="population, need and area of every overlap of two layers")

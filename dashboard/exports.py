@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 
-from dashboard.engine import mismatch, overlap
+from dashboard.engine import mismatch, on_basis, overlap
 from dashboard.engine.geography import Geography
 from dashboard.engine.pieces import overlap_pieces
 from dashboard.errors import DashboardError
@@ -71,8 +71,17 @@ def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
 
 
+def basis_details(geo: Geography, basis: str) -> dict[str, str]:
+    """The About line saying how people were counted."""
+    if basis == "residents":
+        return {"People counted as": "Residents (small-area population estimates)"}
+    lay = next(iter(geo.registered_patients))
+    return {"People counted as": f"Patients registered at GP practices ({geo.layer(lay).label}), "
+                                 "by the small area they live in (the 'population' columns)"}
+
+
 def overlap_export(geo: Geography, from_layer: str, to_layer: str, method: str,
-                   need: str | None, fmt: str) -> tuple[str, bytes]:
+                   need: str | None, fmt: str, basis: str = "residents") -> tuple[str, bytes]:
     """File name and bytes of an overlap export in ``fmt`` (a key of ``EXPORT_FORMATS``).
 
     CSV holds the overlap table; Excel adds both mismatch tables and the About sheet; GeoPackage
@@ -82,11 +91,15 @@ def overlap_export(geo: Geography, from_layer: str, to_layer: str, method: str,
     if fmt not in EXPORT_FORMATS:
         raise DashboardError(f"Unknown export format '{fmt}'; use one of: "
                              f"{', '.join(EXPORT_FORMATS)}.")
-    ov = overlap(geo, from_layer, to_layer, method, need)
+    counted = on_basis(geo, basis)
+    ov = overlap(counted, from_layer, to_layer, method, need)
     stem = "-".join([_slug(geo.name.split(" (")[0]), *(["FICTIONAL"] if geo.fictional else []),
-                     from_layer, to_layer, method])
+                     from_layer, to_layer, method, *(["registered"] if basis != "residents"
+                                                     else [])])
     details = {"From layer": geo.layer(from_layer).label, "To layer": geo.layer(to_layer).label,
-               "Method": method, "Need indicator": ov.need_indicator or "none"}
+               "Method": method, "Need indicator": ov.need_indicator or "none",
+               **basis_details(geo, basis)}
+    geo = counted
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"{stem}.{fmt}"
         if fmt in ("csv", "xlsx"):

@@ -300,7 +300,7 @@ def heatmap(matrix: np.ndarray, rows: list[str], cols: list[str], populations: n
         customdata=populations, colorbar={"title": {"text": "Share of row"}, "tickformat": ".0%"},
         text=np.where(matrix >= 0.005, np.char.mod("%.0f%%", matrix * 100), ""),
         texttemplate="%{text}", textfont={"size": 10},
-        hovertemplate="%{y} → %{x}<br>%{z:.1%} of the row's residents (%{customdata:,.0f})"
+        hovertemplate="%{y} → %{x}<br>%{z:.1%} of the row's people (%{customdata:,.0f})"
                       "<extra></extra>",
     ))
     fig.update_layout(height=220 + 28 * len(rows), plot_bgcolor="white",

@@ -59,14 +59,17 @@ class Upload:
     contents: str
 
 
+def _size(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB" if n >= 2**19 else f"{n / 1024:,.1f} kB"
+
+
 def decode(upload: Upload, limit: int) -> bytes:
     """The file's bytes; refuses an oversized or garbled upload before decoding all of it."""
     _, _, payload = upload.contents.partition(",")
     if len(payload) * 3 // 4 > limit:
         raise DataFileError(
-            f"{upload.filename}: about {len(payload) * 3 // 4 / 1e6:,.1f} MB, over the "
-            f"{limit / 1e6:,.0f} MB limit per file. Upload only your borough's rows, or zip "
-            "the boundary file.")
+            f"{upload.filename}: {_size(len(payload) * 3 // 4)}, over the {_size(limit)} "
+            "limit per file. Upload only your borough's rows, or zip the boundary file.")
     try:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError) as exc:

@@ -150,6 +150,19 @@ def test_overlap_view_shows_the_engine_figures(geo):
     assert "d3.format" in area["valueFormatter"]["function"]
 
 
+def test_overlaps_can_count_registered_patients(geo):
+    summary, _, _, rows, _ = overlap_view(geo, "places", "pcns", "proportional", "imd_score",
+                                          "registered")
+    assert "of registered patients are in" in str(summary)
+    assert sum(r["population"] for r in rows) == pytest.approx(
+        geo.registered_patients["pcns"].sum())
+    name, data = overlap_export(geo, "places", "pcns", "proportional", "imd_score", "xlsx",
+                                "registered")
+    assert name.endswith("-registered.xlsx")
+    about = pd.read_excel(io.BytesIO(data), sheet_name="About").set_index("item")["value"]
+    assert "Patients registered" in about["People counted as"]
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "gpkg", "geojson"])
 def test_exports_carry_the_engine_figures(geo, fmt, tmp_path):
     name, data = overlap_export(geo, "places", "pcns", "proportional", "imd_score", fmt)
@@ -186,7 +199,8 @@ def test_a_failing_callback_shows_the_app_wide_alert(app):
         "inputs": [{"id": "overlap-from", "property": "value", "value": "places"},
                    {"id": "overlap-to", "property": "value", "value": "nowhere"},
                    {"id": "overlap-method", "property": "value", "value": "proportional"},
-                   {"id": "overlap-need", "property": "value", "value": "imd_score"}],
+                   {"id": "overlap-need", "property": "value", "value": "imd_score"},
+                   {"id": "overlap-count", "property": "value", "value": "residents"}],
         "changedPropIds": ["overlap-to.value"],
     }
     response = app.server.test_client().post("/_dash-update-component", json=payload)

@@ -7,6 +7,7 @@ import threading
 
 import pandas as pd
 import pytest
+from importdata import write_borough
 
 from conftest import DEMO
 
@@ -16,14 +17,14 @@ FIGURE_DATA = "() => document.querySelector('#map-graph .js-plotly-plot').data"
 
 
 @pytest.fixture(scope="module")
-def served():
+def served(tmp_path_factory):
     if not CHROMIUM:
         pytest.skip("no Chromium on this machine (CI installs Debian's chromium)")
     from werkzeug.serving import make_server
 
     from dashboard.app import create_app
 
-    app = create_app(DEMO)
+    app = create_app(DEMO, pack_store=tmp_path_factory.mktemp("store"))
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -132,4 +133,42 @@ def test_data_page_lists_sources_and_warnings(served, page):
     page.wait_for_selector("h1", timeout=30_000)
     text = page.inner_text("main")
     assert "Sources, vintages and attributions" in text and "registrations.csv" in text
+    assert page.errors == []
+
+
+def _upload_borough(page, url, files, name):
+    page.goto(url + "/upload")
+    page.wait_for_selector("#upload-run")
+    page.fill("#upload-name", name)
+    for role, path in files.items():
+        page.set_input_files(f"#upload-{role.replace('_', '-')} input[type=file]", str(path))
+    page.wait_for_function("document.querySelector('#upload-population-status').innerText"
+                           ".includes('.csv')")
+    page.click("#upload-run")
+    page.wait_for_selector("#upload-report .alert", timeout=60_000)
+    return page.inner_text("#upload-report")
+
+
+def test_upload_switches_only_this_browser_and_bad_files_change_nothing(served, browser, page,
+                                                                        tmp_path):
+    url, _ = served
+    files = write_borough(tmp_path / "in")
+    empty = tmp_path / "in" / "empty.csv"
+    empty.write_text("")
+    report = _upload_borough(page, url, {**files, "population": empty}, "Broken")
+    assert "The import stopped" in report and "empty.csv" in report
+    assert "Brackmoor" in page.inner_text("#nav")
+
+    report = _upload_borough(page, url, files, "Testshire")
+    assert "Imported" in report and "4 of 4 population codes" in report
+    page.click("text=Open its map")
+    page.wait_for_selector("#map-graph .maplibregl-canvas", timeout=30_000)
+    assert page.inner_text("#nav") == "Testshire"
+    assert "FICTIONAL" not in page.inner_text("nav")
+
+    other = browser.new_context().new_page()  # someone else, with no pack cookie
+    other.goto(url + "/data")
+    other.wait_for_selector("#nav")
+    assert "Brackmoor" in other.inner_text("#nav")
+    other.context.close()
     assert page.errors == []

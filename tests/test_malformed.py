@@ -38,7 +38,7 @@ CASES = {
     "wards_not_geojson.geojson": ("wards", "cannot read it as boundaries"),
     "wards_points.geojson": ("wards", "expected polygons but found Point"),
     "wards_no_crs.gpkg": ("wards", "does not say its coordinate system"),
-    "wards_metres_labelled_wgs84.geojson": ("wards", "(400000, 400000), which look like metres"),
+    "wards_metres_labelled_wgs84.geojson": ("wards", "look like metres. Re-save the file"),
     "wards_duplicate_codes.geojson": ("wards", "E05000001"),
     "wards_zip_traversal.zip": ("wards", "unsafe path '../../wards.shp'"),
     "wards_zip_bomb.zip": ("wards", "possible zip bomb"),

@@ -9,15 +9,17 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dashboard import components, figures, ids, reference
 from dashboard.callbacks.grid import column_defs
 from dashboard.callbacks.url import sync_url
-from dashboard.engine import mismatch, overlap
+from dashboard.engine import mismatch, on_basis, overlap
 from dashboard.exports import overlap_export
 
 HEATMAP_MAX_ROWS = 60
 
 
-def overlap_view(geo, from_layer: str, to_layer: str, method: str, need: str | None):
+def overlap_view(geo, from_layer: str, to_layer: str, method: str, need: str | None,
+                 basis: str = "residents"):
     """Summary, heatmap, scorecard, grid rows and grid columns for two layers."""
-    ov = overlap(geo, from_layer, to_layer, method, need)
+    people = "registered patients" if basis == "registered" else "residents"
+    ov = overlap(on_basis(geo, basis), from_layer, to_layer, method, need)
     mm = mismatch(ov)
     a, b = geo.layer(from_layer), geo.layer(to_layer)
     table = ov.table()
@@ -25,12 +27,12 @@ def overlap_view(geo, from_layer: str, to_layer: str, method: str, need: str | N
     lines = [
         html.Strong(f"Alignment score {mm.alignment:.2f}"),
         f" (1 = one layer's boundaries follow the other's). {a.label} in {b.label}: "
-        f"{mm.nesting_from:.0%} of residents are in their unit's best fit, split score "
+        f"{mm.nesting_from:.0%} of {people} are in their unit's best fit, split score "
         f"{mm.split_score_from:.2f}; {b.label} in {a.label}: {mm.nesting_to:.0%}, split score "
         f"{mm.split_score_to:.2f} (1 = no unit split).",
     ]
     if method == "best-fit":
-        lines.append(f" Best-fitting moves {ov.moved_by_best_fit:.1%} of residents.")
+        lines.append(f" Best-fitting moves {ov.moved_by_best_fit:.1%} of {people}.")
     return (html.P(lines), _heatmap(ov, a, b), _scorecard(mm, a, b),
             table.to_dict("records"), column_defs(table.columns))
 
@@ -80,25 +82,29 @@ def register(app) -> None:
         Output(ids.OVERLAP_TABLE, "columnDefs"),
         Input(ids.OVERLAP_FROM, "value"), Input(ids.OVERLAP_TO, "value"),
         Input(ids.OVERLAP_METHOD, "value"), Input(ids.OVERLAP_NEED, "value"),
+        Input(ids.OVERLAP_COUNT, "value"),
     )
-    def update(from_layer, to_layer, method, need):
-        return overlap_view(reference.geography(server), from_layer, to_layer, method, need)
+    def update(from_layer, to_layer, method, need, basis):
+        return overlap_view(reference.geography(server), from_layer, to_layer, method, need,
+                            basis)
 
     @app.callback(
         Output(ids.OVERLAP_DOWNLOAD, "data"),
         *[Input(button, "n_clicks") for button in ids.OVERLAP_EXPORT.values()],
         State(ids.OVERLAP_FROM, "value"), State(ids.OVERLAP_TO, "value"),
         State(ids.OVERLAP_METHOD, "value"), State(ids.OVERLAP_NEED, "value"),
+        State(ids.OVERLAP_COUNT, "value"),
         prevent_initial_call=True,
     )
     def download(*args):
         fmt = next((k for k, v in ids.OVERLAP_EXPORT.items() if v == ctx.triggered_id), None)
         if fmt is None:
             return no_update
-        from_layer, to_layer, method, need = args[-4:]
+        from_layer, to_layer, method, need, basis = args[-5:]
         name, data = overlap_export(reference.geography(server), from_layer, to_layer, method,
-                                    need, fmt)
+                                    need, fmt, basis)
         return dcc.send_bytes(data, name)
 
     sync_url(app, ids.OVERLAP_URL, {"from_layer": ids.OVERLAP_FROM, "to_layer": ids.OVERLAP_TO,
-                                    "method": ids.OVERLAP_METHOD, "need": ids.OVERLAP_NEED})
+                                    "method": ids.OVERLAP_METHOD, "need": ids.OVERLAP_NEED,
+                                    "count": ids.OVERLAP_COUNT})

@@ -82,8 +82,14 @@ def _named(columns: dict[str, str], role: str) -> str:
     return columns.get(role, role)
 
 
-def to_bng(frame: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
-    """Reproject ``frame`` to British National Grid, refusing a missing or implausible CRS."""
+MANIFEST_CRS_FIX = "Set `crs = \"EPSG:27700\"` for this file in the manifest, or fix the file's CRS."
+
+
+def to_bng(frame: gpd.GeoDataFrame, source: str, fix: str = MANIFEST_CRS_FIX) -> gpd.GeoDataFrame:
+    """Reproject ``frame`` to British National Grid, refusing a missing or implausible CRS.
+
+    ``fix`` is the advice given when a file labelled longitude/latitude holds metres.
+    """
     if len(frame) == 0:
         raise DataFileError(f"{source}: the file has no features. Check you exported the right layer.")
     if frame.crs is None:
@@ -96,8 +102,7 @@ def to_bng(frame: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
     if frame.crs.is_geographic and (abs(minx) > 180 or abs(maxx) > 180 or abs(maxy) > 90):
         raise GeometryError(
             f"{source}: the file says it is in longitude/latitude ({frame.crs.to_string()}) but "
-            f"its coordinates reach ({minx:.0f}, {miny:.0f}), which look like metres. Set "
-            "`crs = \"EPSG:27700\"` for this file in the manifest, or fix the file's CRS."
+            f"its coordinates reach ({minx:.0f}, {miny:.0f}), which look like metres. {fix}"
         )
     out = frame if frame.crs.equals(BNG) else frame.to_crs(BNG)
     minx, miny, maxx, maxy = out.total_bounds
@@ -317,7 +322,8 @@ def _registration(inp: RegistrationInput, sa_codes: tuple[str, ...], warnings: l
     if mixed:
         codes, names = (*codes, MIXED_CODE), (*names, MIXED_NAME)
     layer = Layer(inp.name, inp.label, "registration", codes, names, estimated=inp.estimated)
-    return layer, sparse.csr_matrix(shares), _practice_points(prac, prac_codes, unit_codes)
+    return (layer, sparse.csr_matrix(shares), _practice_points(prac, prac_codes, unit_codes),
+            per_sa)
 
 
 def _practice_points(prac: pd.DataFrame, codes: pd.Series, units: pd.Series):
@@ -379,9 +385,12 @@ def build_geography(
             warnings.append(f"{p.source}: unit(s) {', '.join(codes[:5])} contain no small area.")
     regs: dict[str, sparse.csr_matrix] = {}
     practices: dict[str, gpd.GeoDataFrame] = {}
+    registered: dict[str, np.ndarray] = {}
     for r in registrations:
-        layer, shares, points = _registration(r, sa_codes, warnings)
+        layer, shares, points, per_sa = _registration(r, sa_codes, warnings)
         layers[r.name], regs[r.name] = layer, shares
+        if not r.estimated:  # estimated lists are resident population re-spread, not patients
+            registered[r.name] = frozen_array(per_sa, dtype=float)
         if points is not None:
             practices[r.name] = points
     pending = list(groupings)
@@ -412,6 +421,7 @@ def build_geography(
         layers=layers,
         atoms=atoms,
         registrations=regs,
+        registered_patients=registered,
         layer_geometry=geometry,
         hubs=hubs,
         practices=practices,

@@ -95,7 +95,8 @@ def _boundaries(path: Path, code_role: str, name_role: str, report: Report) -> g
     if not out.crs.equals(BNG):
         report.reprojections.append(f"{path.name}: reprojected from {out.crs.to_string()} to "
                                     "British National Grid (EPSG:27700).")
-    out = to_bng(out, path.name)
+    out = to_bng(out, path.name, fix="Re-save the file in British National Grid "
+                 "(EPSG:27700), or with its true coordinate system, and import it again.")
     repairs: list[str] = []
     out = repair_polygons(out, path.name, repairs)
     report.repairs += repairs

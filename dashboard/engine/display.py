@@ -27,7 +27,7 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
-from dashboard.engine.geography import BNG, Geography
+from dashboard.engine.geography import BNG, Geography, grouping_key
 from dashboard.engine.overlaps import unit_of_atoms
 
 WGS84 = "EPSG:4326"
@@ -100,12 +100,6 @@ def _feature_collection(geoms: np.ndarray) -> bytes:
     return text.encode()
 
 
-def _grouping_key(geo: Geography) -> tuple:
-    # Regrouped copies share the memo; their groupings differ, so their shapes must too.
-    return tuple((lay.name, lay.membership.tobytes()) for lay in geo.layers.values()
-                 if lay.membership is not None)
-
-
 def display_geometry(geo: Geography, tolerance_m: float = DEFAULT_TOLERANCE_M) -> DisplayGeometry:
     """Simplified, topology-keeping shapes of every layer of ``geo`` for a web map (memoised).
 
@@ -120,7 +114,7 @@ def display_geometry(geo: Geography, tolerance_m: float = DEFAULT_TOLERANCE_M) -
     -------
     DisplayGeometry
     """
-    key = ("display", tolerance_m, _grouping_key(geo))
+    key = ("display", tolerance_m, grouping_key(geo))
     if key in geo._memo:
         return geo._memo[key]
     bng = np.asarray(geo.atoms.geometry.values, dtype=object)

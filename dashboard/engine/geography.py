@@ -162,6 +162,8 @@ class Geography:
     practices: Mapping[str, gpd.GeoDataFrame] = field(default_factory=dict)
     metadata: Mapping[str, object] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    # Patients registered per small area, by registration layer (published lists only).
+    registered_patients: Mapping[str, np.ndarray] = field(default_factory=dict)
     # Memo of base-layer overlap matrices. Base layers never change (regrouping only swaps a
     # grouping's membership), so a regrouped copy shares this memo and stays correct.
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
@@ -215,3 +217,10 @@ class Geography:
         for key, values in self.need.items():
             frame[key] = values
         return frame
+
+
+def grouping_key(geo: Geography) -> tuple:
+    """Memo key part for anything that depends on groupings: regrouped copies share the memo,
+    and their groupings differ, so their results must too."""
+    return tuple((lay.name, lay.membership.tobytes()) for lay in geo.layers.values()
+                 if lay.membership is not None)

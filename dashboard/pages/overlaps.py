@@ -8,7 +8,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import components, ids, reference
-from dashboard.engine import METHODS
+from dashboard.engine import BASES, METHODS
+from dashboard.engine.basis import registered_layer
 from dashboard.exports import EXPORT_FORMATS
 
 dash.register_page(__name__, path="/overlaps", title="Overlaps · Place alignment",
@@ -16,7 +17,8 @@ dash.register_page(__name__, path="/overlaps", title="Overlaps · Place alignmen
 
 
 def layout(from_layer: str | None = None, to_layer: str | None = None,
-           method: str = "proportional", need: str | None = None, **_query) -> html.Div:
+           method: str = "proportional", need: str | None = None, count: str = "residents",
+           **_query) -> html.Div:
     geo = reference.geography()
     layers = components.layer_options(geo)
     names = [opt["value"] for opt in layers]
@@ -25,6 +27,10 @@ def layout(from_layer: str | None = None, to_layer: str | None = None,
     from_layer = from_layer if from_layer in names else (groupings or names[-1:])[0]
     to_layer = to_layer if to_layer in names else (registrations or names[:1])[0]
     need = need if need in geo.need else next(iter(geo.need), None)
+    has_lists = registered_layer(geo) is not None
+    count = count if count in BASES and has_lists else "residents"
+    counts = [{"label": label, "value": key,
+               "disabled": key == "registered" and not has_lists} for key, label in BASES.items()]
     buttons = [dbc.Button(f"Download {label}", id=ids.OVERLAP_EXPORT[key], color="secondary",
                           outline=True, size="sm", className="me-2 mb-2")
                for key, label in EXPORT_FORMATS.items()]
@@ -40,17 +46,19 @@ def layout(from_layer: str | None = None, to_layer: str | None = None,
                      dcc.Dropdown(layers, to_layer, id=ids.OVERLAP_TO, clearable=False)], md=3),
             dbc.Col([dbc.Label("Method", html_for=ids.OVERLAP_METHOD),
                      dcc.Dropdown(list(METHODS), method if method in METHODS else METHODS[0],
-                                  id=ids.OVERLAP_METHOD, clearable=False)], md=3),
+                                  id=ids.OVERLAP_METHOD, clearable=False)], md=2),
+            dbc.Col([dbc.Label("Count people as", html_for=ids.OVERLAP_COUNT),
+                     dcc.Dropdown(counts, count, id=ids.OVERLAP_COUNT, clearable=False)], md=2),
             dbc.Col([dbc.Label("Need indicator", html_for=ids.OVERLAP_NEED),
                      dcc.Dropdown(components.need_options(geo), need, id=ids.OVERLAP_NEED,
-                                  clearable=False, disabled=not geo.need)], md=3),
+                                  clearable=False, disabled=not geo.need)], md=2),
         ], className="g-2 mb-2"),
         html.Div(buttons, className="mb-2"),
         dcc.Download(id=ids.OVERLAP_DOWNLOAD),
         dcc.Loading([
             html.Div(id=ids.OVERLAP_SUMMARY, className="my-2"),
             dbc.Row([
-                dbc.Col([html.H2("Share of each row's residents", className="h6"),
+                dbc.Col([html.H2("Share of each row's people", className="h6"),
                          dcc.Graph(id=ids.OVERLAP_HEATMAP, config={"displaylogo": False})], lg=7),
                 dbc.Col([html.H2("Worst mismatches", className="h6"),
                          html.Div(id=ids.OVERLAP_SCORECARD)], lg=5),

@@ -1,0 +1,141 @@
+"""The pack store behind the upload page: safe writes, limits, and one pack per browser."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zipfile
+
+import pytest
+from importdata import write_borough
+
+from conftest import DEMO
+from dashboard.callbacks.upload import run_import
+from dashboard.data.loader import load_pack
+from dashboard.errors import DataFileError
+from dashboard.packs import COOKIE, PACK_ID, PackStore, Upload, group_name, safe_name
+
+
+def _upload(path, name=None) -> Upload:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return Upload(name or path.name, "data:application/octet-stream;base64," + data)
+
+
+@pytest.fixture(scope="module")
+def demo_geo():
+    return load_pack(DEMO)
+
+
+@pytest.fixture
+def store(tmp_path, demo_geo):
+    return PackStore(tmp_path / "store", demo_geo)
+
+
+@pytest.fixture
+def borough(tmp_path):
+    return {role: _upload(path) for role, path in write_borough(tmp_path / "in").items()}
+
+
+def _contents(store):
+    """Everything in the store except the (emptied) incoming folder."""
+    return sorted(p.relative_to(store.root).as_posix() for p in store.root.rglob("*")
+                  if ".incoming" not in p.parts)
+
+
+def test_an_upload_becomes_a_pack_that_only_its_id_opens(store, borough, tmp_path):
+    groups = tmp_path / "Place partnerships.csv"
+    groups.write_text("ward,place code,place name\nE05000001,P1,Riverside\nE05000002,P1,"
+                      "Riverside\n")
+    pack_id, report = store.import_uploads(borough, [_upload(groups)], "Testshire",
+                                           {"pcn_rule": "proportional"})
+    assert PACK_ID.match(pack_id)
+    assert report.counts["population"] == 1000
+    geo = store.get(pack_id)
+    assert geo.name == "Testshire" and geo.total_population == 1000
+    assert list(geo.layer("place_partnerships").codes) == ["P1"]
+    assert store.get(None) is store.default and store.get("../" + pack_id) is store.default
+    assert store.get("0" * 32) is store.default  # a well-formed id that names nothing
+    assert not any((store.root / ".incoming").iterdir())  # uploads are not kept
+    saved = json.loads((store.root / pack_id / "validation.json").read_text())
+    assert saved["counts"]["small areas"] == 4
+
+
+def test_file_names_cannot_leave_the_store(store, borough):
+    assert safe_name("../../etc/passwd", "x") == "passwd"
+    assert safe_name("..\\..\\boot.ini", "x") == "boot.ini"
+    evil = {**borough, "population": Upload("../../../outside.csv",
+                                            borough["population"].contents)}
+    pack_id, _ = store.import_uploads(evil, [], "Evil", {})
+    assert not (store.root.parent / "outside.csv").exists()
+    assert all(p.resolve().is_relative_to(store.root.resolve()) for p in store.root.rglob("*"))
+    assert store.get(pack_id).total_population == 1000
+
+
+def test_oversized_upload_is_refused_by_name_and_nothing_is_written(store, borough,
+                                                                    monkeypatch):
+    monkeypatch.setenv("DASHBOARD_UPLOAD_MB", "0.0001")  # about 100 bytes
+    with pytest.raises(DataFileError, match=r"lsoa.geojson: [\d.]+ kB, over the 0.1 kB limit"):
+        store.import_uploads(borough, [], "Big", {})
+    assert _contents(store) == []
+
+
+def test_zip_with_parent_paths_is_refused(store, borough):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../../wards.shp", b"x")
+    bad = Upload("wards.zip", "data:application/zip;base64,"
+                 + base64.b64encode(buffer.getvalue()).decode())
+    with pytest.raises(DataFileError, match=r"unsafe path '../../wards.shp'"):
+        store.import_uploads({**borough, "wards": bad}, [], "Zip", {})
+    assert _contents(store) == []
+
+
+@pytest.mark.parametrize("files, message", [
+    ({}, "Upload the wards, small areas, population files"),
+    ({"damaged": True}, "the upload arrived damaged"),
+])
+def test_missing_or_damaged_uploads_get_specific_messages(store, borough, files, message):
+    chosen = {} if not files else {**borough, "population": Upload("pop.csv",
+                                                                   "data:text/csv;base64,@@@")}
+    with pytest.raises(DataFileError, match=message):
+        store.import_uploads(chosen, [], "X", {})
+
+
+def test_grouping_names_come_from_file_names_and_may_not_shadow_layers():
+    assert group_name("Place partnerships (2024).csv") == "place_partnerships_2024"
+    assert group_name("2024 places.csv") == "g_2024_places"
+    with pytest.raises(DataFileError, match="cannot be called 'wards'"):
+        group_name("Wards.csv")
+
+
+def test_run_import_reports_failure_and_keeps_the_current_pack(store, borough):
+    names = {r: u.filename for r, u in borough.items()}
+    contents = {r: u.contents for r, u in borough.items()}
+    children, pack_id = run_import(store, "X", {**contents, "wards": None}, names,
+                                   "proportional", 0, "gravity", "")
+    assert pack_id is None and "Upload the wards file" in str(children)
+    children, pack_id = run_import(store, "X", contents, names, "proportional", 2, "gravity", "")
+    assert pack_id is None and "minimum share must be a number from 0 up to 1" in str(children)
+    children, pack_id = run_import(store, "X", contents, names, "proportional", 0, "gravity",
+                                   "no-equals-sign")
+    assert pack_id is None and "write it as column=value" in str(children)
+    children, pack_id = run_import(store, "Okshire", contents, names, "proportional", 0,
+                                   "gravity", "")
+    assert pack_id and "4 of 4 population codes" in str(children)
+
+
+def test_each_browser_sees_its_own_pack(tmp_path, borough):
+    from dashboard.app import create_app
+
+    app = create_app(DEMO, pack_store=tmp_path / "store")
+    store = app.server.config["PACK_STORE"]
+    pack_id, _ = store.import_uploads(borough, [], "Testshire", {})
+    mine, theirs = app.server.test_client(), app.server.test_client()
+    switched = mine.get(f"/_pack/{pack_id}")
+    assert switched.status_code == 302 and COOKIE in switched.headers["Set-Cookie"]
+    assert "Testshire" in mine.get("/_dash-layout").get_data(as_text=True)
+    assert "Brackmoor" in theirs.get("/_dash-layout").get_data(as_text=True)
+    assert mine.get("/_pack/" + "f" * 32).status_code == 404
+    mine.get("/_pack/default")
+    assert "Brackmoor" in mine.get("/_dash-layout").get_data(as_text=True)
