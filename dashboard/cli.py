@@ -66,6 +66,39 @@ def cmd_mismatch(args) -> int:
     return 0
 
 
+def cmd_allocate(args) -> int:
+    import tomllib
+
+    from dashboard.data.allocations import load_current, merge_config, with_totals
+    from dashboard.exports import allocation_sheets, write_tables
+
+    geo = _load(args.pack)
+    config = Path(args.config)
+    try:
+        doc = tomllib.loads(config.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        print(f"error: {config.name}: not valid TOML ({exc}).", file=sys.stderr)
+        return 2
+    resources = merge_config(geo.resources, doc.get("resources", []), config.name)
+    current = geo.current_allocations
+    if "current" in doc:
+        current = load_current(config.parent / str(doc["current"]), geo, resources)
+    resources = with_totals(resources, current, config.name)
+    if not resources:
+        print(f"error: {config.name}: no resources to allocate; add [[resources]] tables "
+              "(the pack has none).", file=sys.stderr)
+        return 2
+    sheets, details = allocation_sheets(geo, args.layer, resources, current)
+    for line in sheets["transfers"]["instruction"]:
+        print(line)
+    if Path(args.out).suffix.lower() == ".csv":
+        sheets = {"allocation": sheets["allocation"]}  # one table per CSV
+    out = write_tables(args.out, sheets, geo, details)
+    print(f"Allocated {len(resources)} resource(s) across {geo.layer(args.layer).label.lower()}; "
+          f"wrote {out}.")
+    return 0
+
+
 def cmd_validate(args) -> int:
     geo = _load(args.pack)
     print(f"{geo.name}: valid data pack{' (FICTIONAL)' if geo.fictional else ''}.")
@@ -166,6 +199,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, default=0.05,
                    help="smallest share counted as a piece (default 0.05)")
     p.set_defaults(func=cmd_mismatch)
+
+    p = sub.add_parser("allocate", help="share teams and budgets across a layer by population "
+                       "and need, with the transfers from today's split")
+    p.add_argument("--pack", default=str(default_pack()), help="data pack folder")
+    p.add_argument("--layer", required=True, help="footprint layer, e.g. places or pcns")
+    p.add_argument("--config", required=True, help="TOML with [[resources]] (see README); "
+                   "resources named as in the pack change only the settings given")
+    p.add_argument("--out", required=True, help="output file, .csv or .xlsx (with transfers, "
+                   "parameters and About sheets)")
+    p.set_defaults(func=cmd_allocate)
 
     p = sub.add_parser("validate", help="check a data pack and report what it holds")
     p.add_argument("--pack", default=str(default_pack()), help="data pack folder")

@@ -119,3 +119,39 @@ def overlap_export(geo: Geography, from_layer: str, to_layer: str, method: str,
                 pyogrio.write_dataframe(about_rows(geo, details), out, layer="about",
                                         driver="GPKG")
         return out.name, out.read_bytes()
+
+
+def allocation_sheets(geo: Geography, layer: str, resources, current) -> tuple[dict, dict]:
+    """Sheets (allocation, transfers, parameters) and About details of allocating ``resources``
+    on ``layer``; the figures are the engine's, unrounded unless the resource rounds."""
+    from dashboard.engine.allocation import CORE_METHODS, allocate
+
+    tables, moves, params = [], [], []
+    for res in resources:
+        alloc = allocate(geo, layer, res, current)
+        tables.append(alloc.table.assign(resource=res.name, unit=res.unit))
+        moves += [{"resource": res.name, "amount": t.amount, "unit": t.unit,
+                   "from_code": t.from_code, "from_name": t.from_name, "to_code": t.to_code,
+                   "to_name": t.to_name, "instruction": t.sentence()} for t in alloc.transfers]
+        r = alloc.resource
+        params.append({"resource": r.name, "label": r.title, "unit": r.unit, "total": r.total,
+                       "core": CORE_METHODS[r.core_method], "core_share": r.core_share,
+                       "core_amount_per_area": r.core_amount, "need": r.need or "none",
+                       "need_weight": r.need_weight, "minimum_per_area": r.minimum,
+                       "rounding": r.rounding or "none", "notes": " ".join(alloc.notes)})
+    allocation = pd.concat(tables, ignore_index=True)
+    allocation = allocation[["resource", "unit", *[c for c in allocation.columns
+                                                   if c not in ("resource", "unit")]]]
+    transfers = pd.DataFrame(moves, columns=["resource", "amount", "unit", "from_code",
+                                             "from_name", "to_code", "to_name", "instruction"])
+    details = {
+        "Layer": geo.layer(layer).label,
+        "Method": "core part (equal, per head or fixed per area) + area-specific part by "
+                  "weighted population = population x (1 - w + w x need / borough mean need)",
+        "Totals": "kept exactly; minimums by water-filling; rounding by largest remainder",
+        "Transfers": "the fewest moves that close every gap (exact up to 14 areas with a gap)",
+        "Current allocation": "from the pack or the file given" if current is not None
+                              else "none given",
+    }
+    return {"allocation": allocation, "transfers": transfers,
+            "parameters": pd.DataFrame(params)}, details

@@ -77,7 +77,7 @@ def test_exact_grouping_beats_greedy_pairing(tiny):
                           "gap": [-6.0, -4.0, -3.0, 7.0, 6.0]})
     moves = minimal_transfers(frame, Resource("x", 0, rounding=1))
     assert len(moves) == 3
-    net = {c: 0.0 for c in "ABCDE"}
+    net = dict.fromkeys("ABCDE", 0.0)
     for t in moves:
         net[t.from_code] -= t.amount
         net[t.to_code] += t.amount

@@ -446,7 +446,7 @@ def generate(seed: int = SEED) -> dict[str, object]:
         prac_names[p] = name
     pcn_names = _pcn_names(prac_xy, pcn_of, list_size)
 
-    return {
+    data = {
         "outline": outline,
         "small_areas": {"code": sa_codes, "name": sa_names, "population": population,
                         "age_0_15": age_0_15, "age_16_64": age_16_64, "age_65_plus": age_65,
@@ -464,6 +464,57 @@ def generate(seed: int = SEED) -> dict[str, object]:
         "hubs": [(code, name, kind, *(int(v) for v in _km(off)), staff)
                  for code, name, kind, off, staff in HUBS],
     }
+    data["allocations"] = _current_allocations(data["places"], data["practices"], seed)
+    return data
+
+
+# Resources of the demo pack: name, label, unit, layer, total, manifest settings (TOML).
+RESOURCES = [
+    ("early_help", "Early help", "FTE", "places", 84.0,
+     'need = "idaci_score"\nneed_weight = 0.8\ncore_share = 0.3\nminimum = 4\nrounding = 0.1'),
+    ("social_prescribing", "Social prescribing link workers", "FTE", "pcns", 27.0,
+     'need = "imd_score"\nneed_weight = 0.5\ncore_share = 0.4\nminimum = 2\nrounding = 1'),
+    ("community_mental_health", "Community mental health", "FTE", "places", 61.5,
+     'need = "imd_score"\nneed_weight = 0.7\ncore_share = 0.25\nrounding = 0.1'),
+    ("domestic_abuse", "Domestic abuse support", "FTE", "places", 18.2,
+     'need = "imd_score"\nneed_weight = 0.6\ncore_method = "minimum"\ncore_amount = 1\n'
+     'rounding = 0.1'),
+    ("older_people", "Older people's community support", "FTE", "places", 42.0,
+     'need = "age_65_plus"\nneed_weight = 1\ncore_share = 0.2\nrounding = 0.1'),
+    ("place_budget", "Place budget", "£", "places", 2_400_000.0,
+     'need = "imd_score"\nneed_weight = 0.5\ncore_share = 0.5\nrounding = 1'),
+]
+
+
+def _current_allocations(places: list, practices: list, seed: int) -> list[tuple]:
+    """Today's split, as history left it: place teams shared mostly equally and by ward count,
+    link workers by list size, each with some drift, and none of it by need."""
+    from dashboard.engine.allocation import round_to  # the engine's exact rounding
+
+    rng = _Rng(seed + 1)  # its own stream, so the geography above never changes
+    wards_in = {}
+    for _, code, _ in places:
+        wards_in[code] = wards_in.get(code, 0) + 1
+    lists = {}
+    for row in practices:
+        lists[row[2]] = lists.get(row[2], 0) + row[4]
+    rows = []
+    for name, _, unit, layer, total, _ in RESOURCES:
+        sizes = wards_in if layer == "places" else lists
+        codes = sorted(sizes)
+        base = np.array([sizes[c] for c in codes], dtype=float)
+        weight = 0.6 / len(codes) + 0.4 * base / base.sum()
+        weight *= np.array([rng.uniform(0.8, 1.2) for _ in codes])
+        step = 1000.0 if unit == "£" else (1.0 if name == "social_prescribing" else 0.1)
+        amounts = round_to(total * weight / weight.sum(), step)
+        rows += [(name, layer, c, f"{a:.0f}" if step >= 1 else f"{a:.1f}")
+                 for c, a in zip(codes, amounts)]
+    return rows
+
+
+def _resources_toml() -> str:
+    return "".join(f'\n[[resources]]\nname = "{name}"\nlabel = "{label}"\nunit = "{unit}"\n'
+                   f"{settings}\n" for name, label, unit, _, _, settings in RESOURCES)
 
 
 def _ward_of_sa(sa_of: np.ndarray, ward_of: np.ndarray, s: int) -> int:
@@ -595,6 +646,10 @@ registrations = "registrations.csv"
 
 [hubs]
 file = "hubs.csv"
+
+# Teams and budgets to share, and how they are shared today (totals come from today's split).
+[allocations]
+file = "current_allocations.csv"
 '''
 
 
@@ -602,7 +657,7 @@ def render(data: dict[str, object], seed: int = SEED) -> dict[str, str]:
     """File name -> exact text of every file of the demo pack."""
     sa = data["small_areas"]
     return {
-        "pack.toml": MANIFEST.format(notice=NOTICE, seed=seed),
+        "pack.toml": MANIFEST.format(notice=NOTICE, seed=seed) + _resources_toml(),
         "README.md": f"# Brackmoor demo pack\n\n{NOTICE}\n\nRegenerate with "
                      "`python -m dashboard demo --out geodata/demo`.\n",
         "small_areas.geojson": _geojson("brackmoor_small_areas", sa, sa["geometry"]),
@@ -615,6 +670,8 @@ def render(data: dict[str, object], seed: int = SEED) -> dict[str, str]:
                                   data["registrations"]),
         "hubs.csv": _csv(["hub_code", "name", "type", "easting", "northing", "staff"],
                          data["hubs"]),
+        "current_allocations.csv": _csv(["resource", "layer", "area", "amount"],
+                                        data["allocations"]),
     }
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio.errors
 
+from dashboard.data.allocations import load_current, parse_resources, with_totals
 from dashboard.data.build import (
     GroupingInput,
     PolygonInput,
@@ -17,7 +19,7 @@ from dashboard.data.build import (
     to_bng,
 )
 from dashboard.data.codes import clean_codes, numeric_column, require_columns, require_unique
-from dashboard.data.manifest import FileSpec, Manifest, read_manifest
+from dashboard.data.manifest import MANIFEST, FileSpec, Manifest, read_manifest
 from dashboard.engine.geography import BNG, Geography
 from dashboard.errors import DataFileError
 
@@ -138,7 +140,7 @@ def load_pack(folder: str | Path) -> Geography:
                 rule=layer.rule, min_share=layer.min_share, estimated=layer.estimated,
             ))
     hubs = load_hubs(m.hubs) if m.hubs else None
-    return build_geography(
+    geo = build_geography(
         _small_areas(m),
         polygons,
         groupings,
@@ -149,3 +151,9 @@ def load_pack(folder: str | Path) -> Geography:
         metadata={"description": m.description, "sources": m.sources, "root": str(m.root),
                   "need_labels": dict(m.need), "age_band_labels": dict(m.age_bands)},
     )
+    if not m.resources:
+        return geo
+    resources = parse_resources(m.resources, MANIFEST)
+    current = load_current(m.allocations, geo, resources) if m.allocations else None
+    return dataclasses.replace(geo, resources=tuple(with_totals(resources, current, MANIFEST)),
+                               current_allocations=current)

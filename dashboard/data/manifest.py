@@ -72,6 +72,8 @@ class Manifest:
     layers: list[LayerSpec]
     hubs: FileSpec | None
     sources: list[dict[str, str]] = field(default_factory=list)
+    resources: list = field(default_factory=list)  # raw [[resources]] tables
+    allocations: Path | None = None  # current-allocation CSV
 
 
 def _get(table: dict, key: str, where: str, kind: type = str, default: Any = ...) -> Any:
@@ -164,6 +166,10 @@ def read_manifest(folder: str | Path) -> Manifest:
     if "hubs" in doc:
         hubs = _file(root, _get(doc, "hubs", "the manifest", dict), "file", "hubs", HUB_COLUMNS)
     sources = [{k: str(v) for k, v in s.items()} for s in _get(pack, "sources", "pack", list, [])]
+    allocations = None
+    if "allocations" in doc:
+        allocations = _file(root, _get(doc, "allocations", "the manifest", dict), "file",
+                            "allocations", {}).path
     return Manifest(
         root=root,
         name=_get(pack, "name", "pack"),
@@ -176,6 +182,8 @@ def read_manifest(folder: str | Path) -> Manifest:
         layers=layers,
         hubs=hubs,
         sources=sources,
+        resources=_get(doc, "resources", "the manifest", list, []),
+        allocations=allocations,
     )
 
 

@@ -164,6 +164,10 @@ class Geography:
     warnings: tuple[str, ...] = ()
     # Patients registered per small area, by registration layer (published lists only).
     registered_patients: Mapping[str, np.ndarray] = field(default_factory=dict)
+    # Teams and budgets to allocate (engine.allocation.Resource) and their current allocation
+    # (resource, layer, area, amount), when the pack records them.
+    resources: tuple = ()
+    current_allocations: pd.DataFrame | None = None
     # Memo of base-layer overlap matrices. Base layers never change (regrouping only swaps a
     # grouping's membership), so a regrouped copy shares this memo and stays correct.
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
