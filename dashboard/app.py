@@ -23,7 +23,7 @@ from dashboard.packs import PackStore, default_store, file_limit
 ROOT = Path(__file__).resolve().parents[1]
 LOG = logging.getLogger(__name__)
 NAV_LINKS = (("Map", "/"), ("Footprints", "/footprint"), ("Overlaps", "/overlaps"),
-             ("Data", "/data"), ("Load your data", "/upload"))
+             ("Allocate", "/allocate"), ("Data", "/data"), ("Load your data", "/upload"))
 # Whole-request cap, a little over all upload roles at the per-file limit once base64-encoded.
 MAX_REQUEST_FILES = 12
 

@@ -27,6 +27,11 @@ def need_options(geo: Geography) -> list[dict]:
     return [{"label": geo.need_labels.get(k, k), "value": k} for k in geo.need]
 
 
+def rounding_value(rounding) -> str:
+    """A resource's rounding step as the allocation page's radio value."""
+    return "none" if not rounding else ("1" if float(rounding) == 1 else "0.1")
+
+
 def footprint_href(layer: str, code: str) -> str:
     return "/footprint?" + urlencode({"layer": layer, "code": code})
 

@@ -155,3 +155,23 @@ def allocation_sheets(geo: Geography, layer: str, resources, current) -> tuple[d
     }
     return {"allocation": allocation, "transfers": transfers,
             "parameters": pd.DataFrame(params)}, details
+
+
+ALLOCATION_FORMATS = {"xlsx": "Excel", "csv": "CSV"}
+
+
+def allocation_export(geo: Geography, layer: str, resources, current,
+                      fmt: str) -> tuple[str, bytes]:
+    """File name and bytes of an allocation: Excel (allocation, transfers, parameters and
+    About sheets) or CSV (the allocation table)."""
+    if fmt not in ALLOCATION_FORMATS:
+        raise DashboardError(f"Unknown export format '{fmt}'; use one of: "
+                             f"{', '.join(ALLOCATION_FORMATS)}.")
+    sheets, details = allocation_sheets(geo, layer, resources, current)
+    if fmt == "csv":
+        sheets = {"allocation": sheets["allocation"]}
+    stem = "-".join([_slug(geo.name.split(" (")[0]), *(["FICTIONAL"] if geo.fictional else []),
+                     "allocation", layer])
+    with tempfile.TemporaryDirectory() as tmp:
+        out = write_tables(Path(tmp) / f"{stem}.{fmt}", sheets, geo, details)
+        return out.name, out.read_bytes()

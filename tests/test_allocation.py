@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
@@ -177,3 +178,64 @@ def test_reexpressed_allocations_are_labelled_and_conserved(demo):
     assert derived["derived_recommended"].sum() == pytest.approx(50)
     assert derived["basis"].iloc[0].startswith("derived from place partnerships")
     assert derived["derived_current"].isna().all()
+
+
+# The demo pack's resources, the CLI and bad config files.
+
+def test_demo_pack_records_resources_and_todays_split(demo):
+    names = [r.name for r in demo.resources]
+    assert names == ["early_help", "social_prescribing", "community_mental_health",
+                     "domestic_abuse", "older_people", "place_budget"]
+    current = demo.current_allocations
+    for res in demo.resources:
+        rows = current[current["resource"] == res.name]
+        assert res.total == pytest.approx(rows["amount"].sum())
+        alloc = allocate(demo, rows["layer"].iloc[0], res, current)
+        assert alloc.has_current and (alloc.table["gap"].abs() > 0).any()  # out of line
+
+
+def _run(tmp_path, config: str, out="a.xlsx", layer="places"):
+    from dashboard.cli import main
+    (tmp_path / "c.toml").write_text(config)
+    return main(["allocate", "--layer", layer, "--config", str(tmp_path / "c.toml"),
+                 "--out", str(tmp_path / out)])
+
+
+def test_cli_allocates_and_its_file_matches_the_engine(tmp_path, demo, capsys):
+    assert _run(tmp_path, '[[resources]]\nname = "early_help"\nneed_weight = 1\n') == 0
+    sheets = pd.read_excel(tmp_path / "a.xlsx", sheet_name=None, dtype={"code": str})
+    res = dataclasses.replace(next(r for r in demo.resources if r.name == "early_help"),
+                              need_weight=1.0)
+    expected = allocate(demo, "places", res, demo.current_allocations)
+    assert sheets["allocation"]["recommended"].tolist() == pytest.approx(
+        expected.table["recommended"].tolist())
+    assert sheets["transfers"]["instruction"].tolist() == [t.sentence() for t in
+                                                           expected.transfers]
+    assert sheets["parameters"]["need_weight"].tolist() == [1]
+    assert "weighted population" in sheets["About"].to_string()
+    assert expected.transfers[0].sentence() in capsys.readouterr().out
+
+
+def test_cli_new_resource_with_its_own_current_file(tmp_path):
+    (tmp_path / "now.csv").write_text("resource,layer,area,amount\nyouth,districts,D01,4\n"
+                                      "youth,districts,D02,4\nyouth,districts,D03,4\n"
+                                      "youth,districts,D04,4\nyouth,districts,D05,4\n")
+    config = ('current = "now.csv"\n[[resources]]\nname = "youth"\nneed = "idaci_score"\n'
+              "need_weight = 1\nrounding = 1\n")
+    assert _run(tmp_path, config, "y.csv", "districts") == 0
+    table = pd.read_csv(tmp_path / "y.csv")
+    assert table["recommended"].sum() == 20 and (table["recommended"] % 1 == 0).all()
+
+
+@pytest.mark.parametrize("config, message", [
+    ('[[resources]]\nname = "early_help"\nminimum = 20\n', "a minimum of 20 FTE in each of 7"),
+    ('[[resources]]\nname = "youth"\n', "resource 'youth' has no total and no current"),
+    ('[[resources]]\nname = "early_help"\nneed = "crime"\n', "no need indicator or age band "
+                                                            "'crime'"),
+    ('[[resources]]\nname = "early_help"\nbudget = 3\n', "unknown setting\\(s\\) budget"),
+    ('current = "missing.csv"\n', "missing.csv: no such file"),
+    ("[[resources]\n", "not valid TOML"),
+])
+def test_cli_bad_configs_get_specific_messages(tmp_path, capsys, config, message):
+    assert _run(tmp_path, config) == 2
+    assert re.search(message, capsys.readouterr().err)

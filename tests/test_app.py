@@ -43,7 +43,9 @@ def _json(obj) -> str:
 
 @pytest.mark.parametrize("path", ["/", "/?measure=decile&layer=wards&code=E05950001",
                                   "/footprint", "/footprint?layer=places&code=PP01",
-                                  "/overlaps?from_layer=wards&to_layer=pcns", "/data"])
+                                  "/overlaps?from_layer=wards&to_layer=pcns", "/data",
+                                  "/allocate", "/allocate?resource=place_budget&w=1&rounding=1",
+                                  "/allocate?resource=nonsense&layer=nowhere&w=abc", "/upload"])
 def test_every_page_is_served(app, path):
     assert app.server.test_client().get(path).status_code == 200
 
@@ -52,7 +54,7 @@ def test_first_page_stays_light_and_shapes_are_a_cached_file(app, geo):
     client = app.server.test_client()
     index = client.get("/").get_data()
     # Every page's layout is embedded in the index for callback validation: layouts stay cheap.
-    assert len(index) < 60_000
+    assert len(index) < 80_000  # six pages; about 9 KB once gzipped
     disp = display_geometry(geo)
     shapes = client.get(f"/_geometry/{disp.digest}.geojson")
     assert shapes.status_code == 200 and "immutable" in shapes.headers["Cache-Control"]
@@ -223,3 +225,32 @@ def test_url_parameters_prefill_and_bad_ones_fall_back(app):
     assert "value='decile'" in map_good and "value='E05950001'" in map_good
     assert "value='population'" in map_bad and "value='places'" in map_bad
     assert "value='U90003'" in fp
+
+
+def test_allocation_view_and_current_uploads(geo):
+    import base64
+
+    from dashboard.callbacks.allocate import allocation_view, chosen_resource, parse_current
+    from dashboard.engine.allocation import AllocationError
+
+    res = chosen_resource(geo, "social_prescribing", 27, "equal", 0.4, 0, "imd_score", 1, 2, "1")
+    summary, bars, fig, table, moves, derived = allocation_view(
+        geo, "pcns", res, geo.current_allocations, "places")
+    assert "Social prescribing link workers: 27.0 FTE across 9" in str(summary)
+    assert [t.name for t in bars.data] == ["Current", "Recommended"]
+    assert len(fig["data"][0]["z"]) == len(geo.atoms)
+    assert "Derived, not allocated" in str(derived)
+
+    def upload(text):
+        return "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
+
+    rows = parse_current(geo, "now.csv", upload("resource,layer,area,amount\n"
+                                                "early_help,districts,D01,30\n"))
+    assert rows == [{"resource": "early_help", "layer": "districts", "area": "D01",
+                     "amount": 30.0}]
+    with pytest.raises(AllocationError, match="now.csv: area code\\(s\\) D99 are not units"):
+        parse_current(geo, "now.csv", upload("resource,layer,area,amount\n"
+                                             "early_help,districts,D99,3\n"))
+    with pytest.raises(AllocationError, match="minimum of 9 FTE in each of 9 areas"):
+        allocation_view(geo, "pcns", chosen_resource(geo, "social_prescribing", 27, "equal", 0.4,
+                                                     0, "imd_score", 1, 9, "1"), None, None)

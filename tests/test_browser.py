@@ -172,3 +172,38 @@ def test_upload_switches_only_this_browser_and_bad_files_change_nothing(served, 
     assert "Brackmoor" in other.inner_text("#nav")
     other.context.close()
     assert page.errors == []
+
+
+def test_need_weight_change_updates_recommendation_transfers_and_export(served, page, tmp_path):
+    import dataclasses
+
+    from dashboard import reference
+    from dashboard.engine.allocation import allocate
+
+    base, app = served
+    page.goto(base + "/allocate?resource=early_help")
+    page.wait_for_selector("#alloc-transfers li", timeout=30_000)
+    before = page.inner_text("#alloc-transfers")
+    table_before = page.inner_text("#alloc-table")
+    page.focus("#alloc-weight [role=slider]")
+    page.keyboard.press("Home")  # need weight 0: per head
+    page.wait_for_function(f"document.querySelector('#alloc-transfers').innerText !== "
+                           f"{before!r}", timeout=30_000)
+    assert "w=0&" in page.url and page.inner_text("#alloc-table") != table_before
+    with page.expect_download(timeout=30_000) as info:
+        page.click("#alloc-export-xlsx")
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name == "brackmoor-FICTIONAL-allocation-places.xlsx"
+    sheets = pd.read_excel(path, sheet_name=None)
+    geo = reference.geography(app.server)
+    res = dataclasses.replace(geo.resources[0], need_weight=0.0)
+    expected = allocate(geo, "places", res, geo.current_allocations)
+    got = sheets["allocation"].query("resource == 'early_help'")
+    assert got["recommended"].tolist() == pytest.approx(expected.table["recommended"].tolist())
+    assert sheets["transfers"].query("resource == 'early_help'")["instruction"].tolist() == [
+        t.sentence() for t in expected.transfers]
+    assert [line for line in page.inner_text("#alloc-transfers").splitlines() if line] == [
+        t.sentence() for t in expected.transfers]
+    page.screenshot(path=str(tmp_path / "allocate.png"))
+    assert page.errors == []

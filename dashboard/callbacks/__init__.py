@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dashboard.callbacks import footprint, map_page, overlaps, upload
+from dashboard.callbacks import allocate, footprint, map_page, overlaps, upload
 
 
 def register(app) -> None:
     """Attach every page's callbacks to ``app``."""
-    for module in (map_page, footprint, overlaps, upload):
+    for module in (map_page, footprint, overlaps, allocate, upload):
         module.register(app)

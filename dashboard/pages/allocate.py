@@ -1,0 +1,143 @@
+"""Allocation page: share a team or budget across footprints by population and need."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import components, ids, reference
+from dashboard.engine.allocation import CORE_METHODS
+from dashboard.exports import ALLOCATION_FORMATS
+
+dash.register_page(__name__, path="/allocate", title="Allocate · Place alignment",
+                   name="Allocate", order=3)
+
+ROUNDING_OPTIONS = [{"label": "None", "value": "none"}, {"label": "0.1", "value": "0.1"},
+                    {"label": "Whole", "value": "1"}]
+
+
+def need_choices(geo) -> list[dict]:
+    """Need indicators, then age bands (their share of residents), then none (per head)."""
+    labels = geo.metadata.get("age_band_labels", {})
+    return ([{"label": geo.need_labels.get(k, k), "value": k} for k in geo.need]
+            + [{"label": f"{labels.get(k, k)} (share of residents)", "value": k}
+               for k in geo.age_bands]
+            + [{"label": "None: per head", "value": "none"}])
+
+
+def _num(value, default):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _field(label, control, target, help_text=None):
+    return html.Div([dbc.Label(label, html_for=target, className="mb-0 small fw-semibold"),
+                     control, html.Div(help_text, className="form-text mt-0")
+                     if help_text else None], className="mb-2")
+
+
+def layout(layer: str | None = None, resource: str | None = None, total=None, core=None,
+           core_share=None, core_amount=None, need=None, w=None, minimum=None, rounding=None,
+           reexpress: str | None = None, **_query) -> html.Div:
+    geo = reference.geography()
+    if not geo.resources:
+        return html.Div([html.H1("Allocate teams and budgets", className="h3"),
+                         components.empty_state(
+                             "This pack records no teams or budgets. Add [[resources]] and a "
+                             "current allocation to pack.toml (see the README), or use "
+                             "`python -m dashboard allocate --config FILE`.")])
+    resources = {r.name: r for r in geo.resources}
+    res = resources.get(resource) or geo.resources[0]
+    areas = components.layer_options(geo, with_small_areas=False)
+    names = [o["value"] for o in areas]
+    current = geo.current_allocations
+    recorded = current.loc[current["resource"] == res.name, "layer"] if current is not None \
+        else []
+    layer = layer if layer in names else (recorded.iloc[0] if len(recorded) else names[0])
+    needs = need_choices(geo)
+    need = need if need in [o["value"] for o in needs] else (res.need or "none")
+    # PCNs first: "what each PCN's population receives from place-based teams".
+    others = sorted((o for o in areas if o["value"] != layer),
+                    key=lambda o: geo.layer(o["value"]).kind != "registration")
+    reexpress = reexpress if reexpress in [o["value"] for o in others] else (
+        others[0]["value"] if others else None)
+    controls = [
+        _field("Footprint layer", dcc.Dropdown(areas, layer, id=ids.ALLOC_LAYER,
+                                               clearable=False), ids.ALLOC_LAYER),
+        _field("Team or budget", dcc.Dropdown(
+            [{"label": r.title, "value": r.name} for r in geo.resources], res.name,
+            id=ids.ALLOC_RESOURCE, clearable=False), ids.ALLOC_RESOURCE),
+        _field(f"Total ({res.unit})", dbc.Input(id=ids.ALLOC_TOTAL, type="number", min=0,
+                                                 value=_num(total, res.total)), ids.ALLOC_TOTAL,
+               "Kept exactly: leaders are not getting more."),
+        _field("Core part, every area gets", dbc.RadioItems(
+            options=[{"label": v.capitalize(), "value": k} for k, v in CORE_METHODS.items()],
+            value=core if core in CORE_METHODS else res.core_method, id=ids.ALLOC_CORE_METHOD,
+            inline=True), ids.ALLOC_CORE_METHOD),
+        _field("Core share of the total (equal or per head)", dcc.Slider(
+            0, 1, 0.05, value=_num(core_share, res.core_share), id=ids.ALLOC_CORE_SHARE,
+            marks={0: "0", 0.5: "50%", 1: "100%"}, tooltip={"placement": "bottom"}),
+            ids.ALLOC_CORE_SHARE),
+        _field("Core amount per area (fixed)", dbc.Input(
+            id=ids.ALLOC_CORE_AMOUNT, type="number", min=0,
+            value=_num(core_amount, res.core_amount)), ids.ALLOC_CORE_AMOUNT),
+        _field("Need indicator for the area-specific part", dcc.Dropdown(
+            needs, need, id=ids.ALLOC_NEED, clearable=False), ids.ALLOC_NEED),
+        _field("Need weight", dcc.Slider(
+            0, 1, 0.05, value=_num(w, res.need_weight), id=ids.ALLOC_WEIGHT,
+            marks={0: "per head", 0.5: "0.5", 1: "by need"}, tooltip={"placement": "bottom"}),
+            ids.ALLOC_WEIGHT, "Weighted population = population × (1 − w + w × need ÷ "
+            "borough mean need)."),
+        _field(f"Minimum per area ({res.unit})", dbc.Input(
+            id=ids.ALLOC_MINIMUM, type="number", min=0, value=_num(minimum, res.minimum)),
+            ids.ALLOC_MINIMUM),
+        _field("Round to", dbc.RadioItems(
+            options=ROUNDING_OPTIONS, value=rounding if rounding in ("none", "0.1", "1")
+            else components.rounding_value(res.rounding), id=ids.ALLOC_ROUNDING, inline=True),
+            ids.ALLOC_ROUNDING, "Largest remainder: rounded figures still add up."),
+        _field("Current allocation", dcc.Upload(
+            html.Div(["Drop a CSV or ", html.A("choose it", href="#")]),
+            id=ids.ALLOC_CURRENT_FILE, className="upload-zone small",
+            max_size=5 * 1024 * 1024), ids.ALLOC_CURRENT_FILE,
+            "Columns resource, layer, area, amount. Without it, the pack's is used."),
+        html.Div(id=ids.ALLOC_CURRENT_STATUS, className="small", role="status"),
+    ]
+    buttons = [dbc.Button(f"Download {label}", id=ids.ALLOC_EXPORT[key], color="secondary",
+                          outline=True, size="sm", className="me-2")
+               for key, label in ALLOCATION_FORMATS.items()]
+    return html.Div([
+        components.fictional_notice(geo),
+        html.H1("Allocate teams and budgets", className="h3"),
+        html.P("Share what there is across footprints: a core every area gets, plus an "
+               "area-specific part targeted by need. See what has to move to get there.",
+               className="text-muted"),
+        dbc.Row([
+            dbc.Col(dbc.Card(dbc.CardBody(controls)), lg=3, className="mb-3"),
+            dbc.Col(dcc.Loading([
+                html.Div(id=ids.ALLOC_SUMMARY, **{"aria-live": "polite"}),
+                html.Div(buttons, className="mb-2"),
+                dbc.Row([
+                    dbc.Col([html.H2("Current and recommended, by area", className="h6"),
+                             dcc.Graph(id=ids.ALLOC_BARS, config={"displaylogo": False})],
+                            lg=7),
+                    dbc.Col([html.H2("Recommended per 10,000 weighted residents",
+                                     className="h6"),
+                             dcc.Graph(id=ids.ALLOC_MAP, config={"displaylogo": False})], lg=5),
+                ]),
+                html.H2("Transfers", className="h5 mt-2"),
+                html.Div(id=ids.ALLOC_TRANSFERS),
+                html.H2("By area", className="h5 mt-3"),
+                html.Div(id=ids.ALLOC_TABLE),
+                html.H2("Seen from another layer (derived)", className="h5 mt-3"),
+                _field("Re-express on", dcc.Dropdown(others, reexpress, id=ids.ALLOC_REEXPRESS,
+                                                     clearable=False), ids.ALLOC_REEXPRESS),
+                html.Div(id=ids.ALLOC_DERIVED),
+            ], delay_show=300), lg=9),
+        ]),
+        dcc.Download(id=ids.ALLOC_DOWNLOAD),
+        dcc.Store(id=ids.ALLOC_CURRENT),
+        dcc.Store(id=ids.ALLOC_URL),
+    ])
