@@ -406,7 +406,7 @@ def area_value_map(geo: Geography, disp: DisplayGeometry, geojson_url: str, laye
     names = np.asarray(lay.names, dtype=object)[units]
     lon, lat = disp.outlines[layer]
     west, south, east, north = disp.bounds
-    view = fit_view((west, south, east, north), 640, FOOTPRINT_MAP_HEIGHT)
+    view = fit_view((west, south, east, north), 330, FOOTPRINT_MAP_HEIGHT)  # narrow, + colourbar
     return {"data": [
         {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id",
          "locations": [str(i) for i in range(len(units))], "z": np.round(z, 3).tolist(),
