@@ -93,6 +93,7 @@ def _codes(geo):
     ({"total": -5}, "the total must be a number 0 or more; got '-5'"),
     ({"total": "lots"}, "the total must be a number 0 or more; got 'lots'"),
     ({"need_weight": 1.5}, "the need weight must be a number from 0 to 1"),
+    ({"total": None}, "the total must be a number 0 or more; got nothing"),
     ({"minimum": 30}, "a minimum of 30 FTE in each of 4 areas needs 120 FTE, more than the "
                       "total 100 FTE. Lower it to at most 25 FTE"),
     ({"core_method": "minimum", "core_amount": 26}, "a core amount of 26 FTE"),

@@ -113,8 +113,9 @@ def _number(value, what: str, resource: str, low: float = 0.0, high: float = mat
         number = math.nan
     if not (low <= number <= high):  # NaN fails too
         bound = f"from {low:g} to {high:g}" if high < math.inf else f"{low:g} or more"
+        given = "nothing" if value is None or value == "" else f"'{value}'"
         raise AllocationError(f"Resource '{resource}': {what} must be a number {bound}; got "
-                              f"'{value}'. Change it in the settings or the config file.")
+                              f"{given}. Change it in the settings or the config file.")
     return number
 
 
