@@ -84,8 +84,7 @@ def _serve_pack_switch(server) -> None:
         if pack_id == "default":
             response.delete_cookie(packs.COOKIE)
             return response
-        store = reference.store(server)
-        if not packs.PACK_ID.match(pack_id) or not (store.root / pack_id).is_dir():
+        if not reference.store(server).has(pack_id):
             abort(404)
         packs.set_cookie(response, pack_id)
         return response

@@ -70,7 +70,7 @@ def cmd_allocate(args) -> int:
     import tomllib
 
     from dashboard.data.allocations import load_current, merge_config, with_totals
-    from dashboard.exports import allocation_sheets, write_tables
+    from dashboard.exports import write_allocation
 
     geo = _load(args.pack)
     config = Path(args.config)
@@ -88,12 +88,9 @@ def cmd_allocate(args) -> int:
         print(f"error: {config.name}: no resources to allocate; add [[resources]] tables "
               "(the pack has none).", file=sys.stderr)
         return 2
-    sheets, details = allocation_sheets(geo, args.layer, resources, current)
-    for line in sheets["transfers"]["instruction"]:
+    out, transfers = write_allocation(args.out, geo, args.layer, resources, current)
+    for line in transfers["instruction"]:
         print(line)
-    if Path(args.out).suffix.lower() == ".csv":
-        sheets = {"allocation": sheets["allocation"]}  # one table per CSV
-    out = write_tables(args.out, sheets, geo, details)
     print(f"Allocated {len(resources)} resource(s) across {geo.layer(args.layer).label.lower()}; "
           f"wrote {out}.")
     return 0

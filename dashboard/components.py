@@ -27,6 +27,12 @@ def need_options(geo: Geography) -> list[dict]:
     return [{"label": geo.need_labels.get(k, k), "value": k} for k in geo.need]
 
 
+def download_buttons(button_ids: dict[str, str], labels: dict[str, str]) -> list:
+    """One "Download ..." button per format key (ids and labels keyed alike)."""
+    return [dbc.Button(f"Download {label}", id=button_ids[key], color="secondary", outline=True,
+                       size="sm", className="me-2 mb-2") for key, label in labels.items()]
+
+
 def rounding_value(rounding) -> str:
     """A resource's rounding step as the allocation page's radio value."""
     return "none" if not rounding else ("1" if float(rounding) == 1 else "0.1")

@@ -10,6 +10,7 @@ import pandas as pd
 import pyogrio
 
 from dashboard.engine import mismatch, on_basis, overlap
+from dashboard.engine.basis import registered_layer
 from dashboard.engine.geography import Geography
 from dashboard.engine.pieces import overlap_pieces
 from dashboard.errors import DashboardError
@@ -71,11 +72,17 @@ def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
 
 
+def _stem(geo: Geography, *parts: str) -> str:
+    """A download's file name: borough, FICTIONAL for the demo, then what it holds."""
+    return "-".join([_slug(geo.name.split(" (")[0]), *(["FICTIONAL"] if geo.fictional else []),
+                     *parts])
+
+
 def basis_details(geo: Geography, basis: str) -> dict[str, str]:
     """The About line saying how people were counted."""
     if basis == "residents":
         return {"People counted as": "Residents (small-area population estimates)"}
-    lay = next(iter(geo.registered_patients))
+    lay = registered_layer(geo)
     return {"People counted as": f"Patients registered at GP practices ({geo.layer(lay).label}), "
                                  "by the small area they live in (the 'population' columns)"}
 
@@ -93,9 +100,8 @@ def overlap_export(geo: Geography, from_layer: str, to_layer: str, method: str,
                              f"{', '.join(EXPORT_FORMATS)}.")
     counted = on_basis(geo, basis)
     ov = overlap(counted, from_layer, to_layer, method, need)
-    stem = "-".join([_slug(geo.name.split(" (")[0]), *(["FICTIONAL"] if geo.fictional else []),
-                     from_layer, to_layer, method, *(["registered"] if basis != "residents"
-                                                     else [])])
+    stem = _stem(geo, from_layer, to_layer, method,
+                 *(["registered"] if basis != "residents" else []))
     details = {"From layer": geo.layer(from_layer).label, "To layer": geo.layer(to_layer).label,
                "Method": method, "Need indicator": ov.need_indicator or "none",
                **basis_details(geo, basis)}
@@ -167,11 +173,18 @@ def allocation_export(geo: Geography, layer: str, resources, current,
     if fmt not in ALLOCATION_FORMATS:
         raise DashboardError(f"Unknown export format '{fmt}'; use one of: "
                              f"{', '.join(ALLOCATION_FORMATS)}.")
-    sheets, details = allocation_sheets(geo, layer, resources, current)
-    if fmt == "csv":
-        sheets = {"allocation": sheets["allocation"]}
-    stem = "-".join([_slug(geo.name.split(" (")[0]), *(["FICTIONAL"] if geo.fictional else []),
-                     "allocation", layer])
     with tempfile.TemporaryDirectory() as tmp:
-        out = write_tables(Path(tmp) / f"{stem}.{fmt}", sheets, geo, details)
+        out, _ = write_allocation(Path(tmp) / f"{_stem(geo, 'allocation', layer)}.{fmt}", geo,
+                                  layer, resources, current)
         return out.name, out.read_bytes()
+
+
+def write_allocation(path: str | Path, geo: Geography, layer: str, resources,
+                     current) -> tuple[Path, pd.DataFrame]:
+    """Write an allocation to ``path`` (.xlsx: every sheet and About; .csv: the allocation
+    table) and return the file and the transfers."""
+    sheets, details = allocation_sheets(geo, layer, resources, current)
+    transfers = sheets["transfers"]
+    if Path(path).suffix.lower() == ".csv":
+        sheets = {"allocation": sheets["allocation"]}  # one table per CSV
+    return write_tables(path, sheets, geo, details), transfers

@@ -28,6 +28,7 @@ from dashboard.errors import DataFileError
 COOKIE = "dashboard_pack"
 PACK_ID = re.compile(r"^[0-9a-f]{32}$")
 DEFAULT_FILE_MB = 50
+TABLE_FILE_LIMIT = 5 * 1024 * 1024  # a small table uploaded on its own, e.g. current allocations
 # Layer names an uploaded grouping may not take: the import writes these itself.
 RESERVED = {"small_areas", "wards", "pcns", "hubs"}
 # The single-file roles of an upload and the ImportSpec field each fills.
@@ -106,10 +107,9 @@ class PackStore:
     _loaded: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def path(self, pack_id: str) -> Path:
-        if not PACK_ID.match(pack_id or ""):
-            raise DataFileError(f"'{pack_id}' is not a pack id.")
-        return self.root / pack_id
+    def has(self, pack_id: str) -> bool:
+        """Whether ``pack_id`` is a well-formed id of a pack in this store."""
+        return bool(PACK_ID.match(pack_id)) and (self.root / pack_id / "pack.toml").is_file()
 
     def get(self, pack_id: str | None) -> Geography:
         """The pack ``pack_id`` names, or the default pack if it names none that exists."""
@@ -119,10 +119,9 @@ class PackStore:
             if pack_id in self._loaded:
                 self._loaded.move_to_end(pack_id)
                 return self._loaded[pack_id]
-        folder = self.root / pack_id
-        if not (folder / "pack.toml").is_file():
+        if not self.has(pack_id):
             return self.default
-        geo = load_pack(folder)
+        geo = load_pack(self.root / pack_id)
         display_geometry(geo)
         with self._lock:
             self._loaded[pack_id] = geo

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import io
 
 import dash_bootstrap_components as dbc
 import numpy as np
@@ -13,9 +11,13 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import components, figures, ids, reference
 from dashboard.callbacks.url import sync_url
-from dashboard.engine.allocation import AllocationError, Resource, allocate, read_current, reexpress
+from dashboard.data.allocations import checked_current
+from dashboard.data.recognise import parse_table
+from dashboard.engine.allocation import AllocationError, Resource, allocate, reexpress
 from dashboard.engine.display import display_geometry
+from dashboard.errors import DashboardError
 from dashboard.exports import allocation_export
+from dashboard.packs import TABLE_FILE_LIMIT, Upload, decode
 
 SETTINGS = [ids.ALLOC_TOTAL, ids.ALLOC_CORE_METHOD, ids.ALLOC_CORE_SHARE, ids.ALLOC_CORE_AMOUNT,
             ids.ALLOC_NEED, ids.ALLOC_WEIGHT, ids.ALLOC_MINIMUM, ids.ALLOC_ROUNDING]
@@ -40,16 +42,9 @@ def current_table(geo, records) -> pd.DataFrame | None:
 
 def parse_current(geo, filename: str, contents: str) -> list[dict]:
     """An uploaded current-allocation CSV, checked against the pack, as records."""
-    _, _, payload = contents.partition(",")
-    try:
-        text = base64.b64decode(payload).decode("utf-8-sig")
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise AllocationError(f"{filename}: not a readable UTF-8 CSV ({exc}).") from exc
-    table.columns = [c.strip().lower() for c in table.columns]
-    checked = read_current(table, filename, [r.name for r in geo.resources],
-                           {n: lay.codes for n, lay in geo.layers.items()})
-    return checked.to_dict("records")
+    raw = decode(Upload(filename, contents), TABLE_FILE_LIMIT)
+    return checked_current(parse_table(raw, filename), filename, geo,
+                           geo.resources).to_dict("records")
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -140,7 +135,7 @@ def register(app) -> None:
     def upload(contents, filename):
         try:
             records = parse_current(reference.geography(server), filename, contents)
-        except AllocationError as exc:
+        except DashboardError as exc:
             return no_update, dbc.Alert(str(exc), color="danger", className="py-1 small")
         return records, dbc.Alert(f"Using {filename} ({len(records)} rows) as the current "
                                   "allocation.", color="success", className="py-1 small")

@@ -9,8 +9,6 @@ from dashboard import ids, packs, reference
 from dashboard.errors import DashboardError
 from dashboard.packs import PackStore, Upload
 
-SINGLE = packs.ROLES
-
 
 def file_status(filename) -> list:
     """What the user has picked for one role."""
@@ -43,7 +41,7 @@ def run_import(store: PackStore, name, contents: dict, filenames: dict, rule, mi
                estimate, practice_filter):
     """Import the uploaded files; returns the report's children and the new pack id (or None)."""
     try:
-        files = {role: Upload(filenames[role], contents[role]) for role in SINGLE
+        files = {role: Upload(filenames[role], contents[role]) for role in packs.ROLES
                  if contents.get(role)}
         groups = [Upload(f, c) for f, c in zip(filenames.get("groups") or [],
                                                contents.get("groups") or [])]

@@ -75,11 +75,16 @@ def merge_config(pack: tuple[Resource, ...], tables: list, source: str) -> list[
     return parse_resources(merged, source)
 
 
-def load_current(path: Path, geo: Geography, resources: list[Resource]) -> pd.DataFrame:
+def load_current(path: Path, geo: Geography, resources) -> pd.DataFrame:
     """A current-allocation CSV, checked against the pack's layers and the resources."""
-    table = read_table(path)
-    table.columns = [str(c).strip().lower() for c in table.columns]
-    return read_current(table, path.name, [r.name for r in resources],
+    return checked_current(read_table(path), path.name, geo, resources)
+
+
+def checked_current(table: pd.DataFrame, source: str, geo: Geography,
+                    resources) -> pd.DataFrame:
+    """A current-allocation table (any column case), checked against the pack and resources."""
+    table = table.rename(columns=lambda c: str(c).strip().lower())
+    return read_current(table, source, [r.name for r in resources],
                         {name: lay.codes for name, lay in geo.layers.items()})
 
 

@@ -24,6 +24,8 @@ import numpy as np
 import shapely
 from shapely.geometry import Point, Polygon, mapping
 
+from dashboard.engine.allocation import round_to
+
 SEED = 20261123
 CENTRE = (415_000.0, 415_000.0)
 N_BLOCKS = 1400
@@ -489,8 +491,6 @@ RESOURCES = [
 def _current_allocations(places: list, practices: list, seed: int) -> list[tuple]:
     """Today's split, as history left it: place teams shared mostly equally and by ward count,
     link workers by list size, each with some drift, and none of it by need."""
-    from dashboard.engine.allocation import round_to  # the engine's exact rounding
-
     rng = _Rng(seed + 1)  # its own stream, so the geography above never changes
     wards_in = {}
     for _, code, _ in places:

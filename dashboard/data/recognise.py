@@ -94,9 +94,13 @@ def pick(columns, given: str | None, role: str, source: str, flag: str,
 def read_table(path: Path) -> pd.DataFrame:
     """A CSV as text columns, whatever its encoding (UTF-8, with or without BOM, or Latin-1)
     and separator (comma, semicolon or tab)."""
-    raw = _read_bytes(path)
+    return parse_table(_read_bytes(path), path.name)
+
+
+def parse_table(raw: bytes, name: str) -> pd.DataFrame:
+    """The bytes of a CSV file called ``name`` as text columns (see :func:`read_table`)."""
     if not raw.strip():
-        raise DataFileError(f"{path.name}: the file is empty. Export it again with its rows.")
+        raise DataFileError(f"{name}: the file is empty. Export it again with its rows.")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -109,10 +113,10 @@ def read_table(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
     except pd.errors.ParserError as exc:
-        raise DataFileError(f"{path.name}: not a readable CSV table ({exc}).") from exc
+        raise DataFileError(f"{name}: not a readable CSV table ({exc}).") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
-        raise DataFileError(f"{path.name}: the file has a header but no rows.")
+        raise DataFileError(f"{name}: the file has a header but no rows.")
     return frame
 
 

@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import sparse
 
 from dashboard.engine.geography import Geography
-from dashboard.engine.overlaps import overlap
+from dashboard.engine.overlaps import overlap, relative_to_mean
 from dashboard.errors import DashboardError
 
 CORE_METHODS = {"equal": "equal per area", "per_head": "per head",
@@ -170,13 +170,9 @@ def area_need(geo: Geography, layer: str, key: str | None) -> pd.DataFrame:
     """Population and need index (area mean need over borough mean need) of every area."""
     lay = geo.layer(layer)
     pop_by_sa = sparse.csr_matrix(overlap(geo, layer, "small_areas").population)
-    values = need_values(geo, key)
-    mean = float(np.average(values, weights=geo.population)) if geo.total_population else 0.0
-    if mean <= 0:
-        raise AllocationError(f"'{key}' averages {mean:g} over the borough; need weighting "
-                              "needs a positive mean. Choose another indicator.")
+    relative = relative_to_mean(geo, need_values(geo, key), f"'{key}'")
     pop = np.asarray(pop_by_sa.sum(axis=1)).ravel()
-    need_pop = pop_by_sa @ (values / mean)
+    need_pop = pop_by_sa @ relative
     with np.errstate(divide="ignore", invalid="ignore"):
         index = np.where(pop > 0, need_pop / pop, 1.0)
     return pd.DataFrame({"code": pd.Series(lay.codes, dtype=str), "name": list(lay.names),
@@ -213,8 +209,11 @@ def round_to(values: np.ndarray, step: float) -> np.ndarray:
 
 def recommend(geo: Geography, layer: str, resource: Resource) -> pd.DataFrame:
     """Population, need, weighted population, core, area-specific and recommended per area."""
-    frame = area_need(geo, layer, resource.need)
-    res = check(resource, len(frame))
+    return _recommend(geo, layer, check(resource, len(geo.layer(layer))))
+
+
+def _recommend(geo: Geography, layer: str, res: Resource) -> pd.DataFrame:
+    frame = area_need(geo, layer, res.need)
     pop = frame["population"].to_numpy()
     w = res.need_weight
     weighted = pop * (1 - w + w * frame["need_index"].to_numpy())
@@ -286,8 +285,8 @@ def allocate(geo: Geography, layer: str, resource: Resource,
     ``current`` is a checked table (see :func:`read_current`); rows for other layers or
     resources are ignored. Areas with no current row count as zero, and the notes say so.
     """
-    frame = recommend(geo, layer, resource)
-    res = check(resource, len(frame))
+    res = check(resource, len(geo.layer(layer)))
+    frame = _recommend(geo, layer, res)
     notes = []
     rows = None
     if current is not None:

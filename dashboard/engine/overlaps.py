@@ -116,14 +116,20 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 def need_weights(geo: Geography, indicator: str | None) -> np.ndarray:
     """Per-small-area multiplier need / population-weighted mean need (ones when no indicator)."""
-    need = np.asarray(geo.need_values(indicator), dtype=float)
-    mean = float(np.average(need, weights=geo.population)) if geo.total_population else 0.0
+    return relative_to_mean(geo, geo.need_values(indicator), f"Need indicator '{indicator}'")
+
+
+def relative_to_mean(geo: Geography, values, what: str) -> np.ndarray:
+    """Per-small-area ``values`` over their population-weighted borough mean, which must be
+    positive for the ratio to mean anything."""
+    values = np.asarray(values, dtype=float)
+    mean = float(np.average(values, weights=geo.population)) if geo.total_population else 0.0
     if mean <= 0:
         raise LayerError(
-            f"Need indicator '{indicator}' averages {mean:g} over the borough; need weighting "
-            "needs a positive mean. Choose another indicator."
+            f"{what} averages {mean:g} over the borough; need weighting needs a positive mean. "
+            "Choose another indicator."
         )
-    return need / mean
+    return values / mean
 
 
 def _one_hot(index: np.ndarray, n_units: int) -> sparse.csr_matrix:

@@ -9,6 +9,7 @@ from dash import dcc, html
 from dashboard import components, ids, reference
 from dashboard.engine.allocation import CORE_METHODS
 from dashboard.exports import ALLOCATION_FORMATS
+from dashboard.packs import TABLE_FILE_LIMIT
 
 dash.register_page(__name__, path="/allocate", title="Allocate · Place alignment",
                    name="Allocate", order=3)
@@ -101,13 +102,11 @@ def layout(layer: str | None = None, resource: str | None = None, total=None, co
         _field("Current allocation", dcc.Upload(
             html.Div(["Drop a CSV or ", html.A("choose it", href="#")]),
             id=ids.ALLOC_CURRENT_FILE, className="upload-zone small",
-            max_size=5 * 1024 * 1024), ids.ALLOC_CURRENT_FILE,
+            max_size=TABLE_FILE_LIMIT), ids.ALLOC_CURRENT_FILE,
             "Columns resource, layer, area, amount. Without it, the pack's is used."),
         html.Div(id=ids.ALLOC_CURRENT_STATUS, className="small", role="status"),
     ]
-    buttons = [dbc.Button(f"Download {label}", id=ids.ALLOC_EXPORT[key], color="secondary",
-                          outline=True, size="sm", className="me-2")
-               for key, label in ALLOCATION_FORMATS.items()]
+    buttons = components.download_buttons(ids.ALLOC_EXPORT, ALLOCATION_FORMATS)
     return html.Div([
         components.fictional_notice(geo),
         html.H1("Allocate teams and budgets", className="h3"),

@@ -31,9 +31,7 @@ def layout(from_layer: str | None = None, to_layer: str | None = None,
     count = count if count in BASES and has_lists else "residents"
     counts = [{"label": label, "value": key,
                "disabled": key == "registered" and not has_lists} for key, label in BASES.items()]
-    buttons = [dbc.Button(f"Download {label}", id=ids.OVERLAP_EXPORT[key], color="secondary",
-                          outline=True, size="sm", className="me-2 mb-2")
-               for key, label in EXPORT_FORMATS.items()]
+    buttons = components.download_buttons(ids.OVERLAP_EXPORT, EXPORT_FORMATS)
     return html.Div([
         components.fictional_notice(geo),
         html.H1("Overlap explorer", className="h3"),
