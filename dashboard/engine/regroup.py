@@ -78,6 +78,24 @@ def regroup(
     return _with_layer(geo, regrouped)
 
 
+def with_groups(geo: Geography, layer: str, groups: Mapping[str, str],
+                assignment: Mapping[str, str]) -> Geography:
+    """A copy of ``geo`` whose grouping ``layer`` has exactly ``groups`` (code -> name, in order)
+    and every member in ``assignment``'s group; members not named keep their current group's
+    code, which must be one of ``groups``."""
+    group = geo.layer(layer)
+    current = membership_of(geo, layer)
+    index = {str(c): i for i, c in enumerate(groups)}
+    member = geo.layer(group.member_of)
+    try:
+        new = [index[str(assignment.get(m, current[m]))] for m in member.codes]
+    except KeyError as exc:
+        raise LayerError(f"Footprint {exc} is not one of {', '.join(index)}.") from None
+    regrouped = dataclasses.replace(group, codes=tuple(index), names=tuple(map(str, groups.values())),
+                                    membership=frozen_array(new, dtype=int))
+    return _with_layer(geo, regrouped)
+
+
 def _with_layer(geo: Geography, layer: Layer) -> Geography:
     layers = dict(geo.layers)
     layers[layer.name] = layer

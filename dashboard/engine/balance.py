@@ -1,0 +1,107 @@
+"""The live balance of a redrawn grouping: population against target, need, fit with another layer,
+shape and the allocation that would follow. Everything is aggregation over the pack's memoised
+base-layer overlaps, so it is cheap enough to run after every move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard.engine import adjacency, drafts
+from dashboard.engine.allocation import Resource, recommend
+from dashboard.engine.geography import Geography
+from dashboard.engine.mismatch import mismatch
+from dashboard.engine.overlaps import overlap, unit_totals
+from dashboard.errors import LayerError
+
+DEFAULT_TOLERANCE = 0.10
+COLUMNS = ["code", "name", "wards", "population", "need_population", "need_index", "target",
+           "deviation", "need_deviation", "within", "need_within", "pieces", "best_fit_name",
+           "best_fit_share", "splits", "split_score"]
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Per-footprint balance of a draft, plus the layer-wide figures.
+
+    ``table`` has one row per footprint (empty ones included) with the columns in ``COLUMNS``
+    and, when a resource is given, ``recommended`` and ``per_10k`` (per 10,000 weighted people).
+    ``deviation`` is population over target minus 1 (``need_deviation`` the same for need-weighted
+    population); ``within`` and ``need_within`` say whether each is inside the tolerance band.
+    """
+
+    layer: str
+    against: str
+    table: pd.DataFrame
+    target: float
+    tolerance: float
+    alignment: float
+    split_score: float
+    warnings: tuple[str, ...]
+    resource: Resource | None = None
+
+    @property
+    def all_within(self) -> bool:
+        return bool(self.table["within"].all())
+
+
+def balance(geo: Geography, draft: drafts.Draft, against: str, need: str | None = None,
+            tolerance: float = DEFAULT_TOLERANCE, resource: Resource | None = None,
+            regrouped: Geography | None = None) -> Balance:
+    """Balance of ``draft`` with ``against`` (e.g. ``"pcns"``) as the layer to follow.
+
+    The target is the borough's population shared equally between the non-empty footprints.
+    ``regrouped`` may pass ``drafts.apply(geo, draft)`` when the caller already has it.
+    """
+    if not 0 <= tolerance < 1:
+        raise LayerError(f"The tolerance must be between 0% and 99%; got {tolerance:.0%}.")
+    g = regrouped if regrouped is not None else drafts.apply(geo, draft)
+    layer = draft.layer
+    lay = g.layer(layer)
+    totals = unit_totals(g, layer, need)
+    pop = totals["population"].to_numpy()
+    need_pop = totals["need_population"].to_numpy()
+    wards = np.bincount(lay.membership, minlength=len(lay))
+    k = max(int((wards > 0).sum()), 1)
+    target = float(pop.sum() / k)
+    need_target = float(need_pop.sum() / k)
+    table = totals[["code", "name", "population", "need_population", "need_index"]].copy()
+    table["wards"] = wards
+    table["target"] = target
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["deviation"] = np.where(target > 0, pop / target - 1, 0.0)
+        table["need_deviation"] = np.where(need_target > 0, need_pop / need_target - 1, 0.0)
+    table["within"] = (table["deviation"].abs() <= tolerance + 1e-12) & (wards > 0)
+    table["need_within"] = (table["need_deviation"].abs() <= tolerance + 1e-12) & (wards > 0)
+    table["pieces"] = adjacency.pieces(adjacency.adjacency(g, lay.member_of), lay.membership)
+    fit = mismatch(overlap(g, layer, against))
+    units = fit.from_units.set_index("code")
+    table["best_fit_name"] = units.loc[table["code"], "best_fit_name"].to_numpy()
+    table["best_fit_share"] = units.loc[table["code"], "best_fit_share"].to_numpy()
+    table["splits"] = units.loc[table["code"], "pieces"].to_numpy()
+    table["split_score"] = units.loc[table["code"], "split_score"].to_numpy()
+    table = table[COLUMNS]
+    if resource is not None:
+        rec = recommend(g, layer, resource)
+        table["recommended"] = rec["recommended"].to_numpy()
+        weighted = rec["weighted_population"].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table["per_10k"] = np.where(weighted > 0, table["recommended"] / weighted * 1e4, np.nan)
+    return Balance(layer, against, table, target, tolerance, fit.alignment,
+                   fit.split_score_from, tuple(shape_warnings(table, lay.label)), resource)
+
+
+def shape_warnings(table: pd.DataFrame, label: str) -> list[str]:
+    """Empty and non-contiguous footprints, in plain words."""
+    out = []
+    for row in table.itertuples():
+        if row.wards == 0:
+            out.append(f"{row.name} has no wards left: give it wards or it will be dropped "
+                       "from the allocation.")
+        elif row.pieces > 1:
+            out.append(f"{row.name} is in {row.pieces} separate pieces: its wards do not all "
+                       "share a boundary.")
+    return out
