@@ -163,3 +163,21 @@ def test_demo_moves_keep_totals(demo):
     gained = after.loc[other, "population"] - before.loc[other, "population"]
     assert lost == pytest.approx(gained) and lost > 0
     assert drafts.undo(drafts.move(d, ward, other)).assignment == d.assignment
+
+
+def test_compare_two_arrangements(grid):
+    from dashboard.engine.balance import compare
+
+    a = drafts.start(grid, "places")
+    b = drafts.move(a, "B", "P2")
+    c = compare(grid, a, b, "halves", resource=Resource("team", 10))
+    t = c.table.set_index("code")
+    assert t.loc["P1", "population_change"] == pytest.approx(-200)
+    assert t.loc["P2", "population_change"] == pytest.approx(200)
+    assert t.loc["P2", "wards_b"] == 3 and t.loc["P1", "wards_a"] == 2
+    assert t["recommended_change"].sum() == pytest.approx(0)
+    assert c.moved.to_dict("records") == [{"code": "B", "name": "Ward B", "from": "South",
+                                          "to": "North"}]
+    # A: rows against columns. Places in halves: P1 -> R 200, P2 -> R 400 = 0.6; halves in
+    # places: L (A 100, C 300) -> P2 300, R (B 200, D 400) -> P2 400 = 0.7; the larger counts.
+    assert c.alignment == (pytest.approx(0.7), pytest.approx(0.9))

@@ -105,3 +105,45 @@ def shape_warnings(table: pd.DataFrame, label: str) -> list[str]:
             out.append(f"{row.name} is in {row.pieces} separate pieces: its wards do not all "
                        "share a boundary.")
     return out
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two arrangements of one grouping side by side."""
+
+    table: pd.DataFrame  # one row per footprint code in either: figures in A, in B and B - A
+    moved: pd.DataFrame  # ward code, ward name, footprint in A, footprint in B
+    alignment: tuple[float, float]
+    within: tuple[int, int]  # footprints inside the population band
+
+
+def compare(geo: Geography, a: drafts.Draft, b: drafts.Draft, against: str,
+            need: str | None = None, tolerance: float = DEFAULT_TOLERANCE,
+            resource: Resource | None = None) -> Comparison:
+    """What changes from arrangement ``a`` to ``b``: wards moved, population, need, staff and
+    alignment per footprint."""
+    if a.layer != b.layer:
+        raise LayerError(f"Cannot compare footprints of '{a.layer}' with footprints of "
+                         f"'{b.layer}'; pick two scenarios of the same layer.")
+    ba, bb = (balance(geo, d, against, need, tolerance, resource) for d in (a, b))
+    cols = ["population", "need_population", "wards"] + (["recommended"] if resource else [])
+    left = ba.table.set_index("code")[["name", *cols]]
+    right = bb.table.set_index("code")[["name", *cols]]
+    table = left.add_suffix("_a").join(right.add_suffix("_b"), how="outer")
+    table["name"] = table["name_b"].fillna(table["name_a"])
+    for col in cols:
+        table[f"{col}_a"] = table[f"{col}_a"].fillna(0)
+        table[f"{col}_b"] = table[f"{col}_b"].fillna(0)
+        table[f"{col}_change"] = table[f"{col}_b"] - table[f"{col}_a"]
+    order = list(dict.fromkeys([*a.groups, *b.groups]))
+    table = table.loc[order].reset_index().rename(columns={"index": "code"})
+    table = table[["code", "name", *[f"{c}_{s}" for c in cols for s in ("a", "b", "change")]]]
+    member = geo.layer(geo.layer(a.layer).member_of)
+    names = dict(zip(member.codes, member.names))
+    moves = drafts.moved(a.assignment, b)
+    moved = pd.DataFrame({"code": list(moves), "name": [names[m] for m in moves],
+                          "from": [a.groups.get(f, f) for f, _ in moves.values()],
+                          "to": [b.groups.get(t, t) for _, t in moves.values()]},
+                         columns=["code", "name", "from", "to"])
+    return Comparison(table, moved, (ba.alignment, bb.alignment),
+                      (int(ba.table["within"].sum()), int(bb.table["within"].sum())))
