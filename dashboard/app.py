@@ -19,11 +19,13 @@ from dashboard.engine.geography import Geography
 from dashboard.errors import DashboardError
 from dashboard.glyphs import glyph_range
 from dashboard.packs import PackStore, default_store, file_limit
+from dashboard.scenarios import ScenarioStore, default_url
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG = logging.getLogger(__name__)
 NAV_LINKS = (("Map", "/"), ("Footprints", "/footprint"), ("Overlaps", "/overlaps"),
-             ("Allocate", "/allocate"), ("Data", "/data"), ("Load your data", "/upload"))
+             ("Allocate", "/allocate"), ("Redraw", "/redraw"), ("Data", "/data"),
+             ("Load your data", "/upload"))
 # Whole-request cap, a little over all upload roles at the per-file limit once base64-encoded.
 MAX_REQUEST_FILES = 12
 
@@ -121,17 +123,20 @@ def _shell(server) -> html.Div:
 
 
 def create_app(pack: str | Path | None = None, geography: Geography | None = None,
-               pack_store: str | Path | None = None) -> Dash:
+               pack_store: str | Path | None = None, scenario_db: str | None = None) -> Dash:
     """Load ``pack`` (default: ``$DASHBOARD_PACK`` or the demo pack) and build the Dash app.
 
     The pack is loaded, its atoms cut and its map shapes simplified once here, before any
     request, so callbacks only aggregate. ``geography`` serves an already built model instead
     (benchmarks and tests). Users' imports go to ``pack_store`` (default
-    ``$DASHBOARD_PACK_STORE`` or ``instance/packs``).
+    ``$DASHBOARD_PACK_STORE`` or ``instance/packs``). Scenarios are saved to ``scenario_db`` (a
+    database URL; default ``$DASHBOARD_SCENARIO_DB`` or ``scenarios.sqlite`` beside the pack
+    store).
     """
     geo = geography if geography is not None else load_pack(pack or default_pack())
     display_geometry(geo)
     store = PackStore(Path(pack_store) if pack_store else default_store(), geo)
+    saved = ScenarioStore(scenario_db or default_url(store.root.parent))
     app = Dash(
         "dashboard",
         use_pages=True,
@@ -142,7 +147,7 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
         suppress_callback_exceptions=False,
         on_error=show_error,
     )
-    reference.attach(app.server, store)
+    reference.attach(app.server, store, saved)
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_FILES * file_limit() * 4 // 3
     _serve_geometry(app.server)
     _serve_glyphs(app.server)

@@ -7,9 +7,11 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
+from flask import request
 
 from dashboard.engine.geography import Geography
 from dashboard.engine.profiles import Profile
+from dashboard.scenarios import ScenarioError
 
 
 def layer_options(geo: Geography, with_small_areas: bool = True) -> list[dict]:
@@ -118,3 +120,24 @@ def unit_details(geo: Geography, prof: Profile, sentences: list[str]) -> dbc.Car
         *overlap_tables(geo, prof),
     ]
     return dbc.Card(dbc.CardBody(body), className="shadow-sm")
+
+
+PACK_CHOICE, DRAFT_CHOICE = "pack", "draft"  # compare the pack's footprints / the draft
+
+
+def scenario_options(store, pack: str, layer: str) -> tuple[list[dict], list[dict], str | None]:
+    """Saved scenarios as dropdown options, the same plus the pack's and the draft's footprints
+    for comparing, and a message when the store cannot be reached."""
+    try:
+        saved = [{"label": s.name, "value": s.id} for s in store.list(pack, layer)]
+        problem = None
+    except ScenarioError as exc:
+        saved, problem = [], str(exc)
+    fixed = [{"label": "The pack's footprints", "value": PACK_CHOICE},
+             {"label": "This draft (unsaved)", "value": DRAFT_CHOICE}]
+    return saved, fixed + saved, problem
+
+
+def share_link(scenario_id: str) -> str:
+    """The read-only link that opens a saved scenario."""
+    return f"{request.host_url.rstrip('/')}/redraw?scenario={scenario_id}"

@@ -11,7 +11,7 @@ import pyogrio
 
 from dashboard.engine import mismatch, on_basis, overlap
 from dashboard.engine.basis import registered_layer
-from dashboard.engine.geography import Geography
+from dashboard.engine.geography import BNG, Geography
 from dashboard.engine.pieces import overlap_pieces
 from dashboard.errors import DashboardError
 
@@ -188,3 +188,36 @@ def write_allocation(path: str | Path, geo: Geography, layer: str, resources,
     if Path(path).suffix.lower() == ".csv":
         sheets = {"allocation": sheets["allocation"]}  # one table per CSV
     return write_tables(path, sheets, geo, details), transfers
+
+
+SCENARIO_FORMATS = {"csv": "Assignment CSV", "gpkg": "GeoPackage"}
+
+
+def scenario_export(geo: Geography, draft, bal, name: str, fmt: str) -> tuple[str, bytes]:
+    """A scenario as an assignment CSV (one row per ward) or a GeoPackage of its footprints
+    (wards dissolved, British National Grid) with their balance figures and an About table."""
+    import geopandas as gpd
+
+    from dashboard.data.assignments import assignment_table
+
+    if fmt not in SCENARIO_FORMATS:
+        raise DashboardError(f"Unknown scenario format '{fmt}'; use csv or gpkg.")
+    stem = _stem(geo, draft.layer, "scenario", _slug(name) or "draft")
+    if fmt == "csv":
+        return f"{stem}.csv", assignment_table(geo, draft).to_csv(
+            index=False, lineterminator="\n").encode()
+    lay = geo.layer(draft.layer)
+    wards = gpd.GeoDataFrame({"code": [draft.assignment[m] for m in geo.layer(lay.member_of).codes]},
+                             geometry=geo.layer_geometry[lay.member_of].values, crs=BNG)
+    shapes = wards.dissolve(by="code")
+    table = bal.table.drop(columns=["within", "need_within"]).set_index("code")
+    out_frame = gpd.GeoDataFrame(table.join(shapes, how="inner"), geometry="geometry", crs=BNG)
+    details = {"Scenario": name or "(unsaved draft)", "Layer": lay.label,
+               "Compared with": geo.layer(bal.against).label,
+               "Alignment score": f"{bal.alignment:.4f}",
+               "Population band": f"target {bal.target:,.0f} ± {bal.tolerance:.0%}"}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"{stem}.gpkg"
+        out_frame.reset_index().to_file(out, driver="GPKG", layer="footprints")
+        pyogrio.write_dataframe(about_rows(geo, details), out, layer="about", driver="GPKG")
+        return out.name, out.read_bytes()

@@ -12,16 +12,29 @@ from flask import current_app, has_request_context, request
 from dashboard.engine.display import DisplayGeometry
 from dashboard.engine.geography import Geography
 from dashboard.packs import COOKIE, PackStore
+from dashboard.scenarios import ScenarioStore
 
 CONFIG_KEY = "PACK_STORE"
+SCENARIOS_KEY = "SCENARIO_STORE"
 GEOMETRY_ROUTE = "/_geometry/<digest>.geojson"
 GLYPHS_ROUTE = "/_glyphs/<fontstack>/<int:start>-<int:end>.pbf"
 BLANK_STYLE_ROUTE = "/_style/blank.json"
 
 
-def attach(server, store: PackStore) -> None:
-    """Keep the pack store on the Flask server."""
+def attach(server, store: PackStore, scenario_store: ScenarioStore) -> None:
+    """Keep the pack and scenario stores on the Flask server."""
     server.config[CONFIG_KEY] = store
+    server.config[SCENARIOS_KEY] = scenario_store
+
+
+def scenarios(server=None) -> ScenarioStore:
+    return (server or current_app).config[SCENARIOS_KEY]
+
+
+def pack_key() -> str:
+    """Which pack a saved scenario belongs to: an imported pack's id, or ``default``."""
+    chosen = pack_id()
+    return chosen if chosen and store().has(chosen) else "default"
 
 
 def store(server=None) -> PackStore:

@@ -72,13 +72,12 @@ class Scenario:
     payload: dict | None = None  # None in listings
 
 
-def default_url() -> str:
+def default_url(folder: str | Path) -> str:
+    """``$DASHBOARD_SCENARIO_DB``, else a SQLite file in ``folder`` (the app's instance folder)."""
     url = os.environ.get(ENV)
     if url:
         return url
-    from dashboard.packs import default_store
-
-    path = Path(default_store()).parent / "scenarios.sqlite"
+    path = Path(folder) / "scenarios.sqlite"
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
 
@@ -120,8 +119,8 @@ def check_id(scenario_id) -> str:
 class ScenarioStore:
     """Scenarios in one database; safe to share between threads and worker processes."""
 
-    def __init__(self, url: str | None = None):
-        self.url = url or default_url()
+    def __init__(self, url: str):
+        self.url = url
         sqlite = self.url.startswith("sqlite")
         self.engine = sa.create_engine(
             self.url, pool_pre_ping=True,

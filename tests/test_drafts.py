@@ -176,8 +176,8 @@ def test_compare_two_arrangements(grid):
     assert t.loc["P2", "population_change"] == pytest.approx(200)
     assert t.loc["P2", "wards_b"] == 3 and t.loc["P1", "wards_a"] == 2
     assert t["recommended_change"].sum() == pytest.approx(0)
-    assert c.moved.to_dict("records") == [{"code": "B", "name": "Ward B", "from": "South",
-                                          "to": "North"}]
+    assert c.moved.to_dict("records") == [{"code": "B", "name": "Ward B",
+                                          "from_footprint": "South", "to_footprint": "North"}]
     # A: rows against columns. Places in halves: P1 -> R 200, P2 -> R 400 = 0.6; halves in
     # places: L (A 100, C 300) -> P2 300, R (B 200, D 400) -> P2 400 = 0.7; the larger counts.
     assert c.alignment == (pytest.approx(0.7), pytest.approx(0.9))

@@ -112,7 +112,7 @@ class Comparison:
     """Two arrangements of one grouping side by side."""
 
     table: pd.DataFrame  # one row per footprint code in either: figures in A, in B and B - A
-    moved: pd.DataFrame  # ward code, ward name, footprint in A, footprint in B
+    moved: pd.DataFrame  # code, name (of the ward), from_footprint (A), to_footprint (B)
     alignment: tuple[float, float]
     within: tuple[int, int]  # footprints inside the population band
 
@@ -142,8 +142,8 @@ def compare(geo: Geography, a: drafts.Draft, b: drafts.Draft, against: str,
     names = dict(zip(member.codes, member.names))
     moves = drafts.moved(a.assignment, b)
     moved = pd.DataFrame({"code": list(moves), "name": [names[m] for m in moves],
-                          "from": [a.groups.get(f, f) for f, _ in moves.values()],
-                          "to": [b.groups.get(t, t) for _, t in moves.values()]},
-                         columns=["code", "name", "from", "to"])
+                          "from_footprint": [a.groups.get(f, f) for f, _ in moves.values()],
+                          "to_footprint": [b.groups.get(t, t) for _, t in moves.values()]},
+                         columns=["code", "name", "from_footprint", "to_footprint"])
     return Comparison(table, moved, (ba.alignment, bb.alignment),
                       (int(ba.table["within"].sum()), int(bb.table["within"].sum())))

@@ -1,0 +1,209 @@
+"""Redraw page: move wards between footprints and watch balance, fit and allocation change; save,
+compare and share scenarios."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import components, figures, ids, reference
+from dashboard.engine import drafts
+from dashboard.engine.balance import DEFAULT_TOLERANCE
+from dashboard.engine.display import display_geometry
+from dashboard.errors import DashboardError
+from dashboard.exports import SCENARIO_FORMATS
+from dashboard.packs import TABLE_FILE_LIMIT
+from dashboard.scenarios import ScenarioError
+
+dash.register_page(__name__, path="/redraw", title="Redraw · Place alignment", name="Redraw",
+                   order=4)
+
+def _field(label, control, target):
+    return html.Div([dbc.Label(label, html_for=target, className="mb-0 small fw-semibold"),
+                     control], className="mb-2")
+
+
+def opened_scenario(geo, scenario_id: str | None):
+    """The shared scenario named in the address (read-only), or None; errors are shown inline."""
+    if not scenario_id:
+        return None, None
+    try:
+        found = reference.scenarios().get(scenario_id)
+    except ScenarioError as exc:
+        return None, str(exc)
+    if found.pack != reference.pack_key():
+        where = "the demo pack" if found.pack == "default" else f"/_pack/{found.pack}"
+        return None, (f"'{found.name}' was made on another pack; open {where} first, then "
+                      "follow the link again.")
+    try:
+        draft = drafts.from_json(geo, found.payload["draft"])
+    except DashboardError as exc:
+        return None, f"'{found.name}' no longer fits this pack: {exc}"
+    return (found, draft), None
+
+
+def layout(layer: str | None = None, scenario: str | None = None, **_query) -> html.Div:
+    geo = reference.geography()
+    groupings = [n for n, lay in geo.layers.items() if lay.kind == "grouping"]
+    if not groupings:
+        return html.Div([html.H1("Redraw footprints", className="h3"), components.empty_state(
+            "This pack has no footprints made of wards (a grouping layer) to redraw. Add one "
+            "with a grouping file when you load your data.")])
+    found, problem = opened_scenario(geo, scenario)
+    settings = found[0].payload.get("settings", {}) if found else {}
+    if found:
+        draft = found[1]
+        layer = draft.layer
+    else:
+        layer = layer if layer in groupings else groupings[0]
+        draft = drafts.start(geo, layer)
+    opened = ({"id": found[0].id, "name": found[0].name, "version": found[0].version,
+               "readonly": True} if found else None)
+    lay = geo.layer(layer)
+    member = geo.layer(lay.member_of)
+    disp = display_geometry(geo)
+    others = [{"label": g.label, "value": n} for n, g in geo.layers.items()
+              if n != layer and g.kind in ("registration", "polygons", "grouping")
+              and n != lay.member_of]
+    against = settings.get("against") if settings.get("against") in {o["value"] for o in others} \
+        else next((o["value"] for o in others if geo.layer(o["value"]).kind == "registration"),
+                  others[0]["value"] if others else lay.member_of)
+    need = settings.get("need") if settings.get("need") in geo.need else next(iter(geo.need), None)
+    resources = [{"label": "None", "value": "none"}] + [
+        {"label": r.title, "value": r.name} for r in geo.resources]
+    resource = settings.get("resource") if settings.get("resource") in {
+        o["value"] for o in resources} else (geo.resources[0].name if geo.resources else "none")
+    tolerance = settings.get("tolerance", DEFAULT_TOLERANCE * 100)
+    saved, compare_choices, store_problem = components.scenario_options(
+        reference.scenarios(), reference.pack_key(), layer)
+    group_options = [{"label": n, "value": c} for c, n in draft.groups.items()]
+    ward_rows = [html.Tr([
+        html.Th(name, scope="row", className="fw-normal"),
+        # The label wraps the select: pattern-matched ids cannot be named by a label's "for".
+        html.Td(html.Label([html.Span(f"Footprint of {name}", className="visually-hidden"),
+                            dbc.Select(id={"type": ids.REDRAW_WARD, "code": code},
+                                       options=group_options, value=draft.assignment[code],
+                                       size="sm")], className="w-100"))])
+        for code, name in sorted(zip(member.codes, member.names), key=lambda cn: cn[1])]
+
+    editing = [
+        _field("Footprints to redraw", dcc.Dropdown(
+            [{"label": geo.layer(n).label, "value": n} for n in groupings], layer,
+            id=ids.REDRAW_LAYER, clearable=False), ids.REDRAW_LAYER),
+        _field("Clicked wards go to", dcc.Dropdown(group_options, next(iter(draft.groups)),
+                                                   id=ids.REDRAW_PAINT, clearable=False),
+               ids.REDRAW_PAINT),
+        html.Div([dbc.Button("Undo", id=ids.REDRAW_UNDO, size="sm", color="secondary",
+                             outline=True, className="me-1"),
+                  dbc.Button("Redo", id=ids.REDRAW_REDO, size="sm", color="secondary",
+                             outline=True, className="me-1"),
+                  dbc.Button("Start again", id=ids.REDRAW_RESET, size="sm", color="secondary",
+                             outline=True)], className="mb-2"),
+        html.Fieldset([html.Legend("Locked (cannot gain or lose wards)",
+                                   className="form-label small fw-semibold mb-0"),
+                       dbc.Checklist(id=ids.REDRAW_LOCKS, options=group_options,
+                                     value=sorted(draft.locked), className="small")],
+                      className="mb-2"),
+    ]
+    judging = [
+        _field("Follow the lines of", dcc.Dropdown(others, against, id=ids.REDRAW_AGAINST,
+                                                   clearable=False), ids.REDRAW_AGAINST),
+        _field("Need indicator", dcc.Dropdown(components.need_options(geo), need,
+                                              id=ids.REDRAW_NEED, clearable=False,
+                                              disabled=not geo.need), ids.REDRAW_NEED),
+        _field("Population band (± % of target)", dbc.Input(
+            id=ids.REDRAW_TOLERANCE, type="number", min=0, max=99, step=1, value=tolerance),
+            ids.REDRAW_TOLERANCE),
+        _field("Allocate", dcc.Dropdown(resources, resource, id=ids.REDRAW_RESOURCE,
+                                        clearable=False), ids.REDRAW_RESOURCE),
+    ]
+    suggest = dbc.Card(dbc.CardBody([
+        html.H2("Suggest footprints", className="h6"),
+        html.P("Groups wards into joined-up footprints that follow the chosen lines, within the "
+               "population band; locked footprints stay as they are.", className="small"),
+        _field("How many footprints", dbc.Input(id=ids.REDRAW_SUGGEST_N, type="number", min=1,
+                                                max=len(member), step=1,
+                                                value=len(draft.groups)), ids.REDRAW_SUGGEST_N),
+        dbc.Checklist(id=ids.REDRAW_SUGGEST_SCRATCH, options=[
+            {"label": "Start from scratch (not from today's footprints)", "value": "scratch"}],
+            value=[], className="small mb-2"),
+        dbc.Button("Suggest", id=ids.REDRAW_SUGGEST, size="sm", color="primary"),
+        dcc.Loading(html.Div(id=ids.REDRAW_SUGGEST_STATUS, className="small mt-2")),
+    ]), className="mb-3")
+
+    readonly_banner = dbc.Alert([
+        f"Read-only view of the shared scenario '{opened['name']}'. ",
+        dbc.Button("Edit this scenario", id=ids.REDRAW_EDIT, size="sm", color="primary",
+                   className="ms-2")], color="info", className="py-2") if opened else \
+        html.Div(dbc.Button(id=ids.REDRAW_EDIT, style={"display": "none"}))
+    scenarios_card = dbc.Card(dbc.CardBody([
+        html.H2("Scenarios", className="h6"),
+        dbc.InputGroup([dbc.Input(id=ids.REDRAW_NAME, placeholder="Scenario name", maxLength=80,
+                                  value=opened["name"] if opened else ""),
+                        dbc.Button("Save", id=ids.REDRAW_SAVE, color="primary"),
+                        dbc.Button("Save as new", id=ids.REDRAW_SAVE_AS, color="secondary")],
+                       size="sm", className="mb-2"),
+        _field("Saved scenarios", dcc.Dropdown(saved, opened["id"] if opened else None,
+                                               id=ids.REDRAW_SCENARIOS,
+                                               placeholder="Choose a saved scenario"),
+               ids.REDRAW_SCENARIOS),
+        html.Div([dbc.Button(label, id=i, size="sm", color="secondary", outline=True,
+                             className="me-1 mb-1")
+                  for label, i in (("Open", ids.REDRAW_OPEN), ("Duplicate", ids.REDRAW_DUPLICATE),
+                                   ("Rename to name above", ids.REDRAW_RENAME),
+                                   ("Delete", ids.REDRAW_DELETE))]),
+        html.Div(store_problem and dbc.Alert(store_problem, color="warning", className="py-1"),
+                 id=ids.REDRAW_STORE_STATUS, className="small mt-2"),
+        dbc.Input(id=ids.REDRAW_SHARE, readonly=True, size="sm", className="mt-1",
+                  placeholder="Save to get a read-only link to share",
+                  value=components.share_link(opened["id"]) if opened else ""),
+        html.Hr(),
+        html.Div(components.download_buttons(ids.REDRAW_EXPORT, SCENARIO_FORMATS)),
+        dcc.Upload(html.Div(["Load an assignment CSV: drop it here or ",
+                             html.A("choose a file", href="#")]),
+                   id=ids.REDRAW_IMPORT, max_size=TABLE_FILE_LIMIT, accept=".csv,text/csv",
+                   className="border rounded p-2 small text-center bg-light"),
+        dcc.Download(id=ids.REDRAW_DOWNLOAD),
+    ]), className="mb-3")
+    compare = dbc.Card(dbc.CardBody([
+        html.H2("Compare two arrangements", className="h6"),
+        dbc.Row([dbc.Col(_field("A", dcc.Dropdown(compare_choices, components.PACK_CHOICE,
+                                                  id=ids.REDRAW_COMPARE_A, clearable=False),
+                                ids.REDRAW_COMPARE_A)),
+                 dbc.Col(_field("B", dcc.Dropdown(compare_choices, components.DRAFT_CHOICE,
+                                                  id=ids.REDRAW_COMPARE_B, clearable=False),
+                                ids.REDRAW_COMPARE_B))]),
+        html.Div(id=ids.REDRAW_COMPARE),
+    ]), className="mb-3")
+
+    return html.Div([
+        components.fictional_notice(geo),
+        dcc.Store(id=ids.REDRAW_DRAFT, data=draft.to_json()),
+        dcc.Store(id=ids.REDRAW_OPENED, data=opened),
+        html.H1(f"Redraw {lay.label.lower()}", className="h3"),
+        dbc.Alert(problem, color="danger") if problem else None,
+        readonly_banner,
+        dbc.Row([
+            dbc.Col([*editing, html.Hr(), *judging, suggest], lg=3),
+            dbc.Col([
+                html.Div(id=ids.REDRAW_SUMMARY, className="mb-1", **{"aria-live": "polite"}),
+                html.Div(id=ids.REDRAW_WARNINGS),
+                dcc.Graph(id=ids.REDRAW_MAP, figure=figures.redraw_map(
+                    disp, reference.geojson_url(disp), lay.member_of,
+                    reference.blank_style_url()),
+                    config={"displaylogo": False, "scrollZoom": True},
+                    className="border rounded mb-2"),
+                html.P("Click a ward to move it to the footprint chosen on the left, or use "
+                       "the ward list at the foot of the page. Colours are footprints.",
+                       className="text-muted small"),
+            ], lg=6),
+            dbc.Col(scenarios_card, lg=3),
+        ]),
+        html.H2("Balance", className="h5 mt-2"),
+        html.Div(id=ids.REDRAW_BALANCE),
+        compare,
+        html.Details([html.Summary("Assign wards from a list (keyboard friendly)"),
+                      dbc.Table(html.Tbody(ward_rows), size="sm", className="small mt-2",
+                                style={"maxWidth": "640px"})], className="mb-4"),
+    ])
