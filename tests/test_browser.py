@@ -207,3 +207,73 @@ def test_need_weight_change_updates_recommendation_transfers_and_export(served, 
         t.sentence() for t in expected.transfers]
     page.screenshot(path=str(tmp_path / "allocate.png"))
     assert page.errors == []
+
+
+def _summary(page) -> str:
+    return page.inner_text("#redraw-summary-text")
+
+
+def test_redraw_click_save_reopen_from_link_and_compare(served, page):
+    base, _ = served
+    page.goto(base + "/redraw")
+    page.wait_for_selector("#redraw-summary-text", timeout=30_000)
+    page.wait_for_selector("#redraw-map .maplibregl-canvas", timeout=30_000)
+    page.wait_for_timeout(2500)
+    assert "0 ward(s) moved" in _summary(page)
+    before = page.inner_text("#redraw-balance-table")
+    box = page.locator("#redraw-map .maplibregl-canvas").bounding_box()
+    x, y = box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.45
+    page.mouse.move(x, y)
+    page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
+    ward, footprint = page.evaluate(
+        "() => document.querySelector('.hoverlayer').textContent").split(": ", 1)
+    # Paint with any footprint other than the ward's own.
+    page.click("#redraw-paint")
+    options = page.get_by_role("listbox").get_by_role("option")
+    target = next(t.strip() for t in options.all_inner_texts() if t.strip() != footprint)
+    page.get_by_role("listbox").get_by_role("option", name=target, exact=True).click()
+    page.mouse.click(x, y)
+    page.wait_for_function("() => document.querySelector('#redraw-summary-text')"
+                           ".textContent.includes('1 ward(s) moved')", timeout=15_000)
+    after = page.inner_text("#redraw-balance-table")
+    assert after != before  # populations moved between two footprints
+    page.wait_for_function("() => document.querySelector('#redraw-compare-text')"
+                           ".textContent.includes('1 ward(s) differ')", timeout=10_000)
+    assert f"{ward}: {footprint} → {target}" in page.inner_text("#redraw-compare")
+    # Undo and redo through the buttons.
+    page.click("#redraw-undo")
+    page.wait_for_function("() => document.querySelector('#redraw-summary-text')"
+                           ".textContent.includes('0 ward(s) moved')", timeout=10_000)
+    page.click("#redraw-redo")
+    page.wait_for_function("() => document.querySelector('#redraw-summary-text')"
+                           ".textContent.includes('1 ward(s) moved')", timeout=10_000)
+    # Save, then a reload starts from the pack again: unsaved work is per page.
+    page.fill("#redraw-name", "Browser test plan")
+    page.click("#redraw-save")
+    page.wait_for_function("() => document.querySelector('#redraw-share').value.includes("
+                           "'scenario=')", timeout=10_000)
+    link = page.input_value("#redraw-share")
+    page.reload()
+    page.wait_for_selector("#redraw-summary-text", timeout=30_000)
+    assert "0 ward(s) moved" in _summary(page)
+    # The link opens the saved scenario read-only; editing is refused until asked for.
+    page.goto(link)
+    page.wait_for_selector("#redraw-summary-text", timeout=30_000)
+    assert "Read-only view of the shared scenario 'Browser test plan'" in page.inner_text("main")
+    assert "1 ward(s) moved" in _summary(page)
+    assert page.locator("#redraw-undo").is_disabled()
+    # Compared with the original (the pack's footprints): the one ward differs.
+    page.wait_for_selector("#redraw-compare-text", timeout=10_000)
+    assert "1 ward(s) differ" in page.inner_text("#redraw-compare-text")
+    assert f"{ward}: {footprint} → {target}" in page.inner_text("#redraw-compare")
+    page.wait_for_timeout(1500)
+    page.mouse.click(x, y)
+    page.wait_for_selector("#app-alert", state="visible", timeout=10_000)
+    assert "read-only" in page.inner_text("#app-alert")
+    page.click("#redraw-edit")
+    page.wait_for_function("() => !document.querySelector('#redraw-reset').disabled",
+                           timeout=10_000)
+    page.click("#redraw-reset")
+    page.wait_for_function("() => document.querySelector('#redraw-summary-text')"
+                           ".textContent.includes('0 ward(s) moved')", timeout=10_000)
+    assert page.errors == []
