@@ -119,3 +119,4 @@ REDRAW_IMPORT = "redraw-import"
 REDRAW_DOWNLOAD = "redraw-download"
 REDRAW_EXPORT = {"csv": "redraw-export-csv", "gpkg": "redraw-export-gpkg"}
 REDRAW_WARD = "redraw-ward"  # pattern-matching type: one footprint select per ward
+REDRAW_NAV = "redraw-nav"  # a location that reloads the page for another layer

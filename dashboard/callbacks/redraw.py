@@ -104,16 +104,23 @@ def summary(geo, draft: Draft, bal: Balance) -> html.P:
         id=f"{ids.REDRAW_SUMMARY}-text")
 
 
-def map_patch(geo, draft: Draft) -> Patch:
+def map_update(geo, draft: Draft, first: bool) -> Patch | dict:
+    """The whole map on the page's first render, then only its colours and hover text."""
     lay = geo.layer(draft.layer)
     member = geo.layer(lay.member_of)
     codes = list(draft.groups)
     labels = np.array([codes.index(draft.assignment[m]) for m in member.codes])
     hover = [f"{n}: {draft.groups[draft.assignment[m]]}" for m, n in zip(member.codes,
                                                                           member.names)]
+    disp = display_geometry(geo)
+    colours = figures.footprint_colours(disp, member.name, labels, len(codes), hover)
+    if first:
+        fig = figures.redraw_map(disp, reference.geojson_url(disp), member.name,
+                                 reference.blank_style_url())
+        fig["data"][0].update(colours)
+        return fig
     patch = Patch()
-    for key, value in figures.footprint_colours(display_geometry(geo), member.name, labels,
-                                                len(codes), hover).items():
+    for key, value in colours.items():
         patch["data"][0][key] = value
     return patch
 
@@ -126,7 +133,7 @@ def render(geo, data, against, need, tolerance, resource, opened, select_ids):
     options = [{"label": n, "value": c} for c, n in draft.groups.items()]
     readonly = bool(opened and opened.get("readonly"))
     warnings = [_alert(w, "warning") for w in bal.warnings]
-    return (map_patch(geo, draft), summary(geo, draft, bal), warnings, balance_table(geo, bal),
+    return (map_update(geo, draft, first=False), summary(geo, draft, bal), warnings, balance_table(geo, bal),
             [draft.assignment[i["code"]] for i in select_ids], [options] * len(select_ids),
             [readonly] * len(select_ids), options, options, not draft.undo or readonly,
             not draft.redo or readonly)
@@ -202,8 +209,23 @@ def register(app) -> None:
     server = app.server
     select_ids = State({"type": ids.REDRAW_WARD, "code": ALL}, "id")
 
+    @app.callback(Output(ids.REDRAW_MAP, "figure"), Input(ids.REDRAW_LAYER, "value"),
+                  State(ids.REDRAW_DRAFT, "data"))
+    def draw(_layer, data):
+        geo = reference.geography(server)
+        return map_update(geo, drafts.from_json(geo, data), first=True)
+
+    @app.callback(Output(ids.REDRAW_NAV, "href"), Input(ids.REDRAW_LAYER, "value"),
+                  State(ids.REDRAW_DRAFT, "data"), prevent_initial_call=True)
+    def switch_layer(layer, data):
+        # Another grouping has other footprints, controls and scenarios: load its page afresh.
+        return no_update if layer == data["layer"] else f"/redraw?layer={layer}"
+
+    # Moves patch the map drawn above; both may run as the page opens, and either order leaves
+    # the draft's colours on the map.
     @app.callback(
-        Output(ids.REDRAW_MAP, "figure"), Output(ids.REDRAW_SUMMARY, "children"),
+        Output(ids.REDRAW_MAP, "figure", allow_duplicate=True),
+        Output(ids.REDRAW_SUMMARY, "children"),
         Output(ids.REDRAW_WARNINGS, "children"), Output(ids.REDRAW_BALANCE, "children"),
         Output({"type": ids.REDRAW_WARD, "code": ALL}, "value"),
         Output({"type": ids.REDRAW_WARD, "code": ALL}, "options"),
@@ -211,7 +233,7 @@ def register(app) -> None:
         Output(ids.REDRAW_PAINT, "options"), Output(ids.REDRAW_LOCKS, "options"),
         Output(ids.REDRAW_UNDO, "disabled"), Output(ids.REDRAW_REDO, "disabled"),
         Input(ids.REDRAW_DRAFT, "data"), *[Input(s, "value") for s in SETTINGS],
-        Input(ids.REDRAW_OPENED, "data"), select_ids)
+        Input(ids.REDRAW_OPENED, "data"), select_ids, prevent_initial_call="initial_duplicate")
     def update(data, against, need, tolerance, resource, opened, wards):
         return render(reference.geography(server), data, against, need, tolerance, resource,
                       opened, wards)

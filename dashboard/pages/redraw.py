@@ -10,7 +10,6 @@ from dash import dcc, html
 from dashboard import components, figures, ids, reference
 from dashboard.engine import drafts
 from dashboard.engine.balance import DEFAULT_TOLERANCE
-from dashboard.engine.display import display_geometry
 from dashboard.errors import DashboardError
 from dashboard.exports import SCENARIO_FORMATS
 from dashboard.packs import TABLE_FILE_LIMIT
@@ -62,7 +61,6 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
                "readonly": True} if found else None)
     lay = geo.layer(layer)
     member = geo.layer(lay.member_of)
-    disp = display_geometry(geo)
     others = [{"label": g.label, "value": n} for n, g in geo.layers.items()
               if n != layer and g.kind in ("registration", "polygons", "grouping")
               and n != lay.member_of]
@@ -82,8 +80,7 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
         html.Th(name, scope="row", className="fw-normal"),
         # The label wraps the select: pattern-matched ids cannot be named by a label's "for".
         html.Td(html.Label([html.Span(f"Footprint of {name}", className="visually-hidden"),
-                            dbc.Select(id={"type": ids.REDRAW_WARD, "code": code},
-                                       options=group_options, value=draft.assignment[code],
+                            dbc.Select(id={"type": ids.REDRAW_WARD, "code": code}, options=[],
                                        size="sm")], className="w-100"))])
         for code, name in sorted(zip(member.codes, member.names), key=lambda cn: cn[1])]
 
@@ -181,6 +178,7 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
         components.fictional_notice(geo),
         dcc.Store(id=ids.REDRAW_DRAFT, data=draft.to_json()),
         dcc.Store(id=ids.REDRAW_OPENED, data=opened),
+        dcc.Location(id=ids.REDRAW_NAV, refresh=True),
         html.H1(f"Redraw {lay.label.lower()}", className="h3"),
         dbc.Alert(problem, color="danger") if problem else None,
         readonly_banner,
@@ -189,10 +187,9 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
             dbc.Col([
                 html.Div(id=ids.REDRAW_SUMMARY, className="mb-1", **{"aria-live": "polite"}),
                 html.Div(id=ids.REDRAW_WARNINGS),
-                dcc.Graph(id=ids.REDRAW_MAP, figure=figures.redraw_map(
-                    disp, reference.geojson_url(disp), lay.member_of,
-                    reference.blank_style_url()),
-                    config={"displaylogo": False, "scrollZoom": True},
+                # Drawn by the first render (the layout stays light); moves then patch colours.
+                dcc.Graph(id=ids.REDRAW_MAP, figure={"data": [], "layout": {
+                    "height": figures.MAP_HEIGHT}}, config={"displaylogo": False, "scrollZoom": True},
                     className="border rounded mb-2"),
                 html.P("Click a ward to move it to the footprint chosen on the left, or use "
                        "the ward list at the foot of the page. Colours are footprints.",

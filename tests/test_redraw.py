@@ -1,0 +1,171 @@
+"""The redraw page's plain functions: edits, rendering, scenario actions, assignment files."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+
+from conftest import DEMO
+from dashboard import components, ids, reference
+from dashboard.app import create_app
+from dashboard.callbacks import redraw
+from dashboard.data.assignments import assignment_table, read_assignment
+from dashboard.engine import drafts
+from dashboard.engine.display import display_geometry
+from dashboard.engine.drafts import EditError
+from dashboard.errors import DataFileError
+from dashboard.exports import scenario_export
+from dashboard.scenarios import Conflict, ScenarioError, ScenarioStore
+
+SETTINGS = ("pcns", "imd_score", 10, "early_help")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("redraw")
+    return create_app(DEMO, pack_store=folder / "packs",
+                      scenario_db=f"sqlite:///{folder / 'scenarios.sqlite'}")
+
+
+@pytest.fixture(scope="module")
+def geo(app):
+    return reference.geography(app.server)
+
+
+@pytest.mark.parametrize("path", ["/redraw", "/redraw?layer=districts",
+                                  "/redraw?scenario=0123456789abcdef01234567",
+                                  "/redraw?scenario=../../etc"])
+def test_redraw_pages_are_served(app, path):
+    response = app.server.test_client().get(path)
+    assert response.status_code == 200
+
+
+def test_a_map_click_moves_the_ward_under_it(geo):
+    start = drafts.start(geo, "places")
+    disp = display_geometry(geo)
+    atom = 5
+    ward = geo.layer("wards").codes[disp.atom_units["wards"][atom]]
+    target = next(g for g in start.groups if g != start.assignment[ward])
+    data = redraw.edited(geo, start.to_json(), ids.REDRAW_MAP, {"points": [{"location": "5"}]},
+                         [], [], target, [], None)
+    assert data["assignment"][ward] == target
+    # The ward list moves a ward the same way; undo takes it back.
+    selects = [{"type": ids.REDRAW_WARD, "code": c} for c in geo.layer("wards").codes]
+    values = [data["assignment"][s["code"]] for s in selects]
+    other = geo.layer("wards").codes[0]
+    values[0] = target if data["assignment"][other] != target else start.assignment[ward]
+    listed = redraw.edited(geo, data, selects[0], None, values, selects, None, [], None)
+    assert listed["assignment"][other] == values[0]
+    undone = redraw.edited(geo, listed, ids.REDRAW_UNDO, None, [], [], None, [], None)
+    assert undone["assignment"] == data["assignment"]
+
+
+def test_read_only_views_refuse_edits(geo):
+    data = drafts.start(geo, "places").to_json()
+    with pytest.raises(EditError, match="read-only"):
+        redraw.edited(geo, data, ids.REDRAW_UNDO, None, [], [], None, [], {"readonly": True})
+
+
+def test_render_fills_every_output(geo):
+    d = drafts.move(drafts.start(geo, "places"), "E05950001", "PP05")
+    selects = [{"type": ids.REDRAW_WARD, "code": c} for c in geo.layer("wards").codes]
+    out = redraw.render(geo, d.to_json(), *SETTINGS, None, selects)
+    patch, _summary, _warnings, table, values, options, disabled, paint, locks, no_undo, \
+        no_redo = out
+    assert values[0] == "PP05" and len(options) == len(selects) and not any(disabled)
+    assert not no_undo and no_redo
+    assert len(paint) == len(d.groups)
+    assert "1 ward(s) moved" in str(_summary)
+    assert "Early help" in str(table)
+
+
+def test_assignment_csv_round_trip_and_bad_files(geo):
+    d = drafts.move(drafts.start(geo, "places"), ["E05950001", "E05950002"], "PP07")
+    name, data = scenario_export(geo, d, redraw.judge(geo, d, *SETTINGS), "Two moved", "csv")
+    assert name.endswith("two-moved.csv") and "FICTIONAL" in name
+    changes, new = read_assignment(data, name, geo, drafts.start(geo, "places"))
+    back = drafts.change(drafts.start(geo, "places"), changes, new)
+    assert back.assignment == d.assignment and new == {}
+    table = assignment_table(geo, d)
+    semicolons = table.rename(columns={"ward_code": "Ward", "footprint_code": "Group"})
+    semicolons.loc[0, "Group"] = "NEWX"
+    raw = semicolons.to_csv(sep=";", index=False).encode()
+    changes, new = read_assignment(raw, "plan.csv", geo, d)
+    assert changes[table.loc[0, "ward_code"]] == "NEWX"
+    assert new == {"NEWX": table.loc[0, "footprint_name"]}
+    bad = [(table.assign(ward_code="E0599XXXX").head(1), "E0599XXXX are not wards"),
+           (pd.concat([table.head(2), table.head(1)]), "listed more than once"),
+           (table.drop(columns=["footprint_code", "footprint_name"]), "needs a ward code column"),
+           (table.assign(footprint_code="").head(3), r"row\(s\) 2, 3, 4 have no footprint code")]
+    for frame, message in bad:
+        with pytest.raises(DataFileError, match=message):
+            read_assignment(frame.to_csv(index=False).encode(), "bad.csv", geo, d)
+
+
+def test_geopackage_has_joined_up_footprints_and_an_about_table(geo, tmp_path):
+    d = drafts.move(drafts.start(geo, "places"), "E05950001", "PP07")
+    bal = redraw.judge(geo, d, *SETTINGS)
+    name, data = scenario_export(geo, d, bal, "One moved", "gpkg")
+    path = tmp_path / name
+    path.write_bytes(data)
+    shapes = gpd.read_file(path, layer="footprints")
+    assert shapes.crs.to_epsg() == 27700 and len(shapes) == 7
+    assert shapes["population"].sum() == pytest.approx(geo.total_population)
+    wards = geo.layer_geometry["wards"]
+    assert shapes.area.sum() == pytest.approx(wards.area.sum(), rel=1e-6)
+    about = pyogrio.read_dataframe(path, layer="about")
+    assert "One moved" in about["value"].tolist()
+
+
+def test_scenario_actions_save_update_conflict_rename_duplicate_delete(app, geo):
+    store = reference.scenarios(app.server)
+    data = drafts.move(drafts.start(geo, "places"), "E05950001", "PP07").to_json()
+    pack = "test-actions"
+    run = redraw.scenario_action
+    opened, message = run(geo, store, pack, ids.REDRAW_SAVE, "Plan B", None, data, None, SETTINGS)
+    assert "Saved 'Plan B'" in message and opened["version"] == 1
+    saved = store.get(opened["id"]).payload
+    assert "undo" not in saved["draft"] and saved["settings"]["against"] == "pcns"
+    stale = dict(opened)
+    opened, message = run(geo, store, pack, ids.REDRAW_SAVE, "Plan B", None, data, opened,
+                          SETTINGS)
+    assert "version 2" in message
+    with pytest.raises(Conflict):
+        run(geo, store, pack, ids.REDRAW_SAVE, "Plan B", None, data, stale, SETTINGS)
+    _, message = run(geo, store, pack, ids.REDRAW_DUPLICATE, "", opened["id"], data, opened,
+                     SETTINGS)
+    assert message == "Made 'Plan B (copy)'."
+    opened, message = run(geo, store, pack, ids.REDRAW_RENAME, "Plan C", opened["id"], data,
+                          opened, SETTINGS)
+    assert opened["name"] == "Plan C"
+    with pytest.raises(ScenarioError, match="Choose a saved scenario"):
+        run(geo, store, pack, ids.REDRAW_DELETE, "", None, data, opened, SETTINGS)
+    opened, message = run(geo, store, pack, ids.REDRAW_DELETE, "", opened["id"], data, opened,
+                          SETTINGS)
+    assert opened is None and message == "Deleted 'Plan C'."
+    assert [s.name for s in store.list(pack)] == ["Plan B (copy)"]
+
+
+def test_an_unreachable_store_is_a_message_not_a_crash(tmp_path):
+    store = ScenarioStore(f"sqlite:///{tmp_path / 'missing' / 'x.sqlite'}")
+    saved, choices, problem = components.scenario_options(store, "default", "places")
+    assert saved == [] and len(choices) == 2
+    assert "cannot be reached" in problem
+
+
+def test_compare_choices_resolve_to_drafts(app, geo):
+    data = drafts.move(drafts.start(geo, "places"), "E05950001", "PP07").to_json()
+    with app.server.test_request_context("/redraw"):
+        pack = redraw.arrangement(geo, components.PACK_CHOICE, data)
+        mine = redraw.arrangement(geo, components.DRAFT_CHOICE, data)
+        view = redraw.compare_view(geo, pack, mine, ("pack", "draft"), *SETTINGS)
+    assert "1 ward(s) differ" in str(view[0])
+    assert pack.assignment != mine.assignment
+
+
+def test_export_of_a_bad_format_is_refused(geo):
+    d = drafts.start(geo, "places")
+    with pytest.raises(Exception, match="Unknown scenario format"):
+        scenario_export(geo, d, redraw.judge(geo, d, *SETTINGS), "x", "shp")
