@@ -181,3 +181,11 @@ def test_compare_two_arrangements(grid):
     # A: rows against columns. Places in halves: P1 -> R 200, P2 -> R 400 = 0.6; halves in
     # places: L (A 100, C 300) -> P2 300, R (B 200, D 400) -> P2 400 = 0.7; the larger counts.
     assert c.alignment == (pytest.approx(0.7), pytest.approx(0.9))
+
+
+def test_an_empty_footprint_gets_no_allocation(grid):
+    d = drafts.move(drafts.start(grid, "places"), ["A", "B"], "P2")
+    b = balance(grid, d, "halves", resource=Resource("team", 10, core_share=0.5))
+    t = b.table.set_index("code")
+    assert t.loc["P1", "recommended"] == 0 and t.loc["P2", "recommended"] == pytest.approx(10)
+    assert any("gets no allocation" in w for w in b.warnings)

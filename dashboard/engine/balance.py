@@ -5,6 +5,7 @@ base-layer overlaps, so it is cheap enough to run after every move.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,9 +16,11 @@ from dashboard.engine.allocation import Resource, recommend
 from dashboard.engine.geography import Geography
 from dashboard.engine.mismatch import mismatch
 from dashboard.engine.overlaps import overlap, unit_totals
+from dashboard.engine.regroup import with_groups
 from dashboard.errors import LayerError
 
 DEFAULT_TOLERANCE = 0.10
+RECENT = 16  # balances kept per pack
 COLUMNS = ["code", "name", "wards", "population", "need_population", "need_index", "target",
            "deviation", "need_deviation", "within", "need_within", "pieces", "best_fit_name",
            "best_fit_share", "splits", "split_score"]
@@ -58,6 +61,22 @@ def balance(geo: Geography, draft: drafts.Draft, against: str, need: str | None 
     """
     if not 0 <= tolerance < 1:
         raise LayerError(f"The tolerance must be between 0% and 99%; got {tolerance:.0%}.")
+    # The page asks for the same arrangement more than once per move (the balance panel, then
+    # the comparison with the pack's footprints), so recent results are kept.
+    key = (draft.layer, tuple(draft.assignment.items()), tuple(draft.groups.items()), against,
+           need, tolerance, resource)
+    recent = geo._memo.setdefault("balance", OrderedDict())
+    if key in recent:
+        recent.move_to_end(key, last=True)
+        return recent[key]
+    result = _balance(geo, draft, against, need, tolerance, resource, regrouped)
+    recent[key] = result
+    while len(recent) > RECENT:
+        recent.pop(next(iter(recent)), None)
+    return result
+
+
+def _balance(geo, draft, against, need, tolerance, resource, regrouped) -> Balance:
     g = regrouped if regrouped is not None else drafts.apply(geo, draft)
     layer = draft.layer
     lay = g.layer(layer)
@@ -78,20 +97,32 @@ def balance(geo: Geography, draft: drafts.Draft, against: str, need: str | None 
     table["need_within"] = (table["need_deviation"].abs() <= tolerance + 1e-12) & (wards > 0)
     table["pieces"] = adjacency.pieces(adjacency.adjacency(g, lay.member_of), lay.membership)
     fit = mismatch(overlap(g, layer, against))
-    units = fit.from_units.set_index("code")
-    table["best_fit_name"] = units.loc[table["code"], "best_fit_name"].to_numpy()
-    table["best_fit_share"] = units.loc[table["code"], "best_fit_share"].to_numpy()
-    table["splits"] = units.loc[table["code"], "pieces"].to_numpy()
-    table["split_score"] = units.loc[table["code"], "split_score"].to_numpy()
+    units = fit.from_units.set_index("code").reindex(table["code"])
+    for column, source in (("best_fit_name", "best_fit_name"), ("best_fit_share", "best_fit_share"),
+                           ("splits", "pieces"), ("split_score", "split_score")):
+        table[column] = units[source].to_numpy()
     table = table[COLUMNS]
     if resource is not None:
-        rec = recommend(g, layer, resource)
-        table["recommended"] = rec["recommended"].to_numpy()
-        weighted = rec["weighted_population"].to_numpy()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            table["per_10k"] = np.where(weighted > 0, table["recommended"] / weighted * 1e4, np.nan)
+        # An empty footprint gets nothing rather than a core share, so the total goes to
+        # footprints that have people.
+        used = {c: n for c, n, k in zip(draft.groups, draft.groups.values(), wards) if k}
+        people = g if len(used) == len(wards) else with_groups(geo, layer, used, draft.assignment)
+        table = _with_allocation(people, layer, table, resource)
     return Balance(layer, against, table, target, tolerance, fit.alignment,
                    fit.split_score_from, tuple(shape_warnings(table, lay.label)), resource)
+
+
+def _with_allocation(geo: Geography, layer: str, table: pd.DataFrame, resource: Resource
+                     ) -> pd.DataFrame:
+    """Recommended amount and amount per 10,000 weighted residents for each footprint of
+    ``table``; footprints missing from ``geo``'s layer get 0."""
+    rec = recommend(geo, layer, resource).set_index("code").reindex(table["code"])
+    table = table.copy()
+    table["recommended"] = rec["recommended"].fillna(0).to_numpy()
+    weighted = rec["weighted_population"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["per_10k"] = np.where(weighted > 0, table["recommended"] / weighted * 1e4, np.nan)
+    return table
 
 
 def shape_warnings(table: pd.DataFrame, label: str) -> list[str]:
@@ -99,8 +130,8 @@ def shape_warnings(table: pd.DataFrame, label: str) -> list[str]:
     out = []
     for row in table.itertuples():
         if row.wards == 0:
-            out.append(f"{row.name} has no wards left: give it wards or it will be dropped "
-                       "from the allocation.")
+            out.append(f"{row.name} has no wards left, so it gets no allocation: give it "
+                       "wards, or leave it empty to drop it.")
         elif row.pieces > 1:
             out.append(f"{row.name} is in {row.pieces} separate pieces: its wards do not all "
                        "share a boundary.")

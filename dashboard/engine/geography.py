@@ -111,9 +111,13 @@ class Layer:
             ) from None
 
     def membership_matrix(self) -> sparse.csr_matrix:
-        """Member-units x groups 0/1 matrix of a grouping layer."""
+        """Member-units x groups 0/1 matrix of a grouping layer (built once per layer)."""
         if self.membership is None:
             raise LayerError(f"Layer '{self.name}' is not a grouping of another layer.")
+        return self._membership_matrix
+
+    @cached_property
+    def _membership_matrix(self) -> sparse.csr_matrix:
         n = len(self.membership)
         return sparse.csr_matrix(
             (np.ones(n), (np.arange(n), self.membership)), shape=(n, len(self.codes))

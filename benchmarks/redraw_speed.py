@@ -1,0 +1,249 @@
+"""Redraw speed: server time per ward move, and the footprint optimiser, on a Kirklees-sized pack.
+
+For the demo pack and, when ``../shared/realdata/kirklees`` is present, Kirklees imported from
+the official files with a 'places' grouping (each ward in the PCN holding most of its residents,
+9 footprints), as a council would load it:
+
+* **per move**: a ward moved to a neighbouring footprint through the page's real callbacks,
+  posted to ``/_dash-update-component`` with Flask's test client: the edit (click -> new draft),
+  the render (balance table, map colours, ward list) and the compare panel. Median and 95th
+  percentile server time of each and of their sum over random moves.
+* **peer**: what a GIS workflow does for the same move: dissolve the wards into footprints and
+  area-interpolate LSOA population onto them with tobler (``area_interpolate``), against our
+  engine's whole balance (population, need, target band, contiguity, fit with PCNs and the
+  allocation) for the same drafts.
+* **optimiser**: time to suggest 4 footprints from scratch, and the alignment it reaches.
+
+Run: ``python benchmarks/redraw_speed.py [--moves N]`` (needs the ``test`` extra for tobler).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dashboard import ids, reference
+from dashboard.app import create_app
+from dashboard.data.importer import ImportSpec, import_pack
+from dashboard.data.loader import load_pack
+from dashboard.engine import adjacency, drafts, optimise
+from dashboard.engine.balance import _balance
+from dashboard.engine.display import display_geometry
+from dashboard.engine.overlaps import overlap
+
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA = ROOT.parent / "shared" / "realdata"
+
+
+def _key(app, first_input: str, prop: str) -> str:
+    return next(k for k, v in app.callback_map.items()
+                if (v["inputs"][0]["id"], v["inputs"][0]["property"]) == (first_input, prop))
+
+
+def _spec(key: str, prop_values=None):
+    """Outputs of a callback key as Dash's renderer sends them (wildcards expanded)."""
+    import json
+
+    parts = key.strip(".").split("...") if key.startswith("..") else [key]
+    specs = []
+    for part in parts:
+        ident, prop = part.rsplit(".", 1) if not part.startswith("{") else part.rsplit("}.", 1)
+        if part.startswith("{"):
+            pattern = json.loads(ident + "}")
+            specs.append([{"id": {**pattern, "code": c}, "property": prop}
+                          for c in prop_values])
+        else:
+            specs.append({"id": ident, "property": prop})
+    return specs if key.startswith("..") else specs[0]
+
+
+def _wards(wards, prop, values=None):
+    return [{"id": {"type": ids.REDRAW_WARD, "code": c}, "property": prop,
+             **({"value": values[c]} if values is not None else {"value": {
+                 "type": ids.REDRAW_WARD, "code": c}} if prop == "id" else {})}
+            for c in wards]
+
+
+def _post(client, payload) -> tuple[float, dict]:
+    start = time.perf_counter()
+    response = client.post("/_dash-update-component", json=payload)
+    took = (time.perf_counter() - start) * 1000
+    assert response.status_code in (200, 204), response.get_data(as_text=True)[:300]
+    return took, (response.get_json() if response.status_code == 200 else {})
+
+
+SETTINGS = ("pcns", None, 10, None)
+
+
+def moves(app, n_moves: int) -> dict[str, list[float]]:
+    """Server time (ms) of each callback a ward move sets off, over random neighbour moves."""
+    geo = reference.geography(app.server)
+    layer = "places"
+    member = geo.layer(geo.layer(layer).member_of)
+    wards = list(member.codes)
+    atom_of = {}
+    for atom, unit in enumerate(display_geometry(geo).atom_units[member.name]):
+        atom_of.setdefault(wards[unit], atom)
+    neighbours = adjacency.neighbour_lists(adjacency.adjacency(geo, member.name))
+    need = next(iter(geo.need), None)
+    resource = geo.resources[0].name if geo.resources else "none"
+    settings = [("redraw-against", "pcns"), ("redraw-need", need), ("redraw-tolerance", 10),
+                ("redraw-resource", resource)]
+    client = app.server.test_client()
+    edit_key = _key(app, ids.REDRAW_MAP, "clickData")
+    render_key = _key(app, ids.REDRAW_DRAFT, "data")
+    compare_key = _key(app, ids.REDRAW_COMPARE_A, "value")
+    draft = drafts.start(geo, layer).to_json()
+    rng = np.random.default_rng(1)
+    times = {"edit": [], "render": [], "compare": [], "whole move": []}
+    for i in range(n_moves + 3):
+        # A ward on an edge goes to a neighbouring footprint; a lone ward stays put.
+        while True:
+            w = int(rng.integers(len(wards)))
+            others = {draft["assignment"][wards[o]] for o in neighbours[w]} - {
+                draft["assignment"][wards[w]]}
+            if others and sum(g == draft["assignment"][wards[w]]
+                              for g in draft["assignment"].values()) > 1:
+                break
+        paint = sorted(others)[int(rng.integers(len(others)))]
+        values = dict(draft["assignment"])
+        edit = {"output": edit_key, "outputs": _spec(edit_key),
+                "inputs": [{"id": ids.REDRAW_MAP, "property": "clickData", "value": {
+                    "points": [{"location": str(atom_of[wards[w]]), "curveNumber": 0}]}},
+                           _wards(wards, "value", values),
+                           *[{"id": b, "property": "n_clicks", "value": None}
+                             for b in (ids.REDRAW_UNDO, ids.REDRAW_REDO, ids.REDRAW_RESET)],
+                           {"id": ids.REDRAW_LOCKS, "property": "value", "value": []}],
+                "state": [{"id": ids.REDRAW_DRAFT, "property": "data", "value": draft},
+                          _wards(wards, "id"),
+                          {"id": ids.REDRAW_PAINT, "property": "value", "value": paint},
+                          {"id": ids.REDRAW_OPENED, "property": "data", "value": None}],
+                "changedPropIds": [f"{ids.REDRAW_MAP}.clickData"]}
+        t_edit, body = _post(client, edit)
+        draft = body["response"][ids.REDRAW_DRAFT]["data"]
+        render = {"output": render_key, "outputs": _spec(render_key, wards),
+                  "inputs": [{"id": ids.REDRAW_DRAFT, "property": "data", "value": draft},
+                             *[{"id": i_, "property": "value", "value": v}
+                               for i_, v in settings],
+                             {"id": ids.REDRAW_OPENED, "property": "data", "value": None}],
+                  "state": [_wards(wards, "id")],
+                  "changedPropIds": [f"{ids.REDRAW_DRAFT}.data"]}
+        t_render, _ = _post(client, render)
+        compare = {"output": compare_key, "outputs": _spec(compare_key),
+                   "inputs": [{"id": ids.REDRAW_COMPARE_A, "property": "value", "value": "pack"},
+                              {"id": ids.REDRAW_COMPARE_B, "property": "value", "value": "draft"},
+                              {"id": ids.REDRAW_DRAFT, "property": "data", "value": draft},
+                              *[{"id": i_, "property": "value", "value": v}
+                                for i_, v in settings]],
+                   "state": [{"id": ids.REDRAW_COMPARE_A, "property": "options", "value": []}],
+                   "changedPropIds": [f"{ids.REDRAW_DRAFT}.data"]}
+        t_compare, _ = _post(client, compare)
+        if i >= 3:  # the first moves warm caches, as a running server's would be
+            for name, t in (("edit", t_edit), ("render", t_render), ("compare", t_compare),
+                            ("whole move", t_edit + t_render + t_compare)):
+                times[name].append(t)
+    return times
+
+
+def peer(geo, n_moves: int) -> tuple[list[float], list[float]]:
+    """Time per move of tobler's dissolve + area interpolation, and of our whole balance."""
+    import geopandas as gpd
+    from tobler.area_weighted import area_interpolate
+
+    d = drafts.start(geo, "places")
+    member = geo.layer(geo.layer("places").member_of)
+    wards = gpd.GeoDataFrame({"code": list(member.codes)},
+                             geometry=geo.layer_geometry[member.name].values, crs="EPSG:27700")
+    lsoas = gpd.GeoDataFrame({"population": geo.population},
+                             geometry=geo.small_area_geometry.values, crs="EPSG:27700")
+    rng = np.random.default_rng(2)
+    theirs, ours = [], []
+    groups = list(d.groups)
+    for _ in range(n_moves):
+        w = member.codes[int(rng.integers(len(member)))]
+        d = drafts.move(d, w, groups[int(rng.integers(len(groups)))])
+        start = time.perf_counter()
+        footprints = wards.assign(fp=[d.assignment[c] for c in wards["code"]]).dissolve("fp")
+        area_interpolate(lsoas, footprints, extensive_variables=["population"])
+        theirs.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        _balance(geo, d, "pcns", next(iter(geo.need), None), 0.1,  # uncached, to be fair
+                 geo.resources[0] if geo.resources else None, None)
+        ours.append((time.perf_counter() - start) * 1000)
+    return theirs, ours
+
+
+def _p(values) -> str:
+    return f"median {statistics.median(values):6.1f} ms  p95 {np.percentile(values, 95):6.1f} ms"
+
+
+def report(name: str, pack: Path, n_moves: int) -> None:
+    print(f"\n== {name} ==")
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        app = create_app(pack, pack_store=Path(tmp) / "packs",
+                         scenario_db=f"sqlite:///{Path(tmp) / 'scenarios.sqlite'}")
+        print(f"app created in {time.perf_counter() - start:.1f} s")
+        geo = reference.geography(app.server)
+        lay = geo.layer("places")
+        print(f"{len(geo.layer(lay.member_of))} wards, {len(lay)} footprints, "
+              f"{len(geo.small_areas)} small areas, {len(geo.atoms)} atoms")
+        times = moves(app, n_moves)
+        for label, values in times.items():
+            print(f"{label:11s} {_p(values)}   ({len(values)} moves)")
+        theirs, ours = peer(geo, max(10, n_moves // 10))
+        print(f"peer: tobler dissolve + area_interpolate per move  {_p(theirs)}")
+        print(f"ours: whole balance (engine) per move              {_p(ours)}")
+        print(f"balance vs peer: {statistics.median(theirs) / statistics.median(ours):.1f}x "
+              "faster (median), and the peer gives population only")
+        d = drafts.start(geo, "places")
+        start = time.perf_counter()
+        found = optimise.suggest(geo, d, "pcns", 4, 0.10, from_scratch=True)
+        print(f"optimiser, 4 footprints from scratch: {time.perf_counter() - start:.1f} s; "
+              f"{found.summary()}")
+
+
+def kirklees_pack(folder: Path) -> Path:
+    """Kirklees imported twice: once to find each ward's PCN, then with those as 'places'."""
+    k = REALDATA / "kirklees"
+    spec = ImportSpec(wards=k / "wards.geojson", small_areas=k / "lsoa11.geojson",
+                      population=k / "population_lsoa11_mid2015.csv",
+                      need=k / "imd2019_lsoa11.csv", practices=k / "gp_practices.csv",
+                      registrations=k / "gp_registrations_lsoa.csv", name="Kirklees",
+                      practice_filter=("in_area_ccg", "True"))
+    import_pack(spec, folder / "plain")
+    geo = load_pack(folder / "plain")
+    pop = overlap(geo, "wards", "pcns").population.toarray()
+    pcns = geo.layer("pcns")
+    best = pop.argmax(axis=1)
+    groups = pd.DataFrame({"member": list(geo.layer("wards").codes),
+                           "code": [pcns.codes[b] for b in best],
+                           "name": [pcns.names[b] for b in best]})
+    groups.to_csv(folder / "places.csv", index=False)
+    import_pack(dataclasses.replace(spec, groups={"places": folder / "places.csv"}),
+                folder / "pack")
+    return folder / "pack"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moves", type=int, default=200)
+    args = parser.parse_args()
+    report("Demo pack (Brackmoor, fictional)", ROOT / "geodata" / "demo", args.moves)
+    if (REALDATA / "kirklees").is_dir():
+        with tempfile.TemporaryDirectory() as tmp:
+            report("Kirklees (imported; places = each ward's main PCN)",
+                   kirklees_pack(Path(tmp)), args.moves)
+    else:
+        print("\nKirklees skipped: ../shared/realdata/kirklees not present.")
+
+
+if __name__ == "__main__":
+    main()
