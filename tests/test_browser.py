@@ -262,6 +262,8 @@ def test_redraw_click_save_reopen_from_link_and_compare(served, page):
     assert "Read-only view of the shared scenario 'Browser test plan'" in page.inner_text("main")
     assert "1 ward(s) moved" in _summary(page)
     assert page.locator("#redraw-undo").is_disabled()
+    page.wait_for_timeout(1000)
+    assert not page.locator("#app-alert").is_visible()  # opening is not an edit
     # Compared with the original (the pack's footprints): the one ward differs.
     page.wait_for_selector("#redraw-compare-text", timeout=10_000)
     assert "1 ward(s) differ" in page.inner_text("#redraw-compare-text")

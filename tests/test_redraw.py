@@ -62,10 +62,16 @@ def test_a_map_click_moves_the_ward_under_it(geo):
     assert undone["assignment"] == data["assignment"]
 
 
-def test_read_only_views_refuse_edits(geo):
-    data = drafts.start(geo, "places").to_json()
+def test_read_only_views_refuse_edits_but_not_echoes(geo):
+    data = drafts.move(drafts.start(geo, "places"), "E05950001", "PP05").to_json()
+    readonly = {"readonly": True}
     with pytest.raises(EditError, match="read-only"):
-        redraw.edited(geo, data, ids.REDRAW_UNDO, None, [], [], None, [], {"readonly": True})
+        redraw.edited(geo, data, ids.REDRAW_UNDO, None, [], [], None, [], readonly)
+    # The ward list echoing the draft as the page opens is not an edit.
+    selects = [{"type": ids.REDRAW_WARD, "code": c} for c in geo.layer("wards").codes]
+    values = [data["assignment"][s["code"]] for s in selects]
+    assert redraw.edited(geo, data, selects[0], None, values, selects, None, [],
+                         readonly) is data
 
 
 def test_render_fills_every_output(geo):

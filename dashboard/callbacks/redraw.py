@@ -140,28 +140,37 @@ def render(geo, data, against, need, tolerance, resource, opened, select_ids):
 
 
 def edited(geo, data, trigger, click, ward_values, select_ids, paint, locks, opened) -> dict:
-    """The draft after one edit (a click, a ward list change, undo, redo, start again, locks)."""
+    """The draft after one edit (a click, a ward list change, undo, redo, start again, locks).
+
+    A read-only view refuses any edit that would change the footprints; the ward list echoing
+    the draft back (as it does when the page opens) changes nothing and passes.
+    """
     draft = drafts.from_json(geo, data)
-    if opened and opened.get("readonly") and trigger != ids.REDRAW_LOCKS:
+    new = _edit(geo, draft, trigger, click, ward_values, select_ids, paint, locks)
+    if (opened and opened.get("readonly") and trigger != ids.REDRAW_LOCKS
+            and new.assignment != draft.assignment):
         raise EditError("This shared scenario is read-only; press 'Edit this scenario' first.")
+    return data if new == draft else new.to_json()
+
+
+def _edit(geo, draft: Draft, trigger, click, ward_values, select_ids, paint, locks) -> Draft:
     if trigger == ids.REDRAW_MAP:
         atom = int(click["points"][0]["location"])
         member = geo.layer(geo.layer(draft.layer).member_of)
         ward = member.codes[display_geometry(geo).atom_units[member.name][atom]]
-        return drafts.move(draft, ward, paint).to_json()
+        return drafts.move(draft, ward, paint)
     if isinstance(trigger, dict):  # one ward's select in the list
         value = ward_values[[i["code"] for i in select_ids].index(trigger["code"])]
-        return drafts.move(draft, trigger["code"], value).to_json()
+        return drafts.move(draft, trigger["code"], value)
     if trigger == ids.REDRAW_UNDO:
-        return drafts.undo(draft).to_json()
+        return drafts.undo(draft)
     if trigger == ids.REDRAW_REDO:
-        return drafts.redo(draft).to_json()
+        return drafts.redo(draft)
     if trigger == ids.REDRAW_RESET:
-        start = drafts.start(geo, draft.layer)
-        return drafts.change(draft, start.assignment).to_json()
+        return drafts.change(draft, drafts.start(geo, draft.layer).assignment)
     if trigger == ids.REDRAW_LOCKS:
-        return drafts.lock(draft, locks or []).to_json()
-    return data
+        return drafts.lock(draft, locks or [])
+    return draft
 
 
 def payload(draft: Draft, against, need, tolerance, resource) -> dict:
