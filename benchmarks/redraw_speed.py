@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import statistics
 import tempfile
 import time
@@ -49,8 +50,6 @@ def _key(app, first_input: str, prop: str) -> str:
 
 def _spec(key: str, prop_values=None):
     """Outputs of a callback key as Dash's renderer sends them (wildcards expanded)."""
-    import json
-
     parts = key.strip(".").split("...") if key.startswith("..") else [key]
     specs = []
     for part in parts:
@@ -175,7 +174,7 @@ def peer(geo, n_moves: int) -> tuple[list[float], list[float]]:
         theirs.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
         _balance(geo, d, "pcns", next(iter(geo.need), None), 0.1,  # uncached, to be fair
-                 geo.resources[0] if geo.resources else None, None)
+                 geo.resources[0] if geo.resources else None)
         ours.append((time.perf_counter() - start) * 1000)
     return theirs, ours
 

@@ -29,6 +29,20 @@ def need_options(geo: Geography) -> list[dict]:
     return [{"label": geo.need_labels.get(k, k), "value": k} for k in geo.need]
 
 
+def field(label, control, target: str, help_text: str | None = None) -> html.Div:
+    """A control with its label (and optional help line) above it."""
+    return html.Div([dbc.Label(label, html_for=target, className="mb-0 small fw-semibold"),
+                     control, html.Div(help_text, className="form-text mt-0")
+                     if help_text else None], className="mb-2")
+
+
+def amount(value: float, unit: str, with_unit: bool = True) -> str:
+    """£ to the pound; other units (FTE) to one decimal, with the unit unless a header says it."""
+    if unit == "£":
+        return f"£{value:,.0f}"
+    return f"{value:,.1f} {unit}" if with_unit else f"{value:,.1f}"
+
+
 def download_buttons(button_ids: dict[str, str], labels: dict[str, str]) -> list:
     """One "Download ..." button per format key (ids and labels keyed alike)."""
     return [dbc.Button(f"Download {label}", id=button_ids[key], color="secondary", outline=True,
@@ -136,6 +150,12 @@ def scenario_options(store, pack: str, layer: str) -> tuple[list[dict], list[dic
     fixed = [{"label": "The pack's footprints", "value": PACK_CHOICE},
              {"label": "This draft (unsaved)", "value": DRAFT_CHOICE}]
     return saved, fixed + saved, problem
+
+
+def opened_state(scenario, readonly: bool = False) -> dict:
+    """What the redraw page keeps about the scenario it has open (a browser store)."""
+    return {"id": scenario.id, "name": scenario.name, "version": scenario.version,
+            "readonly": readonly}
 
 
 def share_link(scenario_id: str) -> str:

@@ -6,9 +6,11 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from dashboard.data.assignments import assignment_table
 from dashboard.engine import mismatch, on_basis, overlap
 from dashboard.engine.basis import registered_layer
 from dashboard.engine.geography import BNG, Geography
@@ -196,10 +198,6 @@ SCENARIO_FORMATS = {"csv": "Assignment CSV", "gpkg": "GeoPackage"}
 def scenario_export(geo: Geography, draft, bal, name: str, fmt: str) -> tuple[str, bytes]:
     """A scenario as an assignment CSV (one row per ward) or a GeoPackage of its footprints
     (wards dissolved, British National Grid) with their balance figures and an About table."""
-    import geopandas as gpd
-
-    from dashboard.data.assignments import assignment_table
-
     if fmt not in SCENARIO_FORMATS:
         raise DashboardError(f"Unknown scenario format '{fmt}'; use csv or gpkg.")
     stem = _stem(geo, draft.layer, "scenario", _slug(name) or "draft")

@@ -160,7 +160,7 @@ class ScenarioStore:
         try:
             with self._connect() as conn:
                 return work(conn)
-        except (StoreUnavailable, ScenarioError):
+        except ScenarioError:
             raise
         except OperationalError as exc:
             raise self._unavailable(exc) from None
@@ -200,8 +200,7 @@ class ScenarioStore:
         try:
             self._run(lambda conn: conn.execute(scenarios.insert().values(**row)))
         except IntegrityError:
-            raise ScenarioError(f"A scenario called '{row['name']}' already exists for this "
-                                "pack; choose another name.") from None
+            raise _name_taken(row["name"]) from None
 
     def update(self, scenario_id: str, version: int, payload: dict | None = None,
                name: str | None = None) -> Scenario:
@@ -226,8 +225,7 @@ class ScenarioStore:
         try:
             self._run(work)
         except IntegrityError:
-            raise ScenarioError(f"A scenario called '{values['name']}' already exists for this "
-                                "pack; choose another name.") from None
+            raise _name_taken(values["name"]) from None
         return self.get(scenario_id)
 
     def duplicate(self, scenario_id: str, name: str) -> Scenario:
@@ -244,6 +242,11 @@ class ScenarioStore:
             return True
         except (ScenarioError, SQLAlchemyError):
             return False
+
+
+def _name_taken(name: str) -> ScenarioError:
+    return ScenarioError(f"A scenario called '{name}' already exists for this pack; choose "
+                         "another name.")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

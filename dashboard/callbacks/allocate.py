@@ -47,19 +47,15 @@ def parse_current(geo, filename: str, contents: str) -> list[dict]:
                            geo.resources).to_dict("records")
 
 
-def _fmt(value: float, unit: str) -> str:
-    return f"£{value:,.0f}" if unit == "£" else f"{value:,.1f} {unit}"
-
-
 def allocation_view(geo, layer: str, res: Resource, current, other: str | None):
     """Summary, bar chart, map, table, transfers and derived table for one resource."""
     alloc = allocate(geo, layer, res, current)
     table, r, lay = alloc.table, alloc.resource, geo.layer(layer)
-    lines = [html.Strong(f"{r.title}: {_fmt(r.total, r.unit)} across {len(table)} "
+    lines = [html.Strong(f"{r.title}: {components.amount(r.total, r.unit)} across {len(table)} "
                          f"{lay.label.lower()}. ")]
     if alloc.has_current:
         moved = sum(t.amount for t in alloc.transfers if t.from_code and t.to_code)
-        lines.append(f"Moving {_fmt(moved, r.unit)} ({moved / r.total:.0%} of the total) in "
+        lines.append(f"Moving {components.amount(moved, r.unit)} ({moved / r.total:.0%} of the total) in "
                      f"{len(alloc.transfers)} transfer(s) closes every gap." if alloc.transfers
                      else "Today's split already matches the recommendation.")
     summary = [html.P(lines)] + [dbc.Alert(n, color="info", className="py-1 small")

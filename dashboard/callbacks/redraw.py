@@ -46,8 +46,12 @@ def _alert(text, color="danger"):
     return dbc.Alert(text, color=color, className="py-1 px-2 small mb-1")
 
 
-def _fmt(value: float, unit: str) -> str:
-    return f"£{value:,.0f}" if unit == "£" else f"{value:,.1f}"
+def _read_only(opened) -> bool:
+    return bool(opened and opened.get("readonly"))
+
+
+def _refuse_read_only() -> None:
+    raise EditError("This shared scenario is read-only; press 'Edit this scenario' first.")
 
 
 def balance_table(geo, bal: Balance) -> dbc.Table:
@@ -69,7 +73,7 @@ def balance_table(geo, bal: Balance) -> dbc.Table:
                  _pieces(r.pieces, r.wards), f"{r.best_fit_name} ({r.best_fit_share:.0%})",
                  r.splits]
         if res is not None:
-            cells += [_fmt(r.recommended, res.unit),
+            cells += [components.amount(r.recommended, res.unit, with_unit=False),
                       "" if pd.isna(r.per_10k) else f"{r.per_10k:,.2f}"]
         rows.append(html.Tr([c if isinstance(c, html.Th) else html.Td(c) for c in cells]))
     caption = (f"Target {bal.target:,.0f} residents per footprint, band ±{bal.tolerance:.0%}. "
@@ -131,7 +135,7 @@ def render(geo, data, against, need, tolerance, resource, opened, select_ids):
     draft = drafts.from_json(geo, data)
     bal = judge(geo, draft, against, need, tolerance, resource)
     options = [{"label": n, "value": c} for c, n in draft.groups.items()]
-    readonly = bool(opened and opened.get("readonly"))
+    readonly = _read_only(opened)
     warnings = [_alert(w, "warning") for w in bal.warnings]
     return (map_update(geo, draft, first=False), summary(geo, draft, bal), warnings, balance_table(geo, bal),
             [draft.assignment[i["code"]] for i in select_ids], [options] * len(select_ids),
@@ -147,9 +151,8 @@ def edited(geo, data, trigger, click, ward_values, select_ids, paint, locks, ope
     """
     draft = drafts.from_json(geo, data)
     new = _edit(geo, draft, trigger, click, ward_values, select_ids, paint, locks)
-    if (opened and opened.get("readonly") and trigger != ids.REDRAW_LOCKS
-            and new.assignment != draft.assignment):
-        raise EditError("This shared scenario is read-only; press 'Edit this scenario' first.")
+    if _read_only(opened) and trigger != ids.REDRAW_LOCKS and new.assignment != draft.assignment:
+        _refuse_read_only()
     return data if new == draft else new.to_json()
 
 
@@ -269,9 +272,8 @@ def register(app) -> None:
         State(ids.REDRAW_OPENED, "data"), prevent_initial_call=True)
     def suggest(_n, data, against, tolerance, n_groups, scratch, opened):
         geo = reference.geography(server)
-        if opened and opened.get("readonly"):
-            raise EditError("This shared scenario is read-only; press 'Edit this scenario' "
-                            "first.")
+        if _read_only(opened):
+            _refuse_read_only()
         draft = drafts.from_json(geo, data)
         try:
             n_groups = int(n_groups)
@@ -352,9 +354,7 @@ def register(app) -> None:
         kept = found.payload.get("settings", {})
         values = [kept.get(k, v) for k, v in zip(("against", "need", "tolerance", "resource"),
                                                   settings)]
-        opened = {"id": found.id, "name": found.name, "version": found.version,
-                  "readonly": False}
-        return (draft.to_json(), opened, found.name, *values,
+        return (draft.to_json(), components.opened_state(found), found.name, *values,
                 _alert(f"Opened '{found.name}'.", "success"), components.share_link(found.id))
 
     @app.callback(
@@ -397,13 +397,13 @@ def scenario_action(geo, store, pack: str, action: str, name, selected, data, op
     body = payload(draft, *settings)
     if action == ids.REDRAW_EDIT:
         return {**opened, "readonly": False}, f"You can now edit '{opened['name']}'."
-    if action == ids.REDRAW_SAVE and opened and not opened.get("readonly"):
+    if action == ids.REDRAW_SAVE and opened and not _read_only(opened):
         new_name = name if name and name != opened["name"] else None
         saved = store.update(opened["id"], opened["version"], body, new_name)
-        return _opened(saved), f"Saved '{saved.name}' (version {saved.version})."
+        return components.opened_state(saved), f"Saved '{saved.name}' (version {saved.version})."
     if action in (ids.REDRAW_SAVE, ids.REDRAW_SAVE_AS):
         saved = store.create(pack, draft.layer, name, body)
-        return _opened(saved), f"Saved '{saved.name}'. Its read-only link is below."
+        return components.opened_state(saved), f"Saved '{saved.name}'. Its read-only link is below."
     if not selected:
         raise ScenarioError("Choose a saved scenario first.")
     if action == ids.REDRAW_DUPLICATE:
@@ -413,15 +413,10 @@ def scenario_action(geo, store, pack: str, action: str, name, selected, data, op
         current = store.get(selected)
         renamed = store.update(selected, current.version, name=name)
         if opened and opened["id"] == selected:
-            opened = _opened(renamed)
+            opened = components.opened_state(renamed)
         return opened, f"Renamed to '{renamed.name}'."
     if action == ids.REDRAW_DELETE:
         gone = store.get(selected).name
         store.delete(selected)
         return (None if opened and opened["id"] == selected else opened), f"Deleted '{gone}'."
     return opened, ""
-
-
-def _opened(scenario) -> dict:
-    return {"id": scenario.id, "name": scenario.name, "version": scenario.version,
-            "readonly": False}

@@ -52,12 +52,10 @@ class Balance:
 
 
 def balance(geo: Geography, draft: drafts.Draft, against: str, need: str | None = None,
-            tolerance: float = DEFAULT_TOLERANCE, resource: Resource | None = None,
-            regrouped: Geography | None = None) -> Balance:
+            tolerance: float = DEFAULT_TOLERANCE, resource: Resource | None = None) -> Balance:
     """Balance of ``draft`` with ``against`` (e.g. ``"pcns"``) as the layer to follow.
 
     The target is the borough's population shared equally between the non-empty footprints.
-    ``regrouped`` may pass ``drafts.apply(geo, draft)`` when the caller already has it.
     """
     if not 0 <= tolerance < 1:
         raise LayerError(f"The tolerance must be between 0% and 99%; got {tolerance:.0%}.")
@@ -69,15 +67,15 @@ def balance(geo: Geography, draft: drafts.Draft, against: str, need: str | None 
     if key in recent:
         recent.move_to_end(key, last=True)
         return recent[key]
-    result = _balance(geo, draft, against, need, tolerance, resource, regrouped)
+    result = _balance(geo, draft, against, need, tolerance, resource)
     recent[key] = result
     while len(recent) > RECENT:
         recent.pop(next(iter(recent)), None)
     return result
 
 
-def _balance(geo, draft, against, need, tolerance, resource, regrouped) -> Balance:
-    g = regrouped if regrouped is not None else drafts.apply(geo, draft)
+def _balance(geo, draft, against, need, tolerance, resource) -> Balance:
+    g = drafts.apply(geo, draft)
     layer = draft.layer
     lay = g.layer(layer)
     totals = unit_totals(g, layer, need)

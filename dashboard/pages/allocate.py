@@ -34,12 +34,6 @@ def _num(value, default):
         return default
 
 
-def _field(label, control, target, help_text=None):
-    return html.Div([dbc.Label(label, html_for=target, className="mb-0 small fw-semibold"),
-                     control, html.Div(help_text, className="form-text mt-0")
-                     if help_text else None], className="mb-2")
-
-
 def layout(layer: str | None = None, resource: str | None = None, total=None, core=None,
            core_share=None, core_amount=None, need=None, w=None, minimum=None, rounding=None,
            reexpress: str | None = None, **_query) -> html.Div:
@@ -66,40 +60,40 @@ def layout(layer: str | None = None, resource: str | None = None, total=None, co
     reexpress = reexpress if reexpress in [o["value"] for o in others] else (
         others[0]["value"] if others else None)
     controls = [
-        _field("Footprint layer", dcc.Dropdown(areas, layer, id=ids.ALLOC_LAYER,
+        components.field("Footprint layer", dcc.Dropdown(areas, layer, id=ids.ALLOC_LAYER,
                                                clearable=False), ids.ALLOC_LAYER),
-        _field("Team or budget", dcc.Dropdown(
+        components.field("Team or budget", dcc.Dropdown(
             [{"label": r.title, "value": r.name} for r in geo.resources], res.name,
             id=ids.ALLOC_RESOURCE, clearable=False), ids.ALLOC_RESOURCE),
-        _field(f"Total ({res.unit})", dbc.Input(id=ids.ALLOC_TOTAL, type="number", min=0,
+        components.field(f"Total ({res.unit})", dbc.Input(id=ids.ALLOC_TOTAL, type="number", min=0,
                                                  value=_num(total, res.total)), ids.ALLOC_TOTAL,
                "Kept exactly: leaders are not getting more."),
-        _field("Core part, every area gets", dbc.RadioItems(
+        components.field("Core part, every area gets", dbc.RadioItems(
             options=[{"label": v.capitalize(), "value": k} for k, v in CORE_METHODS.items()],
             value=core if core in CORE_METHODS else res.core_method, id=ids.ALLOC_CORE_METHOD,
             inline=True), ids.ALLOC_CORE_METHOD),
-        _field("Core share of the total (equal or per head)", dcc.Slider(
+        components.field("Core share of the total (equal or per head)", dcc.Slider(
             0, 1, 0.05, value=_num(core_share, res.core_share), id=ids.ALLOC_CORE_SHARE,
             marks={0: "0", 0.5: "50%", 1: "100%"}, tooltip={"placement": "bottom"}),
             ids.ALLOC_CORE_SHARE),
-        _field("Core amount per area (fixed)", dbc.Input(
+        components.field("Core amount per area (fixed)", dbc.Input(
             id=ids.ALLOC_CORE_AMOUNT, type="number", min=0,
             value=_num(core_amount, res.core_amount)), ids.ALLOC_CORE_AMOUNT),
-        _field("Need indicator for the area-specific part", dcc.Dropdown(
+        components.field("Need indicator for the area-specific part", dcc.Dropdown(
             needs, need, id=ids.ALLOC_NEED, clearable=False), ids.ALLOC_NEED),
-        _field("Need weight", dcc.Slider(
+        components.field("Need weight", dcc.Slider(
             0, 1, 0.05, value=_num(w, res.need_weight), id=ids.ALLOC_WEIGHT,
             marks={0: "per head", 0.5: "0.5", 1: "by need"}, tooltip={"placement": "bottom"}),
             ids.ALLOC_WEIGHT, "Weighted population = population × (1 − w + w × need ÷ "
             "borough mean need)."),
-        _field(f"Minimum per area ({res.unit})", dbc.Input(
+        components.field(f"Minimum per area ({res.unit})", dbc.Input(
             id=ids.ALLOC_MINIMUM, type="number", min=0, value=_num(minimum, res.minimum)),
             ids.ALLOC_MINIMUM),
-        _field("Round to", dbc.RadioItems(
+        components.field("Round to", dbc.RadioItems(
             options=ROUNDING_OPTIONS, value=rounding if rounding in ("none", "0.1", "1")
             else components.rounding_value(res.rounding), id=ids.ALLOC_ROUNDING, inline=True),
             ids.ALLOC_ROUNDING, "Largest remainder: rounded figures still add up."),
-        _field("Current allocation", dcc.Upload(
+        components.field("Current allocation", dcc.Upload(
             html.Div(["Drop a CSV or ", html.A("choose it", href="#")]),
             id=ids.ALLOC_CURRENT_FILE, className="upload-zone small",
             max_size=TABLE_FILE_LIMIT), ids.ALLOC_CURRENT_FILE,
@@ -131,7 +125,7 @@ def layout(layer: str | None = None, resource: str | None = None, total=None, co
                 html.H2("By area", className="h5 mt-3"),
                 html.Div(id=ids.ALLOC_TABLE),
                 html.H2("Seen from another layer (derived)", className="h5 mt-3"),
-                _field("Re-express on", dcc.Dropdown(others, reexpress, id=ids.ALLOC_REEXPRESS,
+                components.field("Re-express on", dcc.Dropdown(others, reexpress, id=ids.ALLOC_REEXPRESS,
                                                      clearable=False), ids.ALLOC_REEXPRESS),
                 html.Div(id=ids.ALLOC_DERIVED),
             ], delay_show=300), lg=9),

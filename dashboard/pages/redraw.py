@@ -18,11 +18,6 @@ from dashboard.scenarios import ScenarioError
 dash.register_page(__name__, path="/redraw", title="Redraw · Place alignment", name="Redraw",
                    order=4)
 
-def _field(label, control, target):
-    return html.Div([dbc.Label(label, html_for=target, className="mb-0 small fw-semibold"),
-                     control], className="mb-2")
-
-
 def opened_scenario(geo, scenario_id: str | None):
     """The shared scenario named in the address (read-only), or None; errors are shown inline."""
     if not scenario_id:
@@ -57,8 +52,7 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
     else:
         layer = layer if layer in groupings else groupings[0]
         draft = drafts.start(geo, layer)
-    opened = ({"id": found[0].id, "name": found[0].name, "version": found[0].version,
-               "readonly": True} if found else None)
+    opened = components.opened_state(found[0], readonly=True) if found else None
     lay = geo.layer(layer)
     member = geo.layer(lay.member_of)
     others = [{"label": g.label, "value": n} for n, g in geo.layers.items()
@@ -85,10 +79,10 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
         for code, name in sorted(zip(member.codes, member.names), key=lambda cn: cn[1])]
 
     editing = [
-        _field("Footprints to redraw", dcc.Dropdown(
+        components.field("Footprints to redraw", dcc.Dropdown(
             [{"label": geo.layer(n).label, "value": n} for n in groupings], layer,
             id=ids.REDRAW_LAYER, clearable=False), ids.REDRAW_LAYER),
-        _field("Clicked wards go to", dcc.Dropdown(group_options, next(iter(draft.groups)),
+        components.field("Clicked wards go to", dcc.Dropdown(group_options, next(iter(draft.groups)),
                                                    id=ids.REDRAW_PAINT, clearable=False),
                ids.REDRAW_PAINT),
         html.Div([dbc.Button("Undo", id=ids.REDRAW_UNDO, size="sm", color="secondary",
@@ -104,22 +98,22 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
                       className="mb-2"),
     ]
     judging = [
-        _field("Follow the lines of", dcc.Dropdown(others, against, id=ids.REDRAW_AGAINST,
+        components.field("Follow the lines of", dcc.Dropdown(others, against, id=ids.REDRAW_AGAINST,
                                                    clearable=False), ids.REDRAW_AGAINST),
-        _field("Need indicator", dcc.Dropdown(components.need_options(geo), need,
+        components.field("Need indicator", dcc.Dropdown(components.need_options(geo), need,
                                               id=ids.REDRAW_NEED, clearable=False,
                                               disabled=not geo.need), ids.REDRAW_NEED),
-        _field("Population band (± % of target)", dbc.Input(
+        components.field("Population band (± % of target)", dbc.Input(
             id=ids.REDRAW_TOLERANCE, type="number", min=0, max=99, step=1, value=tolerance),
             ids.REDRAW_TOLERANCE),
-        _field("Allocate", dcc.Dropdown(resources, resource, id=ids.REDRAW_RESOURCE,
+        components.field("Allocate", dcc.Dropdown(resources, resource, id=ids.REDRAW_RESOURCE,
                                         clearable=False), ids.REDRAW_RESOURCE),
     ]
     suggest = dbc.Card(dbc.CardBody([
         html.H2("Suggest footprints", className="h6"),
         html.P("Groups wards into joined-up footprints that follow the chosen lines, within the "
                "population band; locked footprints stay as they are.", className="small"),
-        _field("How many footprints", dbc.Input(id=ids.REDRAW_SUGGEST_N, type="number", min=1,
+        components.field("How many footprints", dbc.Input(id=ids.REDRAW_SUGGEST_N, type="number", min=1,
                                                 max=len(member), step=1,
                                                 value=len(draft.groups)), ids.REDRAW_SUGGEST_N),
         dbc.Checklist(id=ids.REDRAW_SUGGEST_SCRATCH, options=[
@@ -141,7 +135,7 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
                         dbc.Button("Save", id=ids.REDRAW_SAVE, color="primary"),
                         dbc.Button("Save as new", id=ids.REDRAW_SAVE_AS, color="secondary")],
                        size="sm", className="mb-2"),
-        _field("Saved scenarios", dcc.Dropdown(saved, opened["id"] if opened else None,
+        components.field("Saved scenarios", dcc.Dropdown(saved, opened["id"] if opened else None,
                                                id=ids.REDRAW_SCENARIOS,
                                                placeholder="Choose a saved scenario"),
                ids.REDRAW_SCENARIOS),
@@ -165,10 +159,10 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
     ]), className="mb-3")
     compare = dbc.Card(dbc.CardBody([
         html.H2("Compare two arrangements", className="h6"),
-        dbc.Row([dbc.Col(_field("A", dcc.Dropdown(compare_choices, components.PACK_CHOICE,
+        dbc.Row([dbc.Col(components.field("A", dcc.Dropdown(compare_choices, components.PACK_CHOICE,
                                                   id=ids.REDRAW_COMPARE_A, clearable=False),
                                 ids.REDRAW_COMPARE_A)),
-                 dbc.Col(_field("B", dcc.Dropdown(compare_choices, components.DRAFT_CHOICE,
+                 dbc.Col(components.field("B", dcc.Dropdown(compare_choices, components.DRAFT_CHOICE,
                                                   id=ids.REDRAW_COMPARE_B, clearable=False),
                                 ids.REDRAW_COMPARE_B))]),
         html.Div(id=ids.REDRAW_COMPARE),
