@@ -65,16 +65,16 @@ DISTRICTS = [
     ((-8.0, 0.0), "West District"),
     ((0.5, 0.0), "Central District"),
 ]
-HUBS = [  # code, name, type, offset (km), staff
-    ("H01", "Brackmoor Civic Centre", "main", (0.2, 0.1), 38),
-    ("H02", "Thornley Town Hall", "main", (6.1, -3.3), 24),
-    ("H03", "Ashcombe Town Hall", "main", (-7.4, 3.1), 21),
-    ("H04", "Kelbridge Town Hall", "main", (8.1, 4.1), 17),
-    ("H05", "Ridgeway Estate Shopfront", "community", (2.3, -1.7), 9),
-    ("H06", "Moss Lane Community Centre", "community", (6.8, -2.7), 7),
-    ("H07", "Stanwick Library Hub", "community", (-5.1, -4.9), 5),
-    ("H08", "Fellside Village Hall", "community", (2.1, 6.4), 3),
-    ("H09", "Brackmoor Family Hub", "community", (-0.9, 1.2), 6),
+HUBS = [  # code, name, type, offset (km), staff, place served (two sit just over its border)
+    ("H01", "Brackmoor Civic Centre", "main", (0.2, 0.1), 38, "PP02"),
+    ("H02", "Thornley Town Hall", "main", (6.1, -3.3), 24, "PP05"),
+    ("H03", "Ashcombe Town Hall", "main", (-7.4, 3.1), 21, "PP04"),
+    ("H04", "Kelbridge Town Hall", "main", (8.1, 4.1), 17, "PP06"),
+    ("H05", "Ridgeway Estate Shopfront", "community", (2.3, -1.7), 9, "PP02"),
+    ("H06", "Moss Lane Community Centre", "community", (6.8, -2.7), 7, "PP05"),
+    ("H07", "Stanwick Library Hub", "community", (-5.1, -4.9), 5, "PP07"),
+    ("H08", "Fellside Village Hall", "community", (2.1, 6.4), 3, "PP03"),
+    ("H09", "Brackmoor Family Hub", "community", (-0.9, 1.2), 6, "PP01"),
 ]
 SURGERY_WORDS = [
     "Albion", "Beech", "Bridge", "Castle", "Chapel", "Church", "Clough", "Dale", "Elm", "Fold",
@@ -463,8 +463,8 @@ def generate(seed: int = SEED) -> dict[str, object]:
                        int(list_size[p]), int(prac_xy[p, 0]), int(prac_xy[p, 1]))
                       for p in prac_order],
         "registrations": sorted((prac_codes[p], code, n) for p, code, n in reg_rows),
-        "hubs": [(code, name, kind, *(int(v) for v in _km(off)), staff)
-                 for code, name, kind, off, staff in HUBS],
+        "hubs": [(code, name, kind, *(int(v) for v in _km(off)), staff, serves)
+                 for code, name, kind, off, staff, serves in HUBS],
     }
     data["allocations"] = _current_allocations(data["places"], data["practices"], seed)
     return data
@@ -668,7 +668,7 @@ def render(data: dict[str, object], seed: int = SEED) -> dict[str, str]:
                                "list_size", "easting", "northing"], data["practices"]),
         "registrations.csv": _csv(["practice_code", "small_area_code", "patients"],
                                   data["registrations"]),
-        "hubs.csv": _csv(["hub_code", "name", "type", "easting", "northing", "staff"],
+        "hubs.csv": _csv(["hub_code", "name", "type", "easting", "northing", "staff", "serves"],
                          data["hubs"]),
         "current_allocations.csv": _csv(["resource", "layer", "area", "amount"],
                                         data["allocations"]),

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from dashboard.data import points
 from dashboard.data import recognise as rec
 from dashboard.data.build import repair_polygons, to_bng
 from dashboard.data.codes import clean_codes, explain_unmatched, require_unique
@@ -212,28 +213,6 @@ def _keyed_values(frame: pd.DataFrame, code_col: str, columns: dict[str, str], s
     return out.reindex(area_codes.to_numpy())
 
 
-def _bng_coordinates(frame: pd.DataFrame, path: Path,
-                     report: Report) -> tuple[pd.Series, pd.Series]:
-    """Easting and northing of each row, from BNG columns or converted from lon/lat (NaN where
-    a value is missing, for the caller to name)."""
-    east = rec.find_column(frame.columns, "easting", path.name, required=False)
-    north = rec.find_column(frame.columns, "northing", path.name, required=False)
-    if east and north:
-        return (pd.to_numeric(frame[east], errors="coerce").to_numpy(),
-                pd.to_numeric(frame[north], errors="coerce").to_numpy())
-    lon = pd.to_numeric(frame[rec.find_column(frame.columns, "longitude", path.name)],
-                        errors="coerce")
-    lat = pd.to_numeric(frame[rec.find_column(frame.columns, "latitude", path.name)],
-                        errors="coerce")
-    if lon.between(49, 61).all() and lat.between(-9, 2).all():
-        raise DataFileError(f"{path.name}: the longitude and latitude columns look swapped "
-                            "(latitudes in Britain are 49-61). Swap the column names.")
-    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(BNG)
-    report.reprojections.append(f"{path.name}: longitude/latitude converted to British "
-                                "National Grid.")
-    return points.x.round().to_numpy(), points.y.round().to_numpy()
-
-
 def _practices(path: Path, wards: gpd.GeoDataFrame, report: Report,
                keep: tuple[str, str] | None = None) -> pd.DataFrame:
     frame = rec.read_table(path)
@@ -258,7 +237,8 @@ def _practices(path: Path, wards: gpd.GeoDataFrame, report: Report,
         "pcn_name": frame[cols["pcn_name"]],
         "list_size": pd.to_numeric(frame[size], errors="coerce").fillna(0) if size else 0.0,
     })
-    out["easting"], out["northing"] = _bng_coordinates(frame, path, report)
+    out["easting"], out["northing"] = points.bng_coordinates(
+        frame, path.name, out["practice_code"], report.reprojections)
     missing = out["easting"].isna() | out["northing"].isna()
     if missing.any():
         raise DataFileError(f"{path.name}: practice(s) {', '.join(out['practice_code'][missing][:5])}"
@@ -305,23 +285,10 @@ def _registrations(path: Path, areas: gpd.GeoDataFrame, bridge_file: Path | None
     return out.groupby(["practice_code", "lsoa_code"], as_index=False)["patients"].sum()
 
 
-def _hubs(path: Path, report: Report) -> pd.DataFrame:
-    frame = rec.read_table(path)
-    name = rec.find_column(frame.columns, "hub_name", path.name)
-    code = rec.find_column(frame.columns, "hub_code", path.name, required=False)
-    kind = rec.find_column(frame.columns, "hub_type", path.name, required=False)
-    staff = rec.find_column(frame.columns, "staff", path.name, required=False)
-    out = pd.DataFrame({
-        "hub_code": frame[code] if code else [f"H{i + 1:02d}" for i in range(len(frame))],
-        "name": frame[name].str.strip(),
-        "type": frame[kind].str.strip().str.lower() if kind else "hub",
-    })
-    out["easting"], out["northing"] = _bng_coordinates(frame, path, report)
-    missing = out["easting"].isna() | out["northing"].isna()
-    if missing.any():
-        raise DataFileError(f"{path.name}: hub(s) {', '.join(out['name'][missing][:5])} have no "
-                            "usable coordinates. Fill them in or remove those rows.")
-    out["staff"] = pd.to_numeric(frame[staff], errors="coerce").fillna(0) if staff else 0.0
+def _hubs(path: Path, wards: gpd.GeoDataFrame, report: Report) -> pd.DataFrame:
+    out = points.read_hubs(rec.read_table(path), path.name, report.reprojections)
+    points.check_inside(out["easting"], out["northing"], out["name"],
+                        shapely.union_all(np.asarray(wards.geometry.values)), path.name)
     return out
 
 
@@ -429,7 +396,7 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
             layers.append(_pcn_toml(spec, estimated))
         hubs = ""
         if spec.hubs is not None:
-            _hubs(spec.hubs, report).to_csv(work / "hubs.csv", index=False)
+            _hubs(spec.hubs, wards, report).to_csv(work / "hubs.csv", index=False)
             hubs = '\n[hubs]\nfile = "hubs.csv"\n'
         (work / "pack.toml").write_text(
             _manifest(spec, ages, need_labels) + "".join(layers) + hubs, encoding="utf-8")

@@ -6,8 +6,10 @@ import dataclasses
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio.errors
+import shapely
 
 from dashboard.data.allocations import load_current, parse_resources, with_totals
 from dashboard.data.build import (
@@ -20,6 +22,7 @@ from dashboard.data.build import (
 )
 from dashboard.data.codes import clean_codes, numeric_column, require_columns, require_unique
 from dashboard.data.manifest import MANIFEST, FileSpec, Manifest, read_manifest
+from dashboard.data.points import check_inside
 from dashboard.engine.geography import BNG, Geography
 from dashboard.errors import DataFileError
 
@@ -85,7 +88,7 @@ def _practices(spec: FileSpec) -> pd.DataFrame:
 
 def load_hubs(spec: FileSpec) -> gpd.GeoDataFrame:
     """Read hubs (code, name, type, BNG easting/northing, optional staff) as BNG points."""
-    frame = read_table(spec, ("code", "name", "type", "x", "y"), ("staff",))
+    frame = read_table(spec, ("code", "name", "type", "x", "y"), ("staff", "serves"))
     frame["code"] = clean_codes(frame["code"], spec.source, spec.columns["code"])
     require_unique(frame["code"], spec.source, spec.columns["code"])
     require_unique(frame["name"].str.strip(), spec.source, spec.columns["name"])
@@ -96,6 +99,8 @@ def load_hubs(spec: FileSpec) -> gpd.GeoDataFrame:
         frame["staff"] = numeric_column(frame, "staff", spec.source, codes=frame["code"],
                                         allow_missing=True, label=spec.columns["staff"]
                                         ).fillna(0.0)
+    if "serves" in frame:
+        frame["serves"] = frame["serves"].str.strip()
     points = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["x"], frame["y"]),
                               crs=spec.crs or BNG)
     return to_bng(points, spec.source).drop(columns=["x", "y"])
@@ -151,6 +156,9 @@ def load_pack(folder: str | Path) -> Geography:
         metadata={"description": m.description, "sources": m.sources, "root": str(m.root),
                   "need_labels": dict(m.need), "age_band_labels": dict(m.age_bands)},
     )
+    if hubs is not None:
+        check_inside(hubs.geometry.x, hubs.geometry.y, hubs["name"],
+                     shapely.union_all(np.asarray(geo.small_area_geometry.values)), m.hubs.source)
     if not m.resources:
         return geo
     resources = parse_resources(m.resources, MANIFEST)

@@ -31,7 +31,7 @@ PRACTICE_COLUMNS = {
 REGISTRATION_COLUMNS = {"practice": "practice_code", "small_area": "small_area_code",
                         "patients": "patients"}
 HUB_COLUMNS = {"code": "hub_code", "name": "name", "type": "type", "x": "easting",
-               "y": "northing", "staff": "staff"}
+               "y": "northing", "staff": "staff", "serves": "serves"}
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     "hub_code": (r"^code$", r"^hub_?code$", r"^id$"),
     "hub_type": (r"^type$", r"^hub_?type$", r"^kind$"),
     "staff": (r"^staff$", r"^fte$", r"^staff_?fte$"),
+    "serves": (r"^serves$", r"^serves_?code$", r"^footprint$", r"^footprint_?code$",
+               r"^place$", r"^place_?code$"),
 }
 
 # MHCLG English Indices of Deprivation 2019, File 7 (and File 2 for the IMD score).

@@ -1,0 +1,76 @@
+"""Hub files: every usual slip gets its own message naming the hub and what to do."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from conftest import DEMO
+from dashboard.data.loader import load_pack
+from dashboard.data.points import read_hubs
+from dashboard.errors import DataPackError
+
+
+def table(text: str) -> pd.DataFrame:
+    rows = [line.split(",") for line in text.strip().splitlines()]
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+GOOD = """name,type,easting,northing,staff,serves
+Town Hall,main,414000,416000,12,PP01
+Estate Shop,community,415000,415000,,PP02
+"""
+
+
+def test_a_good_file_reads_with_codes_given_in_order():
+    hubs = read_hubs(table(GOOD), "hubs.csv")
+    assert hubs["hub_code"].tolist() == ["H01", "H02"]
+    assert hubs["staff"].tolist() == [12.0, 0.0]
+    assert hubs["serves"].tolist() == ["PP01", "PP02"]
+
+
+def test_longitude_latitude_are_converted_to_bng():
+    notes = []
+    hubs = read_hubs(table("name,lon,lat\nDewsbury Town Hall,-1.6295,53.6907\n"), "hubs.csv",
+                     notes)
+    assert hubs.loc[0, "easting"] == pytest.approx(424_600, abs=300)
+    assert hubs.loc[0, "northing"] == pytest.approx(421_800, abs=300)
+    assert "converted to British National Grid" in notes[0]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("name,easting,northing\nTown Hall,414000,416000\ntown hall,415000,415000\n",
+     "hub name\\(s\\) Town Hall, town hall appear more than once"),
+    ("name,easting,northing\nTown Hall,414000,\nShop,415000,415000\n",
+     "Town Hall have no usable coordinates"),
+    ("name,lon,lat\nTown Hall,-1.7,53.6\nShop,53.6,-1.7\n",
+     "longitude and latitude of Shop look swapped"),
+    ("name,easting,northing\nTown Hall,-1.7,53.6\n",
+     "Town Hall have easting/northing values that look like longitude and latitude"),
+    ("name,longitude,latitude\nTown Hall,414000,416000\n",
+     "Town Hall have longitude/latitude values that look like metres"),
+    ("name,easting,northing\nTown Hall,4140000,416000\n",
+     "Town Hall have easting/northing outside Great Britain"),
+    ("name,lon,lat\nTour Eiffel,2.29,48.86\n", "Tour Eiffel have longitude/latitude outside"),
+    ("name,easting,northing,staff\nTown Hall,414000,416000,many\n",
+     "Town Hall have a staff figure in 'staff' that is not a number"),
+    ("code,name,easting,northing\nH1,Town Hall,414000,416000\nH1,Shop,415000,415000\n",
+     "hub code\\(s\\) H1 appear more than once"),
+    ("name,easting,northing\n,414000,416000\n", "row 2 have no hub name"),
+])
+def test_each_slip_is_named(text, message):
+    with pytest.raises(DataPackError, match=message):
+        read_hubs(table(text), "hubs.csv")
+
+
+def test_a_pack_hub_outside_the_borough_is_named_with_its_distance(tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(DEMO, pack)
+    hubs = pd.read_csv(pack / "hubs.csv", dtype=str)
+    hubs.loc[0, "easting"] = str(int(hubs.loc[0, "easting"]) + 30_000)
+    hubs.to_csv(pack / "hubs.csv", index=False)
+    with pytest.raises(DataPackError, match=r"hubs.csv: hub\(s\) Brackmoor Civic Centre \(\d+\.\d "
+                                            r"km\) lie outside the borough"):
+        load_pack(pack)
