@@ -24,7 +24,8 @@ from dashboard.scenarios import ScenarioStore, default_url
 ROOT = Path(__file__).resolve().parents[1]
 LOG = logging.getLogger(__name__)
 NAV_LINKS = (("Map", "/"), ("Footprints", "/footprint"), ("Overlaps", "/overlaps"),
-             ("Allocate", "/allocate"), ("Redraw", "/redraw"), ("Data", "/data"),
+             ("Allocate", "/allocate"), ("Redraw", "/redraw"), ("Hubs", "/hubs"),
+             ("Data", "/data"),
              ("Load your data", "/upload"))
 # Whole-request cap, a little over all upload roles at the per-file limit once base64-encoded.
 MAX_REQUEST_FILES = 12

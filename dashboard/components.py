@@ -161,3 +161,9 @@ def opened_state(scenario, readonly: bool = False) -> dict:
 def share_link(scenario_id: str) -> str:
     """The read-only link that opens a saved scenario."""
     return f"{request.host_url.rstrip('/')}/redraw?scenario={scenario_id}"
+
+
+def hub_options(plan) -> list[dict]:
+    """A hub plan's hubs as dropdown options, closed ones marked."""
+    return [{"label": f"{h.name}{' (closed)' if h.code in plan.closed else ''}", "value": h.code}
+            for h in plan.hubs]

@@ -219,3 +219,56 @@ def scenario_export(geo: Geography, draft, bal, name: str, fmt: str) -> tuple[st
         out_frame.reset_index().to_file(out, driver="GPKG", layer="footprints")
         pyogrio.write_dataframe(about_rows(geo, details), out, layer="about", driver="GPKG")
         return out.name, out.read_bytes()
+
+
+HUB_FORMATS = {"csv": "hubs table (CSV)", "areas_csv": "small areas (CSV)",
+               "xlsx": "all tables (Excel)", "gpkg": "catchments (GeoPackage)"}
+STRAIGHT_LINE = "Straight lines in British National Grid metres, not travel times"
+
+
+def hub_sheets(result, changes: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The hub access tables, named as sheets."""
+    sheets = {"Hubs": result.catchments, "Access bands": result.bands}
+    if result.footprints is not None:
+        sheets["Footprints"] = result.footprints
+    sheets["Small areas"] = result.areas
+    sheets["Changes"] = changes
+    return sheets
+
+
+def hub_export(geo: Geography, result, changes: pd.DataFrame, name: str, fmt: str
+               ) -> tuple[str, bytes]:
+    """Hub access as a CSV of hubs or of small areas, an Excel workbook of every table, or a
+    GeoPackage of catchments (small areas dissolved by nearest hub), hubs and small areas."""
+    if fmt not in HUB_FORMATS:
+        raise DashboardError(f"Unknown hubs format '{fmt}'; use {', '.join(HUB_FORMATS)}.")
+    stem = _stem(geo, "hub-access", _slug(name) or "hubs")
+    details = {"Scenario": name or "(unsaved hubs)", "Distances": STRAIGHT_LINE,
+               "Residents placed at": result.method,
+               "Need weighting": geo.need_labels.get(result.need, "none") if result.need
+               else "none",
+               "Footprints": geo.layer(result.layer).label if result.layer else "none"}
+    if fmt in ("csv", "areas_csv"):
+        table = result.catchments if fmt == "csv" else result.areas
+        suffix = "hubs" if fmt == "csv" else "small-areas"
+        return f"{stem}-{suffix}.csv", table.to_csv(index=False, lineterminator="\n").encode()
+    with tempfile.TemporaryDirectory() as tmp:
+        if fmt == "xlsx":
+            out = write_tables(Path(tmp) / f"{stem}.xlsx", hub_sheets(result, changes), geo,
+                               details)
+            return out.name, out.read_bytes()
+        out = Path(tmp) / f"{stem}.gpkg"
+        areas = gpd.GeoDataFrame(result.areas, geometry=geo.small_area_geometry.values, crs=BNG)
+        served = areas[areas["nearest_hub"] != ""]
+        if len(served):
+            shapes = served[["nearest_hub", "geometry"]].dissolve(by="nearest_hub")
+            table = result.catchments.set_index("code")
+            catchments = gpd.GeoDataFrame(table.join(shapes, how="inner"), geometry="geometry",
+                                          crs=BNG)
+            catchments.reset_index().to_file(out, driver="GPKG", layer="catchments")
+            hubs = gpd.GeoDataFrame(result.catchments, crs=BNG, geometry=gpd.points_from_xy(
+                result.hubs["x"], result.hubs["y"]))
+            hubs.to_file(out, driver="GPKG", layer="hubs")
+        areas.to_file(out, driver="GPKG", layer="small_areas")
+        pyogrio.write_dataframe(about_rows(geo, details), out, layer="about", driver="GPKG")
+        return out.name, out.read_bytes()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dashboard.callbacks import allocate, footprint, map_page, overlaps, redraw, upload
+from dashboard.callbacks import allocate, footprint, hubs, map_page, overlaps, redraw, upload
 
 
 def register(app) -> None:
     """Attach every page's callbacks to ``app``."""
-    for module in (map_page, footprint, overlaps, allocate, redraw, upload):
+    for module in (map_page, footprint, overlaps, allocate, redraw, hubs, upload):
         module.register(app)

@@ -6,10 +6,8 @@ import dataclasses
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio.errors
-import shapely
 
 from dashboard.data.allocations import load_current, parse_resources, with_totals
 from dashboard.data.build import (
@@ -23,6 +21,7 @@ from dashboard.data.build import (
 from dashboard.data.codes import clean_codes, numeric_column, require_columns, require_unique
 from dashboard.data.manifest import MANIFEST, FileSpec, Manifest, read_manifest
 from dashboard.data.points import check_inside
+from dashboard.engine.access import borough_outline
 from dashboard.engine.geography import BNG, Geography
 from dashboard.errors import DataFileError
 
@@ -157,8 +156,8 @@ def load_pack(folder: str | Path) -> Geography:
                   "need_labels": dict(m.need), "age_band_labels": dict(m.age_bands)},
     )
     if hubs is not None:
-        check_inside(hubs.geometry.x, hubs.geometry.y, hubs["name"],
-                     shapely.union_all(np.asarray(geo.small_area_geometry.values)), m.hubs.source)
+        check_inside(hubs.geometry.x, hubs.geometry.y, hubs["name"], borough_outline(geo),
+                     m.hubs.source)
     if not m.resources:
         return geo
     resources = parse_resources(m.resources, MANIFEST)

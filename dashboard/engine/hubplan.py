@@ -178,6 +178,14 @@ def update(plan: HubPlan, code: str, name: str | None = None, staff=None,
     return _step(plan, tuple(new if h.code == code else h for h in plan.hubs), plan.closed)
 
 
+def replace(plan: HubPlan, hubs: tuple[Hub, ...]) -> HubPlan:
+    """All hubs at once (the pack's again, or a loaded file), as one step that undo reverses."""
+    codes = [h.code for h in hubs]
+    if len(set(codes)) != len(codes):
+        raise EditError("Each hub needs its own code.")
+    return _step(plan, tuple(hubs), frozenset())
+
+
 def undo(plan: HubPlan) -> HubPlan:
     if not plan.undo:
         raise EditError("Nothing to undo.")
