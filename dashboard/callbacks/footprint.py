@@ -8,6 +8,7 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from dashboard import components, figures, ids, reference
 from dashboard.callbacks.url import sync_url
+from dashboard.engine.access import DEFAULT_BANDS_M, access, band_label, hub_table, residents_of
 from dashboard.engine.display import display_geometry
 from dashboard.engine.profiles import describe, profile
 
@@ -40,6 +41,35 @@ def chooser(geo, layer: str) -> html.Div:
     return html.Div([components.empty_state(
         f"Choose a footprint above, or one of the {len(lay)} {lay.label.lower()} below."),
         html.Ul(links, className="mt-3 columns-3")])
+
+
+def hub_section(geo, layer: str, code: str, need: str | None) -> list:
+    """This footprint's hubs and how far its residents live from one (straight line)."""
+    if geo.hubs is None or geo.hubs.empty or geo.layer(layer).kind == "small_areas":
+        return []
+    result = access(geo, hub_table(geo), need, DEFAULT_BANDS_M, layer)
+    row = result.footprints.set_index("code").loc[code]
+    by_hub = residents_of(geo, result, code)
+    bands = ", ".join(f"{row[f'share_within_{b:g}_m']:.0%} {band_label(b)}"
+                      for b in DEFAULT_BANDS_M)
+    inside = row["hubs_inside"] or "none"
+    serving = row["hubs_serving"] or "none"
+    lines = [f"Hubs inside: {inside}. Hubs listed as serving it: {serving}.",
+             f"Residents' straight-line distance to the nearest hub: {bands}; median "
+             f"{row['median_straight_line_m'] / 1000:.1f} km."]
+    outside = result.catchments[(result.catchments["serves"] == code)
+                                & result.catchments["outside_footprint"]]
+    lines += [f"{r.name} serves this footprint but sits in {r.sits_in_name}."
+              for r in outside.itertuples()]
+    table = components.data_table(pd.DataFrame({
+        "Nearest hub": by_hub["hub"], "Residents": by_hub["residents"],
+        "Share": by_hub["share"],
+        "Median straight line (km)": by_hub["median_straight_line_m"] / 1000}),
+        {"Residents": ",.0f", "Share": ".0%", "Median straight line (km)": ".1f"},
+        caption="Which hub is nearest to this footprint's residents.")
+    return [html.H2("Hubs and access", className="h5 mt-3"),
+            html.Ul([html.Li(t) for t in lines], className="small", id=f"{ids.FOOTPRINT_CONTENT}-hubs"),
+            table, dcc.Link("Explore hubs and try changes", href="/hubs", className="small")]
 
 
 def footprint_view(geo, layer: str, code: str | None, need: str | None):
@@ -115,6 +145,7 @@ def footprint_view(geo, layer: str, code: str | None, need: str | None):
         ]),
         html.H2("How it overlaps every other layer", className="h5 mt-3"),
         dbc.Row(overlaps),
+        *hub_section(geo, layer, code, need),
         *components.overlap_tables(geo, prof, max_rows=50),
     ])
 

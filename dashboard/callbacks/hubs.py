@@ -57,7 +57,7 @@ def scenario_geography(geo, opened):
 def measure(geo, plan_data, opened, layer, need, types, bands) -> tuple[object, HubPlan, Access]:
     here = scenario_geography(geo, opened)
     plan = hubplan.from_json(plan_data)
-    return here, plan, access(here, plan.table(), need, parse_bands(bands), layer, types or [])
+    return here, plan, access(here, plan.table(), need, parse_bands(bands), layer, types)
 
 
 def _lonlat(x, y) -> tuple[np.ndarray, np.ndarray]:
@@ -207,7 +207,7 @@ def render(geo, plan_data, opened, layer, need, types, bands, shade, chosen):
     base = None
     if len(changes):
         base = access(here, hubplan.start(geo).table(), need, parse_bands(bands), layer,
-                      types or [])
+                      types)
     return (hub_figure(here, result, plan, shade, parse_bands(bands), chosen),
             summary(result, base), tables(here, result, changes), not plan.undo, not plan.redo)
 

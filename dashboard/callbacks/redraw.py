@@ -389,6 +389,15 @@ def register(app) -> None:
         return dcc.send_bytes(content, filename)
 
 
+def _hub_parts(store, scenario_id: str) -> dict:
+    """The hubs page's part of a saved scenario, kept when its footprints are saved again."""
+    try:
+        saved = store.get(scenario_id).payload
+    except ScenarioError:
+        return {}  # deleted meanwhile: saving as new still works
+    return {k: v for k, v in saved.items() if k in ("hubs", "hub_settings")}
+
+
 def scenario_action(geo, store, pack: str, action: str, name, selected, data, opened, settings
                     ) -> tuple[dict | None, str]:
     """Save, save as, duplicate, rename, delete or unlock; returns the open scenario and a
@@ -397,6 +406,8 @@ def scenario_action(geo, store, pack: str, action: str, name, selected, data, op
     body = payload(draft, *settings)
     if action == ids.REDRAW_EDIT:
         return {**opened, "readonly": False}, f"You can now edit '{opened['name']}'."
+    if action in (ids.REDRAW_SAVE, ids.REDRAW_SAVE_AS) and opened:
+        body = {**_hub_parts(store, opened["id"]), **body}
     if action == ids.REDRAW_SAVE and opened and not _read_only(opened):
         new_name = name if name and name != opened["name"] else None
         saved = store.update(opened["id"], opened["version"], body, new_name)

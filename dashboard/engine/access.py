@@ -279,3 +279,26 @@ def _footprints(geo: Geography, hubs: pd.DataFrame, catchments: pd.DataFrame,
             row[f"share_within_{b:g}_m"] = near / resident[i] if resident[i] else 0.0
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def residents_of(geo: Geography, result: Access, code: str) -> pd.DataFrame:
+    """The residents of one unit of ``result.layer`` by their nearest hub: hub name, residents,
+    share and their population-weighted median straight-line distance; largest first."""
+    if result.layer is None:
+        raise LayerError("These access figures were worked out without footprints.")
+    index = geo.layer(result.layer).index_of(code)
+    atoms = geo.atoms
+    mine = unit_of_atoms(geo, result.layer) == index
+    sa = np.asarray(atoms.small_area)[mine]
+    people = geo.population[sa] * np.asarray(atoms.share)[mine]
+    frame = pd.DataFrame({"hub": result.areas["nearest_hub_name"].to_numpy()[sa],
+                          "residents": people,
+                          "straight_line_m": result.areas["straight_line_m"].to_numpy()[sa]})
+    rows = [{"hub": hub or "no hub", "residents": part["residents"].sum(),
+             "median_straight_line_m": weighted_median(part["straight_line_m"].to_numpy(),
+                                                       part["residents"].to_numpy())}
+            for hub, part in frame.groupby("hub", sort=False)]
+    out = pd.DataFrame(rows, columns=["hub", "residents", "median_straight_line_m"])
+    total = out["residents"].sum()
+    out.insert(2, "share", out["residents"] / total if total else 0.0)
+    return out.sort_values(["residents", "hub"], ascending=[False, True]).reset_index(drop=True)
