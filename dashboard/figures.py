@@ -29,6 +29,9 @@ HIGHLIGHT = "#CC79A7"
 HUB_STYLE = {"main": ("#0072B2", 15), "community": ("#E69F00", 11)}
 MAP_HEIGHT = 620
 FOOTPRINT_MAP_HEIGHT = 480
+# Width of a map in the middle half of a page with controls either side (Bootstrap lg=6 at the
+# common 1140 px container): views fitted to it show the whole borough.
+SIDE_COLUMN_MAP_PX = 540
 # Sequential scales, light to dark so that more reads as darker; all colour-blind safe.
 def _scale(colours) -> list[list]:
     """[[position, colour], ...]: the form plotly.js reads without plotly.py's validation."""
@@ -446,7 +449,7 @@ def footprint_colours(disp: DisplayGeometry, member_layer: str, labels: np.ndarr
 def redraw_map(disp: DisplayGeometry, geojson_url: str, member_layer: str, style: str) -> dict:
     """Wards coloured by footprint, ward boundaries on top; a click reports the atom clicked."""
     lon, lat = disp.outlines[member_layer]
-    view = fit_view(disp.bounds, 760, MAP_HEIGHT)
+    view = fit_view(disp.bounds, SIDE_COLUMN_MAP_PX, MAP_HEIGHT)
     units = disp.atom_units[member_layer]
     return {"data": [
         {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id",
@@ -461,7 +464,7 @@ def redraw_map(disp: DisplayGeometry, geojson_url: str, member_layer: str, style
 
 
 # Access bands, nearest first: blues darkening towards the hub, then orange beyond every band.
-BEYOND_COLOUR = "#E69F00"
+BEYOND_COLOUR = "#D55E00"  # vermillion: not the orange of community hub markers
 CLOSED_COLOUR = "#999999"
 
 
@@ -532,7 +535,7 @@ def hub_map(geo: Geography, disp: DisplayGeometry, geojson_url: str, outline_lay
                              + "<br>Staff: %{customdata[2]:,.1f}<extra></extra>",
         })
     return {"data": traces, "layout": {
-        "map": {"style": style, **fit_view(disp.bounds, 760, MAP_HEIGHT)},
+        "map": {"style": style, **fit_view(disp.bounds, SIDE_COLUMN_MAP_PX, MAP_HEIGHT)},
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": MAP_HEIGHT,
         "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)",
                    "bordercolor": "#999", "borderwidth": 1},

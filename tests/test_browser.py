@@ -279,3 +279,49 @@ def test_redraw_click_save_reopen_from_link_and_compare(served, page):
     page.wait_for_function("() => document.querySelector('#redraw-summary-text')"
                            ".textContent.includes('0 ward(s) moved')", timeout=10_000)
     assert page.errors == []
+
+
+def _within_2km(page) -> int:
+    return int(page.inner_text("#hubs-summary-within-2000").replace(",", ""))
+
+
+def test_hubs_click_opens_a_hub_and_population_within_2km_rises(served, page):
+    from dashboard.callbacks.hubs import _lonlat
+    from dashboard.engine.access import access, hub_table, small_area_points
+
+    base, app = served
+    from dashboard import reference
+    geo = reference.geography(app.server)
+    result = access(geo, hub_table(geo))
+    far = result.farthest(1)
+    x, y = small_area_points(geo)[far.index[0]]
+    lon, lat = (float(v[0]) for v in _lonlat([x], [y]))
+    page.goto(base + "/hubs")
+    page.wait_for_selector("#hubs-map .maplibregl-canvas", timeout=30_000)
+    page.wait_for_selector("#hubs-summary-within-2000", timeout=30_000)
+    map_js = "document.querySelector('#hubs-map .js-plotly-plot')._fullLayout.map._subplot.map"
+    page.wait_for_function(f"() => {{ try {{ return {map_js}.__hubClicks; }} catch (e) {{ "
+                           "return false; } }", timeout=30_000)
+    page.wait_for_timeout(1000)
+    before = _within_2km(page)
+    assert before == round(result.bands.set_index("within_m").loc[2000, "population"])
+    point = page.evaluate(f"() => {map_js}.project([{lon}, {lat}])")
+    box = page.locator("#hubs-map .maplibregl-canvas").bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_function(f"() => document.getElementById('hubs-summary-within-2000')"
+                           f".innerText.replace(/,/g, '') !== '{before}'", timeout=15_000)
+    after = _within_2km(page)
+    # The new hub stands among the people who were farthest from any: they are now within 2 km.
+    assert after >= before + far["population"].iloc[0]
+    assert "Opened New hub 1" in page.inner_text("#hubs-status")
+    assert "New hub 1: opened" in page.inner_text("#hubs-tables")
+    page.click("#hubs-undo")
+    page.wait_for_function(f"() => document.getElementById('hubs-summary-within-2000')"
+                           f".innerText.replace(/,/g, '') === '{before}'", timeout=15_000)
+    page.click("#hubs-redo")
+    page.wait_for_function(f"() => document.getElementById('hubs-summary-within-2000')"
+                           f".innerText.replace(/,/g, '') === '{after}'", timeout=15_000)
+    page.fill("#hubs-name", "Outreach in the far south")
+    page.click("#hubs-save-as")
+    page.wait_for_selector("#hubs-store-status .alert-success", timeout=15_000)
+    assert page.errors == []
