@@ -7,6 +7,7 @@ Plotly reports clicks on shapes but not where on the map they fell.
 
 from __future__ import annotations
 
+import functools
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
@@ -60,15 +61,20 @@ def measure(geo, plan_data, opened, layer, need, types, bands) -> tuple[object, 
     return here, plan, access(here, plan.table(), need, parse_bands(bands), layer, types)
 
 
+@functools.cache
+def _transformer(source: str, target: str) -> Transformer:
+    # Building a transformer costs tens of milliseconds; each pair is built once per process.
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
 def _lonlat(x, y) -> tuple[np.ndarray, np.ndarray]:
-    to_wgs = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-    lon, lat = to_wgs.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    lon, lat = _transformer("EPSG:27700", "EPSG:4326").transform(
+        np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     return np.round(lon, 5), np.round(lat, 5)
 
 
 def to_bng(lon: float, lat: float) -> tuple[float, float]:
-    to_grid = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-    return to_grid.transform(float(lon), float(lat))
+    return _transformer("EPSG:4326", "EPSG:27700").transform(float(lon), float(lat))
 
 
 def _km(metres: float) -> str:

@@ -263,20 +263,28 @@ def _footprints(geo: Geography, hubs: pd.DataFrame, catchments: pd.DataFrame,
     unit = unit_of_atoms(geo, layer)
     atom_pop = pop[atoms.small_area] * atoms.share
     atom_distance = distance[atoms.small_area]
-    resident = np.bincount(unit, weights=atom_pop, minlength=len(lay))
-    inside = catchments.groupby("sits_in")["name"].apply(list).to_dict()
-    serving = catchments.groupby("serves")["name"].apply(list).to_dict()
+    n = len(lay)
+    resident = np.bincount(unit, weights=atom_pop, minlength=n)
+    near = {b: np.bincount(unit, weights=atom_pop * (atom_distance <= b), minlength=n)
+            for b in bands}
+    inside: dict[str, list[str]] = {}
+    serving: dict[str, list[str]] = {}
+    for name, sits, serves in zip(catchments["name"], catchments["sits_in"],
+                                  catchments["serves"]):
+        inside.setdefault(sits, []).append(name)
+        serving.setdefault(serves, []).append(name)
+    order = np.argsort(unit, kind="stable")
+    bounds = np.searchsorted(unit[order], np.arange(n + 1))
     rows = []
     for i, (code, name) in enumerate(zip(lay.codes, lay.names)):
-        mine = unit == i
+        mine = order[bounds[i]:bounds[i + 1]]
         row = {"code": code, "name": name, "population": resident[i],
                "hubs_inside": ", ".join(inside.get(code, [])),
                "hubs_serving": ", ".join(serving.get(code, [])),
                "has_hub": bool(inside.get(code) or serving.get(code)),
                "median_straight_line_m": weighted_median(atom_distance[mine], atom_pop[mine])}
         for b in bands:
-            near = atom_pop[mine & (atom_distance <= b)].sum()
-            row[f"share_within_{b:g}_m"] = near / resident[i] if resident[i] else 0.0
+            row[f"share_within_{b:g}_m"] = near[b][i] / resident[i] if resident[i] else 0.0
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -75,12 +75,10 @@ def _state_json(state: State) -> dict:
 def start(geo: Geography) -> HubPlan:
     """The pack's own hubs, none closed."""
     frame = hub_table(geo)
-    return HubPlan(tuple(Hub(**{c: _cell(row[c]) for c in HUB_COLUMNS})
-                         for _, row in frame.iterrows()))
-
-
-def _cell(value):
-    return float(value) if isinstance(value, (int, float)) else str(value)
+    columns = [frame[c].tolist() for c in HUB_COLUMNS]
+    return HubPlan(tuple(Hub(code=str(c), name=str(n), type=str(t), x=float(x), y=float(y),
+                             staff=float(s), serves=str(v))
+                         for c, n, t, x, y, s, v in zip(*columns)))
 
 
 def _step(plan: HubPlan, hubs: tuple[Hub, ...], closed: frozenset) -> HubPlan:
