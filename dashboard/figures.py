@@ -428,6 +428,10 @@ FOOTPRINT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D5
                      "#332288", "#88CCEE", "#117733", "#999933", "#882255", "#44AA99", "#DDCC77")
 
 
+# Catchments are drawn side by side, so the pale blue that sits beside sky blue comes last.
+CATCHMENT_COLOURS = tuple(c for c in FOOTPRINT_COLOURS if c != "#88CCEE") + ("#88CCEE",)
+
+
 def footprint_colour(index: int) -> str:
     return FOOTPRINT_COLOURS[index % len(FOOTPRINT_COLOURS)]
 

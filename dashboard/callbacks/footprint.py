@@ -69,7 +69,8 @@ def hub_section(geo, layer: str, code: str, need: str | None) -> list:
         caption="Which hub is nearest to this footprint's residents.")
     return [html.H2("Hubs and access", className="h5 mt-3"),
             html.Ul([html.Li(t) for t in lines], className="small", id=f"{ids.FOOTPRINT_CONTENT}-hubs"),
-            table, dcc.Link("Explore hubs and try changes", href="/hubs", className="small")]
+            table, dcc.Link("Explore hubs and try changes", href=f"/hubs?layer={layer}",
+                                     className="small")]
 
 
 def footprint_view(geo, layer: str, code: str | None, need: str | None):

@@ -8,6 +8,7 @@ Plotly reports clicks on shapes but not where on the map they fell.
 from __future__ import annotations
 
 import functools
+
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
@@ -89,7 +90,8 @@ def shading(result: Access, shade: str, bands: list[float]) -> dict:
     if shade == "catchment" and len(result.hubs):
         codes = list(result.hubs["code"])
         return {"z": [codes.index(c) for c in areas["nearest_hub"]], "hover": hover,
-                "colours": [figures.footprint_colour(i) for i in range(len(codes))],
+                "colours": [figures.CATCHMENT_COLOURS[i % len(figures.CATCHMENT_COLOURS)]
+                            for i in range(len(codes))],
                 "ticks": list(result.hubs["name"]), "title": "Nearest hub"}
     edges = [b / 1000 for b in bands]
     ticks = [f"≤ {edges[0]:g} km"] + [f"{a:g}–{b:g} km" for a, b in zip(edges, edges[1:])] + [
