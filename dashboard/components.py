@@ -49,6 +49,21 @@ def download_buttons(button_ids: dict[str, str], labels: dict[str, str]) -> list
                        size="sm", className="me-2 mb-2") for key, label in labels.items()]
 
 
+def history_buttons(undo: str, redo: str, reset: str) -> html.Div:
+    """Undo, Redo and Start again, for the pages that edit a draft."""
+    return html.Div([dbc.Button("Undo", id=undo, size="sm", color="secondary", outline=True,
+                                className="me-1"),
+                     dbc.Button("Redo", id=redo, size="sm", color="secondary", outline=True,
+                                className="me-1"),
+                     dbc.Button("Start again", id=reset, size="sm", color="secondary",
+                                outline=True)], className="mb-2")
+
+
+def small_alert(text, color: str = "danger") -> dbc.Alert:
+    """A one-line message under a control (errors by default)."""
+    return dbc.Alert(text, color=color, className="py-1 px-2 small mb-1")
+
+
 def rounding_value(rounding) -> str:
     """A resource's rounding step as the allocation page's radio value."""
     return "none" if not rounding else ("1" if float(rounding) == 1 else "0.1")
@@ -139,7 +154,8 @@ def unit_details(geo: Geography, prof: Profile, sentences: list[str]) -> dbc.Car
 PACK_CHOICE, DRAFT_CHOICE = "pack", "draft"  # compare the pack's footprints / the draft
 
 
-def scenario_options(store, pack: str, layer: str) -> tuple[list[dict], list[dict], str | None]:
+def scenario_options(store, pack: str, layer: str | None
+                     ) -> tuple[list[dict], list[dict], str | None]:
     """Saved scenarios as dropdown options, the same plus the pack's and the draft's footprints
     for comparing, and a message when the store cannot be reached."""
     try:

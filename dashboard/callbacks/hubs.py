@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 
-import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
@@ -30,10 +29,6 @@ from dashboard.scenarios import ScenarioError
 
 SETTINGS = [ids.HUBS_LAYER, ids.HUBS_NEED, ids.HUBS_TYPES, ids.HUBS_BANDS]
 MAX_BANDS = 6
-
-
-def _alert(text, color="danger"):
-    return dbc.Alert(text, color=color, className="py-1 px-2 small mb-1")
 
 
 def parse_bands(text) -> list[float]:
@@ -372,11 +367,11 @@ def register(app) -> None:
             plan, chosen, message = edited(geo, plan_data, ctx.triggered_id, click, mode,
                                            chosen, name, kind, staff, upload)
         except DashboardError as exc:
-            return no_update, no_update, no_update, _alert(str(exc))
+            return no_update, no_update, no_update, components.small_alert(str(exc))
         new = plan.to_json()
         # Options and value together, so a hub just opened can be chosen at once.
         return ((no_update if new == plan_data else new), components.hub_options(plan), chosen,
-                _alert(message, "success") if message else "")
+                components.small_alert(message, "success") if message else "")
 
     @app.callback(
         Output(ids.HUBS_OPENED, "data"), Output(ids.HUBS_SCENARIOS, "options"),
@@ -391,13 +386,12 @@ def register(app) -> None:
         try:
             opened, message = scenario_action(geo, store, pack, ctx.triggered_id, name,
                                               plan_data, opened, settings)
-            status = _alert(message, "success")
+            status = components.small_alert(message, "success")
         except (ScenarioError, EditError) as exc:
-            status = _alert(str(exc))
-        try:
-            saved = [{"label": s.name, "value": s.id} for s in store.list(pack)]
-        except ScenarioError as exc:
-            saved, status = [], _alert(str(exc), "warning")
+            status = components.small_alert(str(exc))
+        saved, _, problem = components.scenario_options(store, pack, None)
+        if problem:
+            status = components.small_alert(problem, "warning")
         return opened, saved, opened["id"] if opened else None, status
 
     @app.callback(
@@ -411,21 +405,21 @@ def register(app) -> None:
     def open_saved(_n, selected, *settings):
         geo = reference.geography(server)
         if not selected:
-            return (no_update,) * 8 + (_alert("Choose a saved scenario first."),)
+            return (no_update,) * 8 + (components.small_alert("Choose a saved scenario first."),)
         try:
             found = reference.scenarios(server).get(selected)
             drafts.from_json(geo, found.payload["draft"])
             plan = (hubplan.from_json(found.payload["hubs"]) if "hubs" in found.payload
                     else hubplan.start(geo))
         except DashboardError as exc:
-            return (no_update,) * 8 + (_alert(str(exc)),)
+            return (no_update,) * 8 + (components.small_alert(str(exc)),)
         kept = found.payload.get("hub_settings", {})
         values = [kept.get(k) or v for k, v in zip(("layer", "need", "types", "bands"),
                                                    settings)]
         note = "" if "hubs" in found.payload else " It had no hubs saved yet: showing the pack's."
         return (plan.to_json(), components.hub_options(plan), {**components.opened_state(found),
                                  "draft": found.payload["draft"]}, found.name, *values,
-                _alert(f"Opened '{found.name}' (its footprints and hubs).{note}", "success"))
+                components.small_alert(f"Opened '{found.name}' (its footprints and hubs).{note}", "success"))
 
     @app.callback(
         Output(ids.HUBS_DOWNLOAD, "data"),

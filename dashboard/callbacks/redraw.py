@@ -42,10 +42,6 @@ def judge(geo, draft: Draft, against, need, tolerance, resource) -> Balance:
                    resource_of(geo, resource))
 
 
-def _alert(text, color="danger"):
-    return dbc.Alert(text, color=color, className="py-1 px-2 small mb-1")
-
-
 def _read_only(opened) -> bool:
     return bool(opened and opened.get("readonly"))
 
@@ -136,7 +132,7 @@ def render(geo, data, against, need, tolerance, resource, opened, select_ids):
     bal = judge(geo, draft, against, need, tolerance, resource)
     options = [{"label": n, "value": c} for c, n in draft.groups.items()]
     readonly = _read_only(opened)
-    warnings = [_alert(w, "warning") for w in bal.warnings]
+    warnings = [components.small_alert(w, "warning") for w in bal.warnings]
     return (map_update(geo, draft, first=False), summary(geo, draft, bal), warnings, balance_table(geo, bal),
             [draft.assignment[i["code"]] for i in select_ids], [options] * len(select_ids),
             [readonly] * len(select_ids), options, options, not draft.undo or readonly,
@@ -282,7 +278,7 @@ def register(app) -> None:
         found = optimise.suggest(geo, draft, against, n_groups, tolerance_of(tolerance),
                                  "scratch" in (scratch or []))
         new = drafts.change(draft, found.assignment, found.groups)
-        return new.to_json(), _alert(f"{found.summary()} Undo takes it back.", "success")
+        return new.to_json(), components.small_alert(f"{found.summary()} Undo takes it back.", "success")
 
     @app.callback(
         Output(ids.REDRAW_DRAFT, "data", allow_duplicate=True),
@@ -297,10 +293,10 @@ def register(app) -> None:
             changes, new_groups = read_assignment(raw, filename, geo, draft)
             new = drafts.change(draft, changes, new_groups)
         except DashboardError as exc:
-            return no_update, _alert(str(exc))
+            return no_update, components.small_alert(str(exc))
         moved = len(new.undo[-1]) if new is not draft else 0
-        return new.to_json(), _alert(f"Loaded {filename}: {moved} ward(s) moved. Undo takes it "
-                                     "back.", "success")
+        return new.to_json(), components.small_alert(
+            f"Loaded {filename}: {moved} ward(s) moved. Undo takes it back.", "success")
 
     scenario_outputs = [
         Output(ids.REDRAW_OPENED, "data", allow_duplicate=True),
@@ -324,13 +320,13 @@ def register(app) -> None:
         try:
             opened, message = scenario_action(geo, store, pack, ctx.triggered_id, name, selected,
                                               data, opened, settings)
-            status = _alert(message, "success")
+            status = components.small_alert(message, "success")
         except ScenarioError as exc:
-            status = _alert(str(exc))
+            status = components.small_alert(str(exc))
         saved, choices, problem = components.scenario_options(store, pack, data["layer"])
         link = components.share_link(opened["id"]) if opened else ""
         return (opened, saved, opened["id"] if opened else selected, choices, choices,
-                _alert(problem, "warning") if problem else status, link)
+                components.small_alert(problem, "warning") if problem else status, link)
 
     @app.callback(
         Output(ids.REDRAW_DRAFT, "data", allow_duplicate=True),
@@ -345,17 +341,17 @@ def register(app) -> None:
     def open_saved(_n, selected, data, *settings):
         geo = reference.geography(server)
         if not selected:
-            return (no_update,) * 7 + (_alert("Choose a saved scenario first."), no_update)
+            return (no_update,) * 7 + (components.small_alert("Choose a saved scenario first."), no_update)
         try:
             found = reference.scenarios(server).get(selected)
             draft = drafts.from_json(geo, found.payload["draft"])
         except DashboardError as exc:
-            return (no_update,) * 7 + (_alert(str(exc)), no_update)
+            return (no_update,) * 7 + (components.small_alert(str(exc)), no_update)
         kept = found.payload.get("settings", {})
         values = [kept.get(k, v) for k, v in zip(("against", "need", "tolerance", "resource"),
                                                   settings)]
         return (draft.to_json(), components.opened_state(found), found.name, *values,
-                _alert(f"Opened '{found.name}'.", "success"), components.share_link(found.id))
+                components.small_alert(f"Opened '{found.name}'.", "success"), components.share_link(found.id))
 
     @app.callback(
         Output(ids.REDRAW_COMPARE, "children"),
@@ -369,7 +365,7 @@ def register(app) -> None:
         try:
             left, right = arrangement(geo, a, data), arrangement(geo, b, data)
         except ScenarioError as exc:
-            return _alert(str(exc))
+            return components.small_alert(str(exc))
         return compare_view(geo, left, right, (labels.get(a, a), labels.get(b, b)), *settings)
 
     @app.callback(

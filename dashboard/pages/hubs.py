@@ -62,7 +62,8 @@ def layout(scenario: str | None = None, layer: str | None = None, **_query) -> h
     kinds = sorted({h.type for h in plan.hubs}, key=lambda t: (t not in figures.HUB_STYLE, t))
     type_options = [{"label": t.capitalize(), "value": t} for t in kinds]
     bands = settings.get("bands") or ", ".join(f"{b / 1000:g}" for b in DEFAULT_BANDS_M)
-    saved, problem_store = _saved(geo)
+    saved, _, problem_store = components.scenario_options(reference.scenarios(),
+                                                          reference.pack_key(), None)
 
     controls = [
         components.field("Footprints", dcc.Dropdown(layers, layer, id=ids.HUBS_LAYER,
@@ -103,12 +104,7 @@ def layout(scenario: str | None = None, layer: str | None = None, **_query) -> h
                              outline=True, className="me-1 mb-1"),
                   dbc.Button("Reopen hub", id=ids.HUBS_REOPEN, size="sm", color="secondary",
                              outline=True, className="me-1 mb-1")]),
-        html.Div([dbc.Button("Undo", id=ids.HUBS_UNDO, size="sm", color="secondary",
-                             outline=True, className="me-1"),
-                  dbc.Button("Redo", id=ids.HUBS_REDO, size="sm", color="secondary",
-                             outline=True, className="me-1"),
-                  dbc.Button("Start again", id=ids.HUBS_RESET, size="sm", color="secondary",
-                             outline=True)], className="mb-2"),
+        components.history_buttons(ids.HUBS_UNDO, ids.HUBS_REDO, ids.HUBS_RESET),
         dcc.Upload(html.Div(["Load hubs from a CSV: drop it here or ",
                              html.A("choose a file", href="#")]),
                    id=ids.HUBS_FILE, max_size=TABLE_FILE_LIMIT, accept=".csv,text/csv",
@@ -167,11 +163,3 @@ def layout(scenario: str | None = None, layer: str | None = None, **_query) -> h
         ]),
         html.Div(id=ids.HUBS_TABLES),
     ])
-
-
-def _saved(geo) -> tuple[list[dict], str | None]:
-    try:
-        return [{"label": s.name, "value": s.id}
-                for s in reference.scenarios().list(reference.pack_key())], None
-    except ScenarioError as exc:
-        return [], str(exc)
