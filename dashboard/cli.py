@@ -144,7 +144,7 @@ def cmd_import(args) -> int:
         lsoa_lookup=path(args.lsoa_lookup), practices=path(args.practices),
         registrations=path(args.registrations),
         groups={k: Path(v) for k, v in _pairs(args.group, "--group").items()},
-        hubs=path(args.hubs), name=args.name,
+        hubs=path(args.hubs), centroids=path(args.centroids), name=args.name,
         need_columns=_pairs(args.need_column, "--need-column"),
         population_column=args.population_column, pcn_rule=args.pcn_rule,
         min_share=args.min_share, estimate=args.estimate,
@@ -244,6 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--group", action="append", metavar="NAME=FILE",
                    help="a grouping of wards (CSV: ward code, group code, group name); repeatable")
     p.add_argument("--hubs", help="hubs (CSV: name, type, lon/lat or easting/northing, staff)")
+    p.add_argument("--centroids", help="population-weighted centroids of the small areas (CSV: "
+                   "LSOA code, x/y or easting/northing or lon/lat), for hub distances")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("serve", help="run the dashboard (development server)")

@@ -74,3 +74,40 @@ def test_a_pack_hub_outside_the_borough_is_named_with_its_distance(tmp_path):
     with pytest.raises(DataPackError, match=r"hubs.csv: hub\(s\) Brackmoor Civic Centre \(\d+\.\d "
                                             r"km\) lie outside the borough"):
         load_pack(pack)
+
+
+def _pack_with_centroids(tmp_path, shift_m=10.0, drop=1, far=None):
+    from dashboard.engine.access import small_area_points
+
+    pack = tmp_path / "pack"
+    shutil.copytree(DEMO, pack)
+    geo = load_pack(DEMO)
+    points = small_area_points(geo)
+    frame = pd.DataFrame({"code": list(geo.small_areas.codes), "easting": points[:, 0] + shift_m,
+                          "northing": points[:, 1]}).iloc[drop:]
+    if far is not None:
+        frame.loc[frame["code"] == far, "easting"] += 5000
+    frame.to_csv(pack / "centroids.csv", index=False)
+    toml = (pack / "pack.toml").read_text()
+    (pack / "pack.toml").write_text(toml + '\n[small_areas.centroids]\nfile = "centroids.csv"\n')
+    return geo, pack
+
+
+def test_population_weighted_centroids_place_residents_when_given(tmp_path):
+    from dashboard.engine.access import point_method, small_area_points
+
+    plain, pack = _pack_with_centroids(tmp_path)
+    geo = load_pack(pack)
+    given, fallback = small_area_points(geo), small_area_points(plain)
+    assert given[1:, 0] == pytest.approx(fallback[1:, 0] + 10)
+    assert given[0].tolist() == fallback[0].tolist()  # no centroid: a point inside it
+    assert any("1 small area(s) have no centroid" in w for w in geo.warnings)
+    assert point_method(geo) == "population-weighted centroid of each small area"
+
+
+def test_a_centroid_far_from_its_small_area_is_refused(tmp_path):
+    plain, pack = _pack_with_centroids(tmp_path, far=load_pack(DEMO).small_areas.codes[5])
+    code = plain.small_areas.codes[5]
+    with pytest.raises(DataPackError, match=f"centroids.csv: the centroid\\(s\\) of {code} lie "
+                                            "outside their small area"):
+        load_pack(pack)

@@ -184,3 +184,23 @@ def test_swapped_hub_coordinates_are_named(tmp_path):
     hubs.write_text("name,type,lon,lat\nTown hall,main,53.6,-1.7\n")
     with pytest.raises(DataPackError, match="look swapped"):
         import_pack(ImportSpec(**paths, hubs=hubs), tmp_path / "pack")
+
+
+def test_centroids_file_is_imported_and_used_for_distances(tmp_path):
+    from conftest import KM, X0, Y0
+    from dashboard.engine.access import point_method, small_area_points
+
+    paths = write_borough(tmp_path / "in")
+    centroids = tmp_path / "in" / "pwc.csv"
+    # ONS's population-weighted centroid layout: code and BNG x, y; one LSOA left out.
+    centroids.write_text("LSOA21CD,x,y\n" + "".join(
+        f"E0100000{i},{X0 + x * KM},{Y0 + y * KM}\n"
+        for i, (x, y) in enumerate([(0.2, 0.2), (1.9, 0.1), (0.5, 1.8)], start=1)))
+    report = import_pack(ImportSpec(**paths, centroids=centroids), tmp_path / "pack")
+    assert "pwc.csv: centroids for 3 of 4 small areas." in report.matches
+    geo = load_pack(tmp_path / "pack")
+    points = small_area_points(geo)
+    assert points[:3].tolist() == [[X0 + 200, Y0 + 200], [X0 + 1900, Y0 + 100],
+                                   [X0 + 500, Y0 + 1800]]
+    assert points[3].tolist() == pytest.approx([X0 + 1500, Y0 + 1500], abs=0.01)  # a point inside
+    assert point_method(geo).startswith("population-weighted")

@@ -42,6 +42,7 @@ class ImportSpec:
     registrations: Path | None = None
     groups: dict[str, Path] = field(default_factory=dict)
     hubs: Path | None = None
+    centroids: Path | None = None  # population-weighted centroids of the small areas
     name: str = "Imported borough"
     need_columns: dict[str, str] = field(default_factory=dict)  # key -> column
     population_column: str | None = None
@@ -292,6 +293,18 @@ def _hubs(path: Path, wards: gpd.GeoDataFrame, report: Report) -> pd.DataFrame:
     return out
 
 
+def _centroids(path: Path, areas: gpd.GeoDataFrame, report: Report) -> pd.DataFrame:
+    """Population-weighted centroids (as ONS publishes them for LSOAs) for the pack's areas."""
+    frame = rec.read_table(path)
+    code = rec.find_column(frame.columns, "lsoa_code", path.name)
+    out = pd.DataFrame({"code": clean_codes(frame[code], path.name, code)})
+    out["easting"], out["northing"] = points.bng_coordinates(frame, path.name, out["code"],
+                                                             report.reprojections)
+    out = out[out["code"].isin(set(areas["code"]))].dropna()
+    report.matches.append(f"{path.name}: centroids for {len(out)} of {len(areas)} small areas.")
+    return out
+
+
 def _groups(name: str, path: Path, wards: gpd.GeoDataFrame) -> pd.DataFrame:
     frame = rec.read_table(path)
     ward_codes = set(wards["code"])
@@ -394,12 +407,15 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
             report.counts["practices"] = len(practices)
             report.counts["PCNs"] = practices["pcn_code"].nunique()
             layers.append(_pcn_toml(spec, estimated))
-        hubs = ""
+        extra = ""
         if spec.hubs is not None:
             _hubs(spec.hubs, wards, report).to_csv(work / "hubs.csv", index=False)
-            hubs = '\n[hubs]\nfile = "hubs.csv"\n'
+            extra = '\n[hubs]\nfile = "hubs.csv"\n'
+        if spec.centroids is not None:
+            _centroids(spec.centroids, areas, report).to_csv(work / "centroids.csv", index=False)
+            extra += '\n[small_areas.centroids]\nfile = "centroids.csv"\n'
         (work / "pack.toml").write_text(
-            _manifest(spec, ages, need_labels) + "".join(layers) + hubs, encoding="utf-8")
+            _manifest(spec, ages, need_labels) + "".join(layers) + extra, encoding="utf-8")
         geo = load_pack(work)  # the pack must open before it replaces anything
         report.warnings += list(geo.warnings)
         _coverage(geo, report)
@@ -442,7 +458,8 @@ def _manifest(spec: ImportSpec, ages: dict, need_labels: dict) -> str:
         f"description = {_toml_str('Imported from official ONS, MHCLG and NHS files.')}",
     ]
     for path in (spec.small_areas, spec.wards, spec.population, spec.need, spec.lsoa_lookup,
-                 spec.practices, spec.registrations, *spec.groups.values(), spec.hubs):
+                 spec.practices, spec.registrations, *spec.groups.values(), spec.hubs,
+                 spec.centroids):
         if path is not None:
             lines += ["", "[[pack.sources]]", f"title = {_toml_str(path.name)}",
                       'publisher = "As supplied to the import; add publisher, vintage, licence '

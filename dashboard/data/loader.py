@@ -6,8 +6,10 @@ import dataclasses
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio.errors
+import shapely
 
 from dashboard.data.allocations import load_current, parse_resources, with_totals
 from dashboard.data.build import (
@@ -21,9 +23,9 @@ from dashboard.data.build import (
 from dashboard.data.codes import clean_codes, numeric_column, require_columns, require_unique
 from dashboard.data.manifest import MANIFEST, FileSpec, Manifest, read_manifest
 from dashboard.data.points import check_inside
-from dashboard.engine.access import borough_outline
+from dashboard.engine.access import borough_outline, representative_points
 from dashboard.engine.geography import BNG, Geography
-from dashboard.errors import DataFileError
+from dashboard.errors import DataFileError, GeometryError
 
 
 def read_table(spec: FileSpec, required: tuple[str, ...], optional: tuple[str, ...] = ()
@@ -105,6 +107,39 @@ def load_hubs(spec: FileSpec) -> gpd.GeoDataFrame:
     return to_bng(points, spec.source).drop(columns=["x", "y"])
 
 
+# Population-weighted centroids lie inside their small area; allow for generalised boundaries.
+CENTROID_EDGE_M = 100.0
+
+
+def load_centroids(spec: FileSpec, geo: Geography) -> tuple[np.ndarray, list[str]]:
+    """Population-weighted centroids (BNG) in small-area order. Small areas without one keep a
+    point inside them, and a centroid far outside its own small area is refused."""
+    frame = read_table(spec, ("code", "x", "y"))
+    frame["code"] = clean_codes(frame["code"], spec.source, spec.columns["code"])
+    require_unique(frame["code"], spec.source, spec.columns["code"])
+    for role in ("x", "y"):
+        frame[role] = numeric_column(frame, role, spec.source, codes=frame["code"],
+                                     label=spec.columns[role])
+    given = frame.set_index("code").reindex(list(geo.small_areas.codes))
+    missing = given["x"].isna()
+    points = representative_points(geo)
+    points[~missing.to_numpy()] = given.loc[~missing, ["x", "y"]].to_numpy(dtype=float)
+    gap = shapely.distance(np.asarray(geo.small_area_geometry.values),
+                           shapely.points(points[:, 0], points[:, 1]))
+    far = gap > CENTROID_EDGE_M
+    if far.any():
+        codes = np.asarray(geo.small_areas.codes, dtype=object)[far]
+        raise GeometryError(
+            f"{spec.source}: the centroid(s) of {', '.join(codes[:5])} lie outside their small "
+            f"area (up to {gap.max() / 1000:.1f} km). Check the file is for the same LSOA vintage "
+            "and in British National Grid metres.")
+    notes = []
+    if missing.any():  # not fatal: those small areas keep a point inside them
+        notes.append(f"{spec.source}: {int(missing.sum())} small area(s) have no centroid (e.g. "
+                     + ", ".join(given.index[missing][:3]) + "); a point inside each is used.")
+    return points, notes
+
+
 def load_pack(folder: str | Path) -> Geography:
     """Load and validate the data pack in ``folder``.
 
@@ -158,6 +193,10 @@ def load_pack(folder: str | Path) -> Geography:
     if hubs is not None:
         check_inside(hubs.geometry.x, hubs.geometry.y, hubs["name"], borough_outline(geo),
                      m.hubs.source)
+    if m.centroids:
+        points, notes = load_centroids(m.centroids, geo)
+        geo = dataclasses.replace(geo, metadata={**geo.metadata, "small_area_points": points},
+                                  warnings=(*geo.warnings, *notes))
     if not m.resources:
         return geo
     resources = parse_resources(m.resources, MANIFEST)

@@ -30,6 +30,7 @@ PRACTICE_COLUMNS = {
 }
 REGISTRATION_COLUMNS = {"practice": "practice_code", "small_area": "small_area_code",
                         "patients": "patients"}
+CENTROID_COLUMNS = {"code": "code", "x": "easting", "y": "northing"}
 HUB_COLUMNS = {"code": "hub_code", "name": "name", "type": "type", "x": "easting",
                "y": "northing", "staff": "staff", "serves": "serves"}
 
@@ -74,6 +75,7 @@ class Manifest:
     sources: list[dict[str, str]] = field(default_factory=list)
     resources: list = field(default_factory=list)  # raw [[resources]] tables
     allocations: Path | None = None  # current-allocation CSV
+    centroids: FileSpec | None = None  # population-weighted centroids of the small areas
 
 
 def _get(table: dict, key: str, where: str, kind: type = str, default: Any = ...) -> Any:
@@ -162,6 +164,10 @@ def read_manifest(folder: str | Path) -> Manifest:
         ))
         if kind == "grouping" and layers[-1].of is None:
             raise ManifestError(f"{MANIFEST}: {where} is a grouping and needs 'of' (e.g. 'wards').")
+    centroids = None
+    if "centroids" in sa:
+        centroids = _file(root, _get(sa, "centroids", "small_areas", dict), "file",
+                          "small_areas.centroids", CENTROID_COLUMNS)
     hubs = None
     if "hubs" in doc:
         hubs = _file(root, _get(doc, "hubs", "the manifest", dict), "file", "hubs", HUB_COLUMNS)
@@ -184,6 +190,7 @@ def read_manifest(folder: str | Path) -> Manifest:
         sources=sources,
         resources=_get(doc, "resources", "the manifest", list, []),
         allocations=allocations,
+        centroids=centroids,
     )
 
 

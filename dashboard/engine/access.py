@@ -51,14 +51,17 @@ def small_area_points(geo: Geography) -> np.ndarray:
     key = ("access-points",)
     if key not in geo._memo:
         given = geo.metadata.get("small_area_points")
-        if given is not None:
-            points = np.asarray(given, dtype=float)
-        else:
-            reps = shapely.point_on_surface(np.asarray(geo.small_area_geometry.values))
-            points = shapely.get_coordinates(reps)
+        points = (np.array(given, dtype=float) if given is not None
+                  else representative_points(geo))
         points.setflags(write=False)
         geo._memo[key] = points
     return geo._memo[key]
+
+
+def representative_points(geo: Geography) -> np.ndarray:
+    """(n, 2) BNG coordinates of a point inside each small area (a fresh array)."""
+    return shapely.get_coordinates(
+        shapely.point_on_surface(np.asarray(geo.small_area_geometry.values)))
 
 
 def point_method(geo: Geography) -> str:
