@@ -221,3 +221,19 @@ def test_footprint_page_shows_its_hubs_and_access(geo):
     text = str(hub_section(geo, "places", "PP07", None))
     assert "Hubs inside: none" in text and "Stanwick Library Hub" in text
     assert "serves this footprint but sits in Ashcombe Valley" in text
+
+
+def test_a_shared_link_opens_the_scenarios_hubs_read_only(app, geo):
+    from dashboard.pages import hubs as hubs_page
+
+    plan = hubplan.close(hubplan.start(geo), "H03")
+    with app.server.test_request_context("/hubs"):
+        store = reference.scenarios(app.server)
+        opened, _ = hubs.scenario_action(geo, store, "default", ids.HUBS_SAVE_AS, "Shared hubs",
+                                         plan.to_json(), None, SETTINGS)
+        page = hubs_page.layout(scenario=opened["id"])
+        broken = hubs_page.layout(scenario="0123456789abcdef01234567")
+    text = str(page)
+    assert "Read-only view of the shared scenario 'Shared hubs'" in text
+    assert "'closed': ['H03']" in text  # the plan store starts from the saved hubs
+    assert "no longer exists" in str(broken)
