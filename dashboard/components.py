@@ -11,6 +11,7 @@ from flask import request
 
 from dashboard.engine.geography import Geography
 from dashboard.engine.profiles import Profile
+from dashboard.figures import MAP_HEIGHT
 from dashboard.scenarios import ScenarioError
 
 
@@ -47,6 +48,14 @@ def download_buttons(button_ids: dict[str, str], labels: dict[str, str]) -> list
     """One "Download ..." button per format key (ids and labels keyed alike)."""
     return [dbc.Button(f"Download {label}", id=button_ids[key], color="secondary", outline=True,
                        size="sm", className="me-2 mb-2") for key, label in labels.items()]
+
+
+def map_placeholder(graph_id: str) -> dcc.Graph:
+    """An empty map of the page's height, drawn by the page's first callback (the layout stays
+    light and the shapes come by URL)."""
+    return dcc.Graph(id=graph_id, figure={"data": [], "layout": {"height": MAP_HEIGHT}},
+                     config={"displaylogo": False, "scrollZoom": True},
+                     className="border rounded mb-2")
 
 
 def history_buttons(undo: str, redo: str, reset: str) -> html.Div:

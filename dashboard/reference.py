@@ -12,7 +12,7 @@ from flask import current_app, has_request_context, request
 from dashboard.engine.display import DisplayGeometry
 from dashboard.engine.geography import Geography
 from dashboard.packs import COOKIE, PackStore
-from dashboard.scenarios import ScenarioStore
+from dashboard.scenarios import Scenario, ScenarioError, ScenarioStore
 
 CONFIG_KEY = "PACK_STORE"
 SCENARIOS_KEY = "SCENARIO_STORE"
@@ -29,6 +29,16 @@ def attach(server, store: PackStore, scenario_store: ScenarioStore) -> None:
 
 def scenarios(server=None) -> ScenarioStore:
     return (server or current_app).config[SCENARIOS_KEY]
+
+
+def shared_scenario(scenario_id: str) -> Scenario:
+    """The saved scenario a shared link names, refused when it belongs to another pack."""
+    found = scenarios().get(scenario_id)
+    if found.pack != pack_key():
+        where = "the demo pack" if found.pack == "default" else f"/_pack/{found.pack}"
+        raise ScenarioError(f"'{found.name}' was made on another pack; open {where} first, then "
+                            "follow the link again.")
+    return found
 
 
 def pack_key() -> str:

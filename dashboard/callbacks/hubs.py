@@ -18,7 +18,7 @@ from dashboard import components, figures, ids, reference
 from dashboard.data import recognise as rec
 from dashboard.data.points import check_inside, read_hubs
 from dashboard.engine import drafts, hubplan
-from dashboard.engine.access import Access, access, band_label, borough_outline
+from dashboard.engine.access import Access, access, band_label, borough_outline, hub_table
 from dashboard.engine.display import display_geometry
 from dashboard.engine.drafts import EditError
 from dashboard.engine.hubplan import HubPlan
@@ -207,10 +207,9 @@ def tables(here, result: Access, changes: pd.DataFrame) -> list:
 def render(geo, plan_data, opened, layer, need, types, bands, shade, chosen):
     here, plan, result = measure(geo, plan_data, opened, layer, need, types, bands)
     changes = hubplan.changes(geo, plan)
-    base = None
-    if len(changes):
-        base = access(here, hubplan.start(geo).table(), need, parse_bands(bands), layer,
-                      types)
+    # The pack's hubs judged the same way, for the change each figure shows.
+    base = (access(here, hub_table(geo), need, parse_bands(bands), layer, types) if len(changes)
+            else None)
     return (hub_figure(here, result, plan, shade, parse_bands(bands), chosen),
             summary(result, base), tables(here, result, changes), not plan.undo, not plan.redo)
 
@@ -259,9 +258,8 @@ def loaded(geo, plan: HubPlan, upload: Upload) -> tuple[HubPlan, None, str]:
     frame = read_hubs(rec.parse_table(raw, upload.filename), upload.filename)
     check_inside(frame["easting"], frame["northing"], frame["name"], borough_outline(geo),
                  upload.filename)
-    hubs = tuple(hubplan.Hub(str(r.hub_code), r.name, r.type, float(r.easting),
-                             float(r.northing), float(r.staff), str(r.serves))
-                 for r in frame.itertuples())
+    hubs = hubplan.from_table(frame.rename(columns={"hub_code": "code", "easting": "x",
+                                                    "northing": "y"}))
     return (hubplan.replace(plan, hubs), None,
             f"Loaded {len(hubs)} hub(s) from {upload.filename}; Undo returns the previous hubs.")
 
@@ -269,8 +267,6 @@ def loaded(geo, plan: HubPlan, upload: Upload) -> tuple[HubPlan, None, str]:
 def payload(geo, plan: HubPlan, opened, layer, need, types, bands) -> dict:
     """A scenario body: the opened scenario's footprints (or the pack's), these hubs and the
     settings they were judged by."""
-    saved = plan.to_json()
-    saved.pop("undo"), saved.pop("redo")
     if opened and opened.get("draft"):
         draft = opened["draft"]
     else:
@@ -278,9 +274,8 @@ def payload(geo, plan: HubPlan, opened, layer, need, types, bands) -> dict:
         if grouping is None:
             raise ScenarioError("Scenarios hold footprints made of wards, and this pack has "
                                 "none; export the hub tables instead.")
-        draft = drafts.start(geo, grouping).to_json()
-        draft.pop("undo"), draft.pop("redo")
-    return {"draft": draft, "hubs": saved, "hub_settings": {
+        draft = drafts.start(geo, grouping).to_json(history=False)
+    return {"draft": draft, "hubs": plan.to_json(history=False), "hub_settings": {
         "layer": layer, "need": need, "types": types, "bands": bands}}
 
 

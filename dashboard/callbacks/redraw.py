@@ -174,9 +174,7 @@ def _edit(geo, draft: Draft, trigger, click, ward_values, select_ids, paint, loc
 
 def payload(draft: Draft, against, need, tolerance, resource) -> dict:
     """What a scenario holds: the footprints and the settings they were judged by (no history)."""
-    saved = draft.to_json()
-    saved.pop("undo"), saved.pop("redo")
-    return {"draft": saved, "settings": {"against": against, "need": need,
+    return {"draft": draft.to_json(history=False), "settings": {"against": against, "need": need,
                                          "tolerance": tolerance, "resource": resource}}
 
 

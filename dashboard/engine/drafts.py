@@ -54,11 +54,14 @@ class Draft:
     def members_of(self, group: str) -> list[str]:
         return [m for m, g in self.assignment.items() if g == group]
 
-    def to_json(self) -> dict:
-        return {"layer": self.layer, "assignment": dict(self.assignment),
-                "groups": [[c, n] for c, n in self.groups.items()], "locked": sorted(self.locked),
-                "undo": [[list(c) for c in s] for s in self.undo],
-                "redo": [[list(c) for c in s] for s in self.redo]}
+    def to_json(self, history: bool = True) -> dict:
+        """Plain data; without ``history`` (as scenarios are saved) there is no undo or redo."""
+        data = {"layer": self.layer, "assignment": dict(self.assignment),
+                "groups": [[c, n] for c, n in self.groups.items()], "locked": sorted(self.locked)}
+        if history:
+            data["undo"] = [[list(c) for c in s] for s in self.undo]
+            data["redo"] = [[list(c) for c in s] for s in self.redo]
+        return data
 
 
 def start(geo: Geography, layer: str) -> Draft:

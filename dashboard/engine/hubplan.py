@@ -61,8 +61,11 @@ class HubPlan:
         raise EditError(f"There is no hub with code '{code}'. Hubs: "
                         f"{', '.join(h.code for h in self.hubs) or '(none)'}.")
 
-    def to_json(self) -> dict:
+    def to_json(self, history: bool = True) -> dict:
+        """Plain data; without ``history`` (as scenarios are saved) there is no undo or redo."""
         state = _state_json((self.hubs, self.closed))
+        if not history:
+            return state
         return {**state, "undo": [_state_json(s) for s in self.undo],
                 "redo": [_state_json(s) for s in self.redo]}
 
@@ -72,13 +75,16 @@ def _state_json(state: State) -> dict:
     return {"hubs": [dataclasses.asdict(h) for h in hubs], "closed": sorted(closed)}
 
 
+def from_table(frame: pd.DataFrame) -> tuple[Hub, ...]:
+    """Hubs from a :func:`access.hub_table`-shaped frame."""
+    columns = [frame[c].tolist() for c in HUB_COLUMNS]
+    return tuple(Hub(code=str(c), name=str(n), type=str(t), x=float(x), y=float(y),
+                     staff=float(s), serves=str(v)) for c, n, t, x, y, s, v in zip(*columns))
+
+
 def start(geo: Geography) -> HubPlan:
     """The pack's own hubs, none closed."""
-    frame = hub_table(geo)
-    columns = [frame[c].tolist() for c in HUB_COLUMNS]
-    return HubPlan(tuple(Hub(code=str(c), name=str(n), type=str(t), x=float(x), y=float(y),
-                             staff=float(s), serves=str(v))
-                         for c, n, t, x, y, s, v in zip(*columns)))
+    return HubPlan(from_table(hub_table(geo)))
 
 
 def _step(plan: HubPlan, hubs: tuple[Hub, ...], closed: frozenset) -> HubPlan:

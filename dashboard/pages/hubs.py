@@ -37,9 +37,7 @@ def opened_scenario(geo, scenario_id: str | None):
     if not scenario_id:
         return None, None
     try:
-        found = reference.scenarios().get(scenario_id)
-        if found.pack != reference.pack_key():
-            return None, f"'{found.name}' was made on another pack; open that pack first."
+        found = reference.shared_scenario(scenario_id)
         plan = hubplan.from_json(found.payload["hubs"]) if "hubs" in found.payload \
             else hubplan.start(geo)
     except (ScenarioError, DashboardError) as exc:
@@ -151,10 +149,7 @@ def layout(scenario: str | None = None, layer: str | None = None, **_query) -> h
             dbc.Col([*controls, what_if], lg=3),
             dbc.Col([
                 html.Div(id=ids.HUBS_SUMMARY, className="mb-1", **{"aria-live": "polite"}),
-                dcc.Graph(id=ids.HUBS_MAP, figure={"data": [], "layout": {
-                    "height": figures.MAP_HEIGHT}}, config={"displaylogo": False,
-                                                            "scrollZoom": True},
-                    className="border rounded mb-2"),
+                components.map_placeholder(ids.HUBS_MAP),
                 html.P("Distances are straight lines in British National Grid metres from "
                        "where each small area's residents are taken to live, not travel times.",
                        className="text-muted small"),

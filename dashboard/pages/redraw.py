@@ -7,7 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import components, figures, ids, reference
+from dashboard import components, ids, reference
 from dashboard.engine import drafts
 from dashboard.engine.balance import DEFAULT_TOLERANCE
 from dashboard.errors import DashboardError
@@ -23,13 +23,9 @@ def opened_scenario(geo, scenario_id: str | None):
     if not scenario_id:
         return None, None
     try:
-        found = reference.scenarios().get(scenario_id)
+        found = reference.shared_scenario(scenario_id)
     except ScenarioError as exc:
         return None, str(exc)
-    if found.pack != reference.pack_key():
-        where = "the demo pack" if found.pack == "default" else f"/_pack/{found.pack}"
-        return None, (f"'{found.name}' was made on another pack; open {where} first, then "
-                      "follow the link again.")
     try:
         draft = drafts.from_json(geo, found.payload["draft"])
     except DashboardError as exc:
@@ -177,9 +173,7 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
                 html.Div(id=ids.REDRAW_SUMMARY, className="mb-1", **{"aria-live": "polite"}),
                 html.Div(id=ids.REDRAW_WARNINGS),
                 # Drawn by the first render (the layout stays light); moves then patch colours.
-                dcc.Graph(id=ids.REDRAW_MAP, figure={"data": [], "layout": {
-                    "height": figures.MAP_HEIGHT}}, config={"displaylogo": False, "scrollZoom": True},
-                    className="border rounded mb-2"),
+                components.map_placeholder(ids.REDRAW_MAP),
                 html.P("Click a ward to move it to the footprint chosen on the left, or use "
                        "the ward list at the foot of the page. Colours are footprints.",
                        className="text-muted small"),
