@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import dash
@@ -11,14 +12,15 @@ from dash import Dash, html, set_props
 from flask import Flask, Response, abort, jsonify, redirect
 from flask_compress import Compress
 
-from dashboard import callbacks, figures, ids, packs, reference
-from dashboard.cli import default_pack
+from dashboard import callbacks, figures, ids, packs, reference, security
+from dashboard.config import Settings
+from dashboard.data.cache import cached_display
 from dashboard.data.loader import load_pack
 from dashboard.engine.display import display_geometry
 from dashboard.engine.geography import Geography
 from dashboard.errors import DashboardError
 from dashboard.glyphs import glyph_range
-from dashboard.packs import PackStore, default_store, file_limit
+from dashboard.packs import PackStore
 from dashboard.scenarios import ScenarioStore, default_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +42,18 @@ def show_error(err: Exception) -> None:
         message = ("Something went wrong while updating this view; the details are in the "
                    "server log. Try another choice, or reload the page.")
     set_props(ids.APP_ALERT, {"children": message, "is_open": True})
+
+
+def _serve_health(server) -> None:
+    """``/healthz`` for load balancers: 200 while this worker serves pages. The scenario store
+    is reported but does not fail the check, since maps and figures work without it."""
+    def health() -> Response:
+        scenarios = "ok" if reference.scenarios(server).healthy() else "unavailable"
+        body = jsonify(status="ok" if scenarios == "ok" else "degraded", scenarios=scenarios)
+        body.headers["Cache-Control"] = "no-store"
+        return body
+
+    server.add_url_rule("/healthz", "health", health)
 
 
 def _serve_geometry(server) -> None:
@@ -124,20 +138,29 @@ def _shell(server) -> html.Div:
 
 
 def create_app(pack: str | Path | None = None, geography: Geography | None = None,
-               pack_store: str | Path | None = None, scenario_db: str | None = None) -> Dash:
-    """Load ``pack`` (default: ``$DASHBOARD_PACK`` or the demo pack) and build the Dash app.
+               pack_store: str | Path | None = None, scenario_db: str | None = None,
+               settings: Settings | None = None) -> Dash:
+    """Load the pack and build the Dash app, configured by ``settings`` (default: from the
+    environment, see :class:`~dashboard.config.Settings`).
 
-    The pack is loaded, its atoms cut and its map shapes simplified once here, before any
-    request, so callbacks only aggregate. ``geography`` serves an already built model instead
-    (benchmarks and tests). Users' imports go to ``pack_store`` (default
-    ``$DASHBOARD_PACK_STORE`` or ``instance/packs``). Scenarios are saved to ``scenario_db`` (a
-    database URL; default ``$DASHBOARD_SCENARIO_DB`` or ``scenarios.sqlite`` beside the pack
-    store).
+    The pack is loaded, its atoms cut and its map shapes simplified (or read from the disk
+    cache) once here, before any request, so callbacks only aggregate. ``geography`` serves an
+    already built model instead (benchmarks and tests). ``pack``, ``pack_store`` and
+    ``scenario_db`` override the settings of the same names.
     """
-    geo = geography if geography is not None else load_pack(pack or default_pack())
-    display_geometry(geo)
-    store = PackStore(Path(pack_store) if pack_store else default_store(), geo)
-    saved = ScenarioStore(scenario_db or default_url(store.root.parent))
+    settings = settings or Settings.from_env()
+    settings = replace(settings, **{k: v for k, v in (
+        ("pack", pack and Path(pack)), ("pack_store", pack_store and Path(pack_store)),
+        ("scenario_db", scenario_db)) if v})
+    if geography is not None:
+        geo = geography
+        display_geometry(geo)
+    else:
+        geo = load_pack(settings.pack)
+        cached_display(geo, settings.pack, settings.cache_dir)
+    store = PackStore(settings.pack_store, geo, file_limit=settings.upload_bytes,
+                      cache_dir=settings.cache_dir)
+    saved = ScenarioStore(settings.scenario_db or default_url(store.root.parent))
     app = Dash(
         "dashboard",
         use_pages=True,
@@ -148,14 +171,22 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
         suppress_callback_exceptions=False,
         on_error=show_error,
     )
-    reference.attach(app.server, store, saved)
-    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_FILES * file_limit() * 4 // 3
-    _serve_geometry(app.server)
-    _serve_glyphs(app.server)
-    _serve_pack_switch(app.server)
-    _compress(app.server)
-    app.layout = lambda: _shell(app.server)
+    server = app.server
+    security.trust_proxies(server, settings.proxy_hops)
+    security.require_sign_in(server, settings)
+    reference.attach(server, store, saved, settings)
+    server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_FILES * settings.upload_bytes * 4 // 3
+    _serve_health(server)
+    _serve_geometry(server)
+    _serve_glyphs(server)
+    _serve_pack_switch(server)
+    _compress(server)
+    app.layout = lambda: _shell(server)
     callbacks.register(app)
+    # Dash's error pop-ups and prop checks only when asked for: they show code to the browser.
+    if settings.debug:
+        app.enable_dev_tools(debug=True, dev_tools_hot_reload=False)
+    security.add_headers(app, settings.street_style)
     return app
 
 

@@ -7,14 +7,13 @@ import os
 import sys
 from pathlib import Path
 
+from dashboard.config import Settings
 from dashboard.errors import DashboardError
-
-DEMO_PACK = Path(__file__).resolve().parents[1] / "geodata" / "demo"
 
 
 def default_pack() -> Path:
     """The pack named by ``DASHBOARD_PACK``, else the bundled demo pack."""
-    return Path(os.environ.get("DASHBOARD_PACK", DEMO_PACK))
+    return Settings.from_env().pack
 
 
 def _load(pack: str):
@@ -120,8 +119,6 @@ def cmd_demo(args) -> int:
 
 
 def _pairs(values: list[str], flag: str) -> dict[str, str]:
-    from dashboard.errors import DashboardError
-
     out = {}
     for value in values or []:
         key, sep, rest = value.partition("=")
@@ -160,7 +157,23 @@ def cmd_serve(args) -> int:
     from dashboard.app import create_app
 
     app = create_app(args.pack)
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    # Dash's debug mode runs Werkzeug's debugger, which executes code typed into the browser:
+    # only on request, and the host defaults to this machine only.
+    app.run(host=args.host, port=args.port, debug=args.debug or Settings.from_env().debug)
+    return 0
+
+
+def cmd_password(args) -> int:
+    from getpass import getpass
+
+    from werkzeug.security import generate_password_hash
+
+    first = getpass("Password for the dashboard's sign-in: ")
+    if len(first) < 12:
+        raise DashboardError("Use at least 12 characters.")
+    if getpass("The same again: ") != first:
+        raise DashboardError("The two passwords differ; nothing was made.")
+    print(generate_password_hash(first))
     return 0
 
 
@@ -252,8 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pack", default=str(default_pack()), help="data pack folder")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8050)))
-    p.add_argument("--debug", action="store_true", help="Dash debug mode and dev tools")
+    p.add_argument("--debug", action="store_true",
+                   help="Dash debug mode and dev tools (never on a shared server)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("password", help="make DASHBOARD_AUTH_PASSWORD_HASH for basic sign-in")
+    p.set_defaults(func=cmd_password)
     return parser
 
 

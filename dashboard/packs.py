@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 import re
 import secrets
 import shutil
@@ -19,15 +18,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard.data.cache import cached_display
 from dashboard.data.importer import ImportSpec, Report, import_pack
 from dashboard.data.loader import load_pack
-from dashboard.engine.display import display_geometry
 from dashboard.engine.geography import Geography
 from dashboard.errors import DataFileError
 
 COOKIE = "dashboard_pack"
 PACK_ID = re.compile(r"^[0-9a-f]{32}$")
-DEFAULT_FILE_MB = 50
 TABLE_FILE_LIMIT = 5 * 1024 * 1024  # a small table uploaded on its own, e.g. current allocations
 # Layer names an uploaded grouping may not take: the import writes these itself.
 RESERVED = {"small_areas", "wards", "pcns", "hubs"}
@@ -35,16 +33,6 @@ RESERVED = {"small_areas", "wards", "pcns", "hubs"}
 ROLES = ("wards", "small_areas", "population", "need", "lsoa_lookup", "practices",
          "registrations", "hubs")
 REQUIRED = ("wards", "small_areas", "population")
-
-
-def default_store() -> Path:
-    return Path(os.environ.get("DASHBOARD_PACK_STORE")
-                or Path(__file__).resolve().parents[1] / "instance" / "packs")
-
-
-def file_limit() -> int:
-    """Largest accepted upload per file, in bytes (``$DASHBOARD_UPLOAD_MB``, default 50)."""
-    return int(float(os.environ.get("DASHBOARD_UPLOAD_MB", DEFAULT_FILE_MB)) * 1024 * 1024)
 
 
 def set_cookie(response, pack_id: str) -> None:
@@ -103,6 +91,8 @@ class PackStore:
 
     root: Path
     default: Geography
+    file_limit: int = 50 * 1024 * 1024  # bytes per uploaded file
+    cache_dir: Path | None = None  # where derived tables are kept (see dashboard.data.cache)
     capacity: int = 4
     _loaded: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -122,7 +112,7 @@ class PackStore:
         if not self.has(pack_id):
             return self.default
         geo = load_pack(self.root / pack_id)
-        display_geometry(geo)
+        cached_display(geo, self.root / pack_id, self.cache_dir)
         with self._lock:
             self._loaded[pack_id] = geo
             while len(self._loaded) > self.capacity:
@@ -144,7 +134,7 @@ class PackStore:
         if missing:
             raise DataFileError("Upload the " + ", ".join(missing) + " file"
                                 + ("s" if len(missing) > 1 else "") + " to import a borough.")
-        limit = file_limit()
+        limit = self.file_limit
         pack_id = secrets.token_hex(16)
         incoming = self.root / ".incoming" / pack_id
         incoming.mkdir(parents=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import current_app, has_request_context, request
 
+from dashboard.config import Settings
 from dashboard.engine.display import DisplayGeometry
 from dashboard.engine.geography import Geography
 from dashboard.packs import COOKIE, PackStore
@@ -16,15 +17,21 @@ from dashboard.scenarios import Scenario, ScenarioError, ScenarioStore
 
 CONFIG_KEY = "PACK_STORE"
 SCENARIOS_KEY = "SCENARIO_STORE"
+SETTINGS_KEY = "DASHBOARD_SETTINGS"
 GEOMETRY_ROUTE = "/_geometry/<digest>.geojson"
 GLYPHS_ROUTE = "/_glyphs/<fontstack>/<int:start>-<int:end>.pbf"
 BLANK_STYLE_ROUTE = "/_style/blank.json"
 
 
-def attach(server, store: PackStore, scenario_store: ScenarioStore) -> None:
-    """Keep the pack and scenario stores on the Flask server."""
+def attach(server, store: PackStore, scenario_store: ScenarioStore, settings: Settings) -> None:
+    """Keep the pack and scenario stores and the deployment's settings on the Flask server."""
     server.config[CONFIG_KEY] = store
     server.config[SCENARIOS_KEY] = scenario_store
+    server.config[SETTINGS_KEY] = settings
+
+
+def settings(server=None) -> Settings:
+    return (server or current_app).config[SETTINGS_KEY]
 
 
 def scenarios(server=None) -> ScenarioStore:

@@ -58,7 +58,7 @@ def page(browser):
 def _open_map(page, url):
     page.goto(url)
     page.wait_for_selector("#map-graph .maplibregl-canvas", timeout=30_000)
-    page.wait_for_function(f"({FIGURE_DATA})().length > 3", timeout=30_000)
+    page.wait_for_function(f"() => ({FIGURE_DATA})().length > 3", timeout=30_000)
     page.wait_for_timeout(1500)  # MapLibre loads the shapes and paints
 
 
@@ -90,7 +90,7 @@ def test_measure_change_recolours_without_fetching_shapes_again(served, page):
     before = page.evaluate(f"({FIGURE_DATA})()[0].z.slice(0, 5)")
     page.click("#map-measure")
     page.get_by_role("option", name="Need score").click()
-    page.wait_for_function(f"({FIGURE_DATA})()[0].z[0] !== {before[0]}", timeout=15_000)
+    page.wait_for_function(f"() => ({FIGURE_DATA})()[0].z[0] !== {before[0]}", timeout=15_000)
     page.wait_for_timeout(500)
     assert len(shape_requests) == 1
     assert "measure=need" in page.url
@@ -142,7 +142,7 @@ def _upload_borough(page, url, files, name):
     page.fill("#upload-name", name)
     for role, path in files.items():
         page.set_input_files(f"#upload-{role.replace('_', '-')} input[type=file]", str(path))
-    page.wait_for_function("document.querySelector('#upload-population-status').innerText"
+    page.wait_for_function("() => document.querySelector('#upload-population-status').innerText"
                            ".includes('.csv')")
     page.click("#upload-run")
     page.wait_for_selector("#upload-report .alert", timeout=60_000)
@@ -187,7 +187,7 @@ def test_need_weight_change_updates_recommendation_transfers_and_export(served, 
     table_before = page.inner_text("#alloc-table")
     page.focus("#alloc-weight [role=slider]")
     page.keyboard.press("Home")  # need weight 0: per head
-    page.wait_for_function(f"document.querySelector('#alloc-transfers').innerText !== "
+    page.wait_for_function(f"() => document.querySelector('#alloc-transfers').innerText !== "
                            f"{before!r}", timeout=30_000)
     assert "w=0&" in page.url and page.inner_text("#alloc-table") != table_before
     with page.expect_download(timeout=30_000) as info:

@@ -12,6 +12,7 @@ from importdata import write_borough
 
 from conftest import DEMO
 from dashboard.callbacks.upload import run_import
+from dashboard.config import Settings
 from dashboard.data.loader import load_pack
 from dashboard.errors import DataFileError
 from dashboard.packs import COOKIE, PACK_ID, PackStore, Upload, group_name, safe_name
@@ -72,9 +73,8 @@ def test_file_names_cannot_leave_the_store(store, borough):
     assert store.get(pack_id).total_population == 1000
 
 
-def test_oversized_upload_is_refused_by_name_and_nothing_is_written(store, borough,
-                                                                    monkeypatch):
-    monkeypatch.setenv("DASHBOARD_UPLOAD_MB", "0.0001")  # about 100 bytes
+def test_oversized_upload_is_refused_by_name_and_nothing_is_written(store, borough):
+    store.file_limit = Settings.from_env({"DASHBOARD_UPLOAD_MB": "0.0001"}).upload_bytes  # ~100 B
     with pytest.raises(DataFileError, match=r"lsoa.geojson: [\d.]+ kB, over the 0.1 kB limit"):
         store.import_uploads(borough, [], "Big", {})
     assert _contents(store) == []

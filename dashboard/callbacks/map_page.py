@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
-
 from dash import Input, Output, Patch, State, ctx, no_update
 
 from dashboard import components, figures, ids, reference
 from dashboard.callbacks.grid import column_defs
 from dashboard.callbacks.url import sync_url
+from dashboard.config import DEFAULT_STREET_STYLE
 from dashboard.engine.display import display_geometry
 from dashboard.engine.profiles import describe, profile, small_area_measures
 
 # Token-free street style; a council can point this at its own tile style.
-STREET_STYLE_ENV = "DASHBOARD_STREET_STYLE"
-DEFAULT_STREET_STYLE = "carto-positron"
 
 
 def draw_map(geo, measure: str, need: str | None, visible: list[str], layer: str | None,
@@ -52,7 +49,8 @@ def map_table(geo, need: str | None) -> tuple[list[dict], list[dict]]:
     return table.to_dict("records"), column_defs(table.columns)
 
 
-def toggle_patch(geo, visible: list[str], basemap: str) -> Patch:
+def toggle_patch(geo, visible: list[str], basemap: str,
+                 street_style: str = DEFAULT_STREET_STYLE) -> Patch:
     traces = figures.map_traces(geo)
     patch = Patch()
     for name, index in traces.outlines.items():
@@ -60,7 +58,7 @@ def toggle_patch(geo, visible: list[str], basemap: str) -> Patch:
         patch["data"][traces.labels[name]]["visible"] = name in visible
     for index in traces.hubs.values():
         patch["data"][index]["visible"] = "hubs" in visible
-    style = os.environ.get(STREET_STYLE_ENV, DEFAULT_STREET_STYLE) if basemap == "streets" \
+    style = street_style if basemap == "streets" \
         else reference.blank_style_url()
     patch["layout"]["map"]["style"] = style
     return patch
@@ -130,7 +128,8 @@ def register(app) -> None:
                   Input(ids.MAP_LAYERS, "value"), Input(ids.MAP_BASEMAP, "value"),
                   prevent_initial_call=True)
     def toggle(visible, basemap):
-        return toggle_patch(reference.geography(server), visible or [], basemap)
+        return toggle_patch(reference.geography(server), visible or [], basemap,
+                            reference.settings(server).street_style)
 
     @app.callback(Output(ids.MAP_SELECT_UNIT, "options"), Output(ids.MAP_SELECT_UNIT, "value"),
                   Output(ids.MAP_DETAILS, "children"),

@@ -100,6 +100,15 @@ def _feature_collection(geoms: np.ndarray) -> bytes:
     return text.encode()
 
 
+def _memo_key(geo: Geography, tolerance_m: float) -> tuple:
+    return ("display", tolerance_m, grouping_key(geo))
+
+
+def remember(geo: Geography, disp: DisplayGeometry) -> None:
+    """Use ``disp`` (e.g. read back from a disk cache) as ``geo``'s display geometry."""
+    geo._memo[_memo_key(geo, disp.tolerance_m)] = disp
+
+
 def display_geometry(geo: Geography, tolerance_m: float = DEFAULT_TOLERANCE_M) -> DisplayGeometry:
     """Simplified, topology-keeping shapes of every layer of ``geo`` for a web map (memoised).
 
@@ -114,7 +123,7 @@ def display_geometry(geo: Geography, tolerance_m: float = DEFAULT_TOLERANCE_M) -
     -------
     DisplayGeometry
     """
-    key = ("display", tolerance_m, grouping_key(geo))
+    key = _memo_key(geo, tolerance_m)
     if key in geo._memo:
         return geo._memo[key]
     bng = np.asarray(geo.atoms.geometry.values, dtype=object)
@@ -152,7 +161,7 @@ def display_geometry(geo: Geography, tolerance_m: float = DEFAULT_TOLERANCE_M) -
         bounds=(float(west), float(south), float(east), float(north)),
         tolerance_m=tolerance_m,
     )
-    geo._memo[key] = result
+    remember(geo, result)
     return result
 
 

@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from dashboard import ids, reference
 from dashboard.engine.footprints import RULES
-from dashboard.packs import REQUIRED, file_limit
+from dashboard.packs import REQUIRED
 
 dash.register_page(__name__, path="/upload", title="Load your data · Place alignment",
                    name="Load your data", order=4)
@@ -43,7 +43,7 @@ def _file_card(role: str, label: str, hint: str) -> dbc.Col:
         html.P(hint, className="small text-muted mb-2"),
         dcc.Upload(
             html.Div(["Drop the file here or ", html.A("choose it", href="#")]),
-            id=ids.UPLOAD_FILE[role], multiple=role == "groups", max_size=file_limit(),
+            id=ids.UPLOAD_FILE[role], multiple=role == "groups", max_size=reference.settings().upload_bytes,
             className="upload-zone", className_active="upload-zone active"),
         html.Div(id=ids.UPLOAD_STATUS[role], className="small mt-1", role="status"),
     ]), className="h-100"), md=6, xl=4, className="mb-3")

@@ -1,0 +1,98 @@
+"""Deployment settings, read only from environment variables (see the README's table).
+
+Every variable is read and checked once, when the app is built; a bad value stops start-up with
+a message naming the variable and what it accepts, rather than failing on some later request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashboard.errors import DashboardError
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_PACK = ROOT / "geodata" / "demo"
+INSTANCE = ROOT / "instance"
+DEFAULT_UPLOAD_MB = 50.0
+DEFAULT_STREET_STYLE = "carto-positron"
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+class ConfigError(DashboardError):
+    """An environment variable the app cannot use."""
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    value = env.get(name, "").strip().lower()
+    if value in TRUE | FALSE:
+        return value in TRUE
+    raise ConfigError(f"{name}={env[name]!r}: use 1 or 0 (or true/false).")
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # also refuses NaN
+        raise ConfigError(f"{name}={raw!r}: give a number from {low:g} to {high:g}.")
+    return value
+
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    raw = env.get(name, "").strip()
+    return Path(raw).expanduser() if raw else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one deployment serves and how. Build with :meth:`from_env`."""
+
+    pack: Path = DEMO_PACK
+    pack_store: Path = INSTANCE / "packs"
+    scenario_db: str | None = None  # None: a SQLite file beside the pack store
+    cache_dir: Path | None = INSTANCE / "cache"  # None: derived tables are not kept on disk
+    street_style: str = DEFAULT_STREET_STYLE
+    upload_mb: float = DEFAULT_UPLOAD_MB
+    debug: bool = False
+    auth_user: str | None = None
+    auth_password_hash: str | None = None
+    proxy_hops: int = 0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        cache = env.get("DASHBOARD_CACHE_DIR", "").strip()
+        user = env.get("DASHBOARD_AUTH_USER", "").strip() or None
+        password_hash = env.get("DASHBOARD_AUTH_PASSWORD_HASH", "").strip() or None
+        if bool(user) != bool(password_hash):
+            raise ConfigError("Sign-in needs both DASHBOARD_AUTH_USER and "
+                              "DASHBOARD_AUTH_PASSWORD_HASH (make the hash with "
+                              "`python -m dashboard password`), or neither.")
+        if password_hash and not password_hash.startswith(("scrypt:", "pbkdf2:")):
+            raise ConfigError("DASHBOARD_AUTH_PASSWORD_HASH must be a hash from "
+                              "`python -m dashboard password`, not the password itself.")
+        return cls(
+            pack=_path(env, "DASHBOARD_PACK", DEMO_PACK),
+            pack_store=_path(env, "DASHBOARD_PACK_STORE", INSTANCE / "packs"),
+            scenario_db=env.get("DASHBOARD_SCENARIO_DB", "").strip() or None,
+            cache_dir=None if cache.lower() == "off" else _path(env, "DASHBOARD_CACHE_DIR",
+                                                                 INSTANCE / "cache"),
+            street_style=env.get("DASHBOARD_STREET_STYLE", "").strip() or DEFAULT_STREET_STYLE,
+            upload_mb=_number(env, "DASHBOARD_UPLOAD_MB", DEFAULT_UPLOAD_MB, 0.0001, 2048),
+            debug=_flag(env, "DASHBOARD_DEBUG"),
+            auth_user=user,
+            auth_password_hash=password_hash,
+            proxy_hops=int(_number(env, "DASHBOARD_PROXY_HOPS", 0, 0, 5)),
+        )
+
+    @property
+    def upload_bytes(self) -> int:
+        """Largest accepted upload per file, in bytes."""
+        return int(self.upload_mb * 1024 * 1024)
