@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -188,6 +189,35 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
         app.enable_dev_tools(debug=True, dev_tools_hot_reload=False)
     security.add_headers(app, settings.street_style)
     return app
+
+
+def check_start(settings: Settings | None = None) -> list[str]:
+    """Check the settings and the pack, and fill the disk cache, before any worker starts.
+
+    Returns lines for the start-up log; raises :class:`DashboardError` naming the variable or
+    the pack file at fault.
+    """
+    settings = settings or Settings.from_env()
+    start = time.perf_counter()
+    try:
+        geo = load_pack(settings.pack)
+        cache = cached_display(geo, settings.pack, settings.cache_dir)
+    except DashboardError as exc:
+        raise DashboardError(f"cannot serve the data pack in {settings.pack}: {exc} Fix or "
+                             "re-import the pack, or set DASHBOARD_PACK to another one.") from exc
+    scenarios = ScenarioStore(settings.scenario_db or default_url(settings.pack_store.parent))
+    reachable = scenarios.healthy()
+    scenarios.engine.dispose()  # workers open their own connections after the fork
+    sign_in = (f"basic, user '{settings.auth_user}'" if settings.auth_user
+               else "none here (set DASHBOARD_AUTH_USER, or sign in at a proxy)")
+    return [
+        f"Pack '{geo.name}' from {settings.pack}: ready in {time.perf_counter() - start:.1f} s "
+        f"(map shapes cache: {cache}).",
+        f"Scenario store {scenarios!r}: " + ("reachable." if reachable else
+                                             "NOT reachable; maps work, saving waits for it."),
+        f"Sign-in: {sign_in}; debug: {'ON' if settings.debug else 'off'}; uploads up to "
+        f"{settings.upload_mb:g} MB per file.",
+    ]
 
 
 def server():

@@ -14,12 +14,13 @@ import re
 import secrets
 import shutil
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.data.cache import cached_display
-from dashboard.data.importer import ImportSpec, Report, import_pack
+from dashboard.data.importer import PARTIAL, ImportSpec, Report, import_pack
 from dashboard.data.loader import load_pack
 from dashboard.engine.geography import Geography
 from dashboard.errors import DataFileError
@@ -97,6 +98,20 @@ class PackStore:
     _loaded: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def __post_init__(self) -> None:
+        self.sweep()
+
+    def sweep(self, older_than_s: float = 3600) -> list[Path]:
+        """Remove what an import killed half-way left behind (its uploads and its unfinished
+        pack folder); neither was ever visible as a pack. Recent ones may be another worker's
+        import in progress, so they stay."""
+        cutoff = time.time() - older_than_s
+        stale = [p for p in [*self.root.glob(".incoming/*"), *self.root.glob(PARTIAL + "*")]
+                 if p.is_dir() and p.stat().st_mtime < cutoff]
+        for path in stale:
+            shutil.rmtree(path, ignore_errors=True)
+        return stale
+
     def has(self, pack_id: str) -> bool:
         """Whether ``pack_id`` is a well-formed id of a pack in this store."""
         return bool(PACK_ID.match(pack_id)) and (self.root / pack_id / "pack.toml").is_file()
@@ -159,6 +174,10 @@ class PackStore:
             spec = ImportSpec(**paths, groups=group_paths, name=name.strip() or "Imported borough",
                               **options)
             report = import_pack(spec, self.root / pack_id)
+        except OSError as exc:  # e.g. a full disk: the import's own folder is already gone
+            raise DataFileError(f"The server could not write the new pack ({exc.strerror or exc}"
+                                "); nothing was saved. Try again later, or tell whoever runs the "
+                                "dashboard.") from exc
         finally:
             shutil.rmtree(incoming, ignore_errors=True)
         return pack_id, report

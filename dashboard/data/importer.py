@@ -27,6 +27,8 @@ from dashboard.engine.geography import BNG
 from dashboard.errors import CodeError, DataFileError
 
 REPORT = "validation.json"
+# An import is built in a folder of this prefix beside its destination, then renamed into place.
+PARTIAL = ".importing-"
 
 
 @dataclass
@@ -375,7 +377,7 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
         areas = areas.assign(**{k: need[k].to_numpy() for k in need.columns})
     report.counts.update({"wards": len(wards), "small areas": len(areas),
                           "population": float(areas["population"].sum())})
-    with tempfile.TemporaryDirectory(dir=Path(out).resolve().parent) as tmp:
+    with tempfile.TemporaryDirectory(dir=Path(out).resolve().parent, prefix=PARTIAL) as tmp:
         work = Path(tmp) / "pack"
         work.mkdir()
         areas.to_file(work / "small_areas.gpkg", driver="GPKG")
