@@ -366,26 +366,44 @@ def dev_server_command(port: int) -> list[str]:
     return [sys.executable, "-m", "dashboard", "serve", "--port", str(port)]
 
 
+@dataclass
+class Server:
+    process: subprocess.Popen
+    base: str
+    ready_s: float  # from launch until /healthz answered
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def workers(self) -> list[int]:
+        """Process ids of gunicorn's workers (children of the master)."""
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
+
 @contextlib.contextmanager
-def serving(command: list[str], env: dict, port: int, wait_s: float = 90):
-    """Run a server until the block ends; yields (process, base URL, seconds until healthy)."""
+def serving(command: list[str], env: dict, port: int, log: Path, wait_s: float = 90):
+    """Run a server (output to ``log``) until the block ends; yields a :class:`Server`."""
     env = {**os.environ, "PORT": str(port), "DASHBOARD_ACCESS_LOG": "0", **env}
     start = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,  # nosec B603
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    with open(log, "w") as out:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out,  # nosec B603
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(process, f"http://127.0.0.1:{port}", 0.0, Path(log))
     try:
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"the server stopped at start-up:\n{process.stdout.read()}")
+                raise RuntimeError(f"the server stopped at start-up:\n{server.output()}")
             if time.perf_counter() - start > wait_s:
                 raise RuntimeError(f"the server was not healthy after {wait_s} s")
             try:
-                if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                if requests.get(server.base + "/healthz", timeout=2).status_code == 200:
                     break
             except requests.RequestException:
                 time.sleep(0.1)
-        yield process, base, time.perf_counter() - start
+        server.ready_s = time.perf_counter() - start
+        yield server
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)

@@ -1,0 +1,73 @@
+"""Load test: 25 simulated users for 60 s against the Procfile's gunicorn with 2 workers.
+
+Each user loops through what officers do: open the map, change the measure, open a footprint,
+run the overlap explorer, export its table, and move three wards on the Redraw page, with a
+think time of 0.5 to 1.5 s between steps (a browser fires each step's requests at once). The
+client runs on the same machine, over loopback, with one thread per user (see
+``load_client.py``). The peer, on the same input in the same run, is Dash's own server
+(``app.run``, threaded), which is how a Dash app is often left running.
+
+Usage: python benchmarks/load.py [--users 25] [--seconds 60] [--pack DIR] [--no-peer]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import load_client  # noqa: E402
+from dashboard.config import DEMO_PACK  # noqa: E402
+from dashboard.data.loader import load_pack  # noqa: E402
+
+
+def measure(name: str, command_for, pack: Path, users: int, seconds: float, moves: list,
+            folder: Path):
+    port = load_client.free_port()
+    env = {"DASHBOARD_PACK": str(pack), "DASHBOARD_CACHE_DIR": str(folder / "cache"),
+           "DASHBOARD_PACK_STORE": str(folder / name / "packs"),
+           "DASHBOARD_SCENARIO_DB": f"sqlite:///{folder / name / 'scenarios.sqlite'}"}
+    log = folder / f"{name.split(',')[0].split()[0]}.log"
+    with load_client.serving(command_for(port), env, port, log) as server:
+        print(f"\n{name}: healthy {server.ready_s:.1f} s after launch; {users} users for "
+              f"{seconds:g} s")
+        outcome = load_client.run(server.base, users, seconds, moves)
+    print(load_client.table(outcome.summary))
+    print(f"throughput: {outcome.requests / outcome.seconds:.1f} requests/s")
+    for failure in outcome.failures[:10]:
+        print("  failure:", failure)
+    return outcome
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=25)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--pack", type=Path, default=DEMO_PACK)
+    parser.add_argument("--no-peer", action="store_true")
+    args = parser.parse_args()
+    moves = load_client.ward_moves(load_pack(args.pack))
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = measure("gunicorn, 2 workers (Procfile)",
+                       lambda port: load_client.gunicorn_command(2), args.pack, args.users,
+                       args.seconds, moves, Path(tmp))
+        if args.no_peer:
+            return
+        peer = measure("Dash development server (peer)", load_client.dev_server_command,
+                       args.pack, args.users, args.seconds, moves, Path(tmp))
+    print("\nours against the peer (same users, same paths, same run):")
+    print(f"  requests served: {ours.requests} vs {peer.requests} "
+          f"({ours.requests / max(peer.requests, 1):.2f}x); errors {ours.errors} vs {peer.errors}")
+    for path, s in ours.summary.items():
+        p = peer.summary.get(path)
+        if p:
+            print(f"  {path:<16} p95 {s['p95_ms']:>6.0f} vs {p['p95_ms']:>6.0f} ms "
+                  f"({p['p95_ms'] / max(s['p95_ms'], 1e-9):.2f}x faster); median "
+                  f"{s['median_ms']:.0f} vs {p['median_ms']:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""The Procfile's server under load and faults: real gunicorn processes on loopback.
+
+Short forms of ``benchmarks/load.py``; each prints its figures (run with ``-s`` to see them, CI
+shows them in its log).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from conftest import DEMO
+from tcp_proxy import Relay
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import load_client  # noqa: E402
+from dashboard.data.loader import load_pack  # noqa: E402
+
+pytestmark = pytest.mark.slow
+POSTGRES = os.environ.get("DASHBOARD_TEST_POSTGRES_URL")
+
+
+def show(capsys, text: str) -> None:
+    with capsys.disabled():
+        print("\n" + text)
+
+
+def env_for(folder: Path, **extra) -> dict:
+    return {"DASHBOARD_PACK": str(DEMO), "DASHBOARD_CACHE_DIR": str(folder / "cache"),
+            "DASHBOARD_PACK_STORE": str(folder / "packs"),
+            "DASHBOARD_SCENARIO_DB": f"sqlite:///{folder / 'scenarios.sqlite'}", **extra}
+
+
+def gunicorn(folder: Path, workers: int = 2, **extra):
+    port = load_client.free_port()
+    return load_client.serving(load_client.gunicorn_command(workers), env_for(folder, **extra),
+                               port, folder / "server.log")
+
+
+def start_fails(folder: Path, **extra) -> str:
+    """What gunicorn printed before it stopped at start-up (fails if it started)."""
+    with pytest.raises(RuntimeError, match="stopped at start-up") as stopped, gunicorn(folder,
+                                                                                      **extra):
+        pass
+    return str(stopped.value)
+
+
+@pytest.fixture(scope="module")
+def moves():
+    return load_client.ward_moves(load_pack(DEMO))
+
+
+def test_short_load_on_two_workers_has_no_errors(tmp_path, moves, capsys):
+    with gunicorn(tmp_path) as server:
+        outcome = load_client.run(server.base, users=6, seconds=12, moves=moves, think_s=0.5)
+    show(capsys, f"Short load: 6 users, 12 s, gunicorn 2 workers "
+                 f"({outcome.requests / outcome.seconds:.0f} requests/s)\n"
+                 + load_client.table(outcome.summary))
+    assert outcome.failures == [] and outcome.errors == 0
+    # Every path ran, and the moves came back applied (checked inside the client).
+    assert set(outcome.summary) == {"open map", "change measure", "open footprint", "overlaps",
+                                    "export", "move wards"}
+
+
+def _established(pid: int) -> int:
+    """Open TCP connections (not listening sockets) held by process ``pid``."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            count += fields[3] == "01" and fields[9] in inodes
+    return count
+
+
+def test_a_worker_killed_mid_request_leaves_the_other_serving(tmp_path, moves, capsys):
+    with gunicorn(tmp_path) as server:
+        deps = requests.get(server.base + "/_dash-dependencies", timeout=10).json()
+        browsers = [load_client.Browser(server.base, deps) for _ in range(8)]
+        for b in browsers:
+            b.start()
+            b.open("/redraw")
+        results: list = []
+
+        def suggest(b):  # the optimiser: a heavy request (about 0.3 s alone)
+            try:
+                b.set("redraw-suggest", "n_clicks", 1)
+                results.append("ok")
+            except load_client.ServerError as exc:
+                results.append(str(exc))
+
+        threads = [threading.Thread(target=suggest, args=(b,)) for b in browsers]
+        for t in threads:
+            t.start()
+        victim, deadline = None, time.perf_counter() + 20
+        while victim is None and time.perf_counter() < deadline:
+            busy = [pid for pid in server.workers() if _established(pid)]
+            victim = busy[0] if busy else None
+        assert victim, "no worker was seen holding a request"
+        os.kill(victim, signal.SIGKILL)
+        killed_at = time.perf_counter()
+        for t in threads:
+            t.join(60)
+        # The master starts a replacement from the warm cache.
+        while (len(server.workers()) < 2 or victim in server.workers()) \
+                and time.perf_counter() - killed_at < 60:
+            time.sleep(0.05)
+        workers = server.workers()
+        replaced_s = time.perf_counter() - killed_at
+        after = load_client.run(server.base, users=3, seconds=6, moves=moves, think_s=0.3)
+    failed = [r for r in results if r != "ok"]
+    show(capsys, f"Worker {victim} killed mid-request: {len(failed)} of {len(results)} in-flight "
+                 f"requests lost, {results.count('ok')} answered by the other worker; "
+                 f"replacement worker ready after {replaced_s:.1f} s; then {after.requests} "
+                 f"requests with {after.errors} errors.")
+    assert len(results) == 8 and 1 <= len(failed) <= 7  # it really was mid-request
+    assert len(workers) == 2 and victim not in workers
+    assert after.errors == 0 and after.failures == []
+
+
+@pytest.mark.parametrize("damage, named", [
+    ("missing", "does not exist"),
+    ("small_areas.geojson", "small_areas.geojson: cannot be read as a boundary file"),
+    ("pack.toml", "pack.toml: not valid TOML"),
+])
+def test_a_missing_or_damaged_pack_stops_start_up_naming_the_file(tmp_path, damage, named,
+                                                                  capsys):
+    pack = tmp_path / "pack"
+    if damage != "missing":
+        pack.mkdir()
+        for f in DEMO.iterdir():
+            (pack / f.name).write_bytes(f.read_bytes())
+        (pack / damage).write_bytes((DEMO / damage).read_bytes()[:500])  # cut off half-way
+    started = time.perf_counter()
+    message = start_fails(tmp_path, DASHBOARD_PACK=str(pack))
+    show(capsys, f"Damaged pack ({damage}) refused in {time.perf_counter() - started:.1f} s: "
+                 + next(line for line in message.splitlines() if line.startswith("error:")))
+    assert f"error: cannot serve the data pack in {pack}" in message and named in message
+    assert "Traceback" not in message and "Booting worker" not in message
+
+
+def test_a_bad_setting_stops_start_up_naming_the_variable(tmp_path):
+    message = start_fails(tmp_path, DASHBOARD_UPLOAD_MB="lots")
+    assert "error: DASHBOARD_UPLOAD_MB='lots': give a number from" in message
+
+
+def test_the_second_start_reads_the_cache_and_serves_the_same_shapes(tmp_path, capsys):
+    digests, lines = [], []
+    for _ in range(2):
+        with gunicorn(tmp_path, workers=1) as server:
+            page = requests.get(server.base + "/_dash-layout", timeout=10)
+            assert page.status_code == 200
+            lines.append(next(line for line in server.output().splitlines()
+                              if "map shapes cache" in line))
+            digests.append(sorted(p.name for p in (tmp_path / "cache").rglob("*.json")))
+            lines[-1] += f" [healthy after {server.ready_s:.1f} s]"
+    show(capsys, "Start-up, cold then warm:\n" + "\n".join(lines))
+    assert "cache: cold" in lines[0] and "cache: warm" in lines[1]
+    assert digests[0] == digests[1] != []
+
+
+@pytest.mark.skipif(not POSTGRES, reason="DASHBOARD_TEST_POSTGRES_URL not set (CI sets it)")
+def test_the_scenario_database_going_away_is_a_message_and_nothing_is_lost(tmp_path, moves,
+                                                                            capsys):
+    url = sa.make_url(POSTGRES)
+    relay = Relay((url.host or "127.0.0.1", url.port or 5432))
+    through = url.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
+    with sa.create_engine(POSTGRES).begin() as conn:  # a clean table for this test
+        conn.execute(sa.text("DROP TABLE IF EXISTS scenarios"))
+    with gunicorn(tmp_path, DASHBOARD_SCENARIO_DB=through) as server:
+        deps = requests.get(server.base + "/_dash-dependencies", timeout=10).json()
+        b = load_client.Browser(server.base, deps)
+        b.start()
+        b.open("/redraw")
+        atom, ward, paint = moves[0]
+        b.state["redraw-paint"]["value"] = paint
+        b.set("redraw-map", "clickData", {"points": [{"location": str(atom), "curveNumber": 0}]})
+        b.state["redraw-name"]["value"] = "Before the outage"
+        b.set("redraw-save-as", "n_clicks", 1)
+        assert "Before the outage" in str(b.state["redraw-scenarios"]["options"])
+
+        relay.cut()
+        health = requests.get(server.base + "/healthz", timeout=30).json()
+        b.state["redraw-name"]["value"] = "During the outage"
+        b.set("redraw-save-as", "n_clicks", 2)  # answered, with the reason in the page
+        refused = str(b.state["redraw-store-status"]["children"]["props"]["children"])
+        draft_kept = b.state["redraw-draft"]["data"]["assignment"][ward] == paint
+        fresh = load_client.Browser(server.base, deps)  # someone opening the page meanwhile
+        fresh.start()
+        fresh.open("/redraw")
+        page_says = str(fresh.state["redraw-store-status"])
+
+        relay.restore()
+        b.set("redraw-save-as", "n_clicks", 3)
+        names = [o["label"] for o in b.state["redraw-scenarios"]["options"]]
+        health_after = requests.get(server.base + "/healthz", timeout=30).json()
+    relay.cut()
+    show(capsys, f"Scenario database cut: save refused with {refused}; health "
+                 f"{health}; restored: health {health_after}; saved {names}")
+    assert "cannot be reached just now" in refused
+    assert "Your current edits are still in this page" in refused
+    assert draft_kept
+    assert "cannot be reached" in page_says
+    assert health == {"status": "degraded", "scenarios": "unavailable"}
+    assert health_after == {"status": "ok", "scenarios": "ok"}
+    assert any(n.startswith("Before the outage") for n in names)
+    assert any(n.startswith("During the outage") for n in names)
