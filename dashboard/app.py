@@ -175,6 +175,7 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
     server = app.server
     security.trust_proxies(server, settings.proxy_hops)
     security.require_sign_in(server, settings)
+    security.hide_dev_routes(server, settings.debug)
     reference.attach(server, store, saved, settings)
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_FILES * settings.upload_bytes * 4 // 3
     _serve_health(server)

@@ -18,6 +18,7 @@ from dashboard.config import Settings
 
 # Paths a load balancer probes: they answer without sign-in and say nothing about the data.
 OPEN_PATHS = ("/healthz",)
+DEV_ROUTE = "/_reload-hash"  # Dash's hot-reload poll, which lists the app's files
 REALM = "Place alignment dashboard"
 # Where Plotly's named tile styles fetch styles, tiles, fonts and sprites from.
 STYLE_ORIGINS = {
@@ -68,6 +69,22 @@ def add_headers(app, street_style: str) -> None:
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         return response
+
+
+def hide_dev_routes(server, debug: bool) -> None:
+    """Outside debug mode, Dash's hot-reload route answers 404, and a request for a script
+    file Dash does not list (e.g. ``../`` paths) is a 404, not a logged server error."""
+    from dash.exceptions import DependencyException
+
+    @server.before_request
+    def dev_only():
+        if not debug and request.path == DEV_ROUTE:
+            return Response("Not found", 404)
+        return None
+
+    @server.errorhandler(DependencyException)
+    def unknown_script(_exc):
+        return Response("Not found", 404)
 
 
 def signed_in(settings: Settings, authorization) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
+import time
 import zipfile
 
 import pytest
@@ -139,3 +141,30 @@ def test_each_browser_sees_its_own_pack(tmp_path, borough):
     assert mine.get("/_pack/" + "f" * 32).status_code == 404
     mine.get("/_pack/default")
     assert "Brackmoor" in mine.get("/_dash-layout").get_data(as_text=True)
+
+
+def test_an_import_that_fails_half_way_leaves_no_partial_pack(store, borough, monkeypatch):
+    import dashboard.data.importer as importer
+
+    def disk_full(folder):  # after every pack file is written, before the pack is moved in
+        assert (folder / "pack.toml").is_file()
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(importer, "load_pack", disk_full)
+    with pytest.raises(DataFileError, match=r"could not write the new pack \(No space left on "
+                                            r"device\); nothing was saved"):
+        store.import_uploads(borough, [], "Half", {})
+    assert _contents(store) == [] and list((store.root / ".incoming").iterdir()) == []
+
+
+def test_leftovers_of_a_killed_import_are_swept_at_start(tmp_path, demo_geo):
+    root = tmp_path / "store"
+    old = [root / ".incoming" / ("a" * 32), root / ".importing-x1"]
+    new = root / ".importing-x2"  # perhaps another worker's import in progress
+    for folder in [*old, new]:
+        (folder / "pack").mkdir(parents=True)
+    for folder in old:
+        os.utime(folder, (time.time() - 7200, time.time() - 7200))
+    store = PackStore(root, demo_geo)
+    assert not any(f.exists() for f in old) and new.exists()
+    assert store.get("a" * 32) is demo_geo

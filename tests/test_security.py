@@ -1,0 +1,150 @@
+"""Security of a deployed dashboard: headers, debug off, sign-in, paths, upload limits, settings."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from conftest import DEMO
+from dashboard.app import create_app
+from dashboard.config import ConfigError, Settings
+from dashboard.packs import COOKIE
+
+
+def make(tmp_path, **settings):
+    return create_app(settings=Settings(pack=DEMO, pack_store=tmp_path / "packs",
+                                        cache_dir=None, **settings)).server.test_client()
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    return make(tmp_path_factory.mktemp("sec"))
+
+
+def _inline_scripts(html: str) -> list[str]:
+    """Bodies of the page's inline scripts the browser would run (not JSON data blocks, nor
+    Dash's old-IE warning inside an HTML comment)."""
+    html = re.sub(r"<!--.*?-->", "", html, flags=re.S)
+    return [body for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+            if "src=" not in attrs and "application/json" not in attrs]
+
+
+def test_every_response_has_the_security_headers_and_the_policy_allows_only_own_scripts(client):
+    page = client.get("/")
+    policy = page.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+    script = directives["script-src"].split()
+    assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script
+    # Every inline script Dash writes into the page is allowed by its hash, and only those.
+    hashes = {"'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+              for body in _inline_scripts(page.get_data(as_text=True))}
+    assert hashes and hashes <= set(script)
+    for response in (page, client.get("/_dash-layout"), client.get("/healthz"),
+                     client.get("/_style/blank.json")):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_streets_basemap_adds_only_its_own_tile_host(tmp_path):
+    policy = make(tmp_path).get("/").headers["Content-Security-Policy"]
+    assert "connect-src 'self' https://*.cartocdn.com" in policy
+    custom = make(tmp_path, street_style="https://tiles.council.example/style.json")
+    assert "https://tiles.council.example" in custom.get("/").headers["Content-Security-Policy"]
+
+
+def test_debug_tools_are_off_unless_asked_for(client, tmp_path):
+    config = re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>',
+                       client.get("/").get_data(as_text=True), re.S).group(1)
+    assert json.loads(config)["ui"] is False and json.loads(config)["props_check"] is False
+    assert client.get("/_reload-hash").status_code == 404
+    bad = client.post("/_dash-update-component", data=b"{not json",
+                      content_type="application/json")
+    assert bad.status_code == 400 and b"Traceback" not in bad.data
+    debug = make(tmp_path, debug=True)
+    assert '"ui":true' in debug.get("/").get_data(as_text=True).replace(" ", "")
+
+
+def test_basic_sign_in_guards_every_path_but_the_health_check(tmp_path):
+    signed = make(tmp_path, auth_user="planner",
+                  auth_password_hash=generate_password_hash("correct horse battery"))
+
+    def auth(user, password):
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
+
+    refused = signed.get("/")
+    assert refused.status_code == 401 and "Basic" in refused.headers["WWW-Authenticate"]
+    assert signed.get("/", headers=auth("planner", "wrong")).status_code == 401
+    assert signed.get("/", headers=auth("someone", "correct horse battery")).status_code == 401
+    assert signed.post("/_dash-update-component", json={}).status_code == 401
+    assert signed.get("/_dash-layout", headers=auth("planner", "correct horse battery")
+                      ).status_code == 200
+    assert signed.get("/healthz").json["status"] == "ok"
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"DASHBOARD_AUTH_USER": "planner"}, "needs both DASHBOARD_AUTH_USER and"),
+    ({"DASHBOARD_AUTH_USER": "p", "DASHBOARD_AUTH_PASSWORD_HASH": "hunter2"},
+     "must be a hash from `python -m dashboard password`"),
+    ({"DASHBOARD_DEBUG": "maybe"}, "DASHBOARD_DEBUG='maybe': use 1 or 0"),
+    ({"DASHBOARD_UPLOAD_MB": "-3"}, "DASHBOARD_UPLOAD_MB='-3': give a number from"),
+    ({"DASHBOARD_PROXY_HOPS": "nan"}, "DASHBOARD_PROXY_HOPS='nan'"),
+])
+def test_bad_settings_name_the_variable(env, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        Settings.from_env(env)
+
+
+def test_settings_come_from_the_environment(tmp_path):
+    s = Settings.from_env({"DASHBOARD_PACK": str(tmp_path), "DASHBOARD_UPLOAD_MB": "5",
+                           "DASHBOARD_CACHE_DIR": "off", "DASHBOARD_DEBUG": "1",
+                           "DASHBOARD_SCENARIO_DB": "postgresql+psycopg://u@h/db",
+                           "DASHBOARD_STREET_STYLE": "open-street-map"})
+    assert (s.pack, s.upload_bytes, s.cache_dir, s.debug) == (tmp_path, 5 * 2**20, None, True)
+    assert s.scenario_db == "postgresql+psycopg://u@h/db" and s.street_style == "open-street-map"
+    assert Settings.from_env({}) == Settings()  # defaults: demo pack, debug off, no sign-in
+    assert Settings().debug is False and Settings().auth_user is None
+
+
+@pytest.mark.parametrize("path", [
+    "/_pack/..%2f..%2fetc", "/_pack/../../pyproject.toml", "/_geometry/..%2f..%2fpyproject.toml.geojson",
+    "/assets/../pyproject.toml", "/assets/%2e%2e/pyproject.toml",
+    "/_dash-component-suites/dash/../../../pyproject.toml",
+    "/_dash-component-suites/dash/dcc/..%2f..%2f..%2fpyproject.toml",
+    "/_glyphs/..%2f..%2fpyproject.toml/0-255.pbf", "/redraw?scenario=..%2f..%2fpyproject.toml",
+])
+def test_no_client_path_reaches_the_file_system(client, path):
+    response = client.get(path)
+    assert b"place-alignment-dashboard" not in response.data  # pyproject.toml's content
+    assert response.status_code in (200, 404)  # 200: the app's own page-not-found page
+
+
+def test_a_pack_cookie_that_is_a_path_serves_the_default_pack(client):
+    client.set_cookie(COOKIE, "../../../etc")
+    assert "Brackmoor" in client.get("/_dash-layout").get_data(as_text=True)
+    client.delete_cookie(COOKIE)
+
+
+def test_the_server_refuses_an_upload_over_the_limit(tmp_path):
+    small = make(tmp_path, upload_mb=0.001)  # 1 kB per file: about 16 kB per request
+    too_big = {"output": "x", "outputs": {}, "inputs": [{"value": "a" * 40_000}],
+               "changedPropIds": []}
+    assert small.post("/_dash-update-component", json=too_big).status_code == 413
+
+
+def test_behind_a_proxy_links_use_the_public_address(tmp_path):
+    proxied = make(tmp_path, proxy_hops=1)
+    style = proxied.get("/_style/blank.json", headers={
+        "X-Forwarded-Proto": "https", "X-Forwarded-Host": "maps.council.example"}).json
+    assert style["glyphs"].startswith("https://maps.council.example/_glyphs/")
+    direct = make(tmp_path).get("/_style/blank.json", headers={
+        "X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}).json
+    assert "evil.example" not in direct["glyphs"]  # not trusted unless configured
