@@ -8,7 +8,10 @@ variable or file, and every worker then starts from the warm cache.
 import os
 import sys
 
-bind = f"{os.environ.get('DASHBOARD_HOST', '0.0.0.0')}:{os.environ.get('PORT', '8050')}"  # nosec B104
+# A platform's router or a container's port mapping reaches the app from outside, so listen on
+# every interface by default; set DASHBOARD_HOST=127.0.0.1 behind a proxy on the same machine.
+host = os.environ.get("DASHBOARD_HOST", "0.0.0.0")  # nosec B104
+bind = f"{host}:{os.environ.get('PORT', '8050')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, min(8, os.cpu_count() or 2))))
 # Threads let a worker stream a map file or an export while another request computes.
 worker_class = "gthread"

@@ -18,7 +18,7 @@ import random
 import signal
 import socket
 import statistics
-import subprocess  # nosec B404: starts this project's own server for the load test
+import subprocess
 import sys
 import threading
 import time
@@ -388,7 +388,7 @@ def serving(command: list[str], env: dict, port: int, log: Path, wait_s: float =
     env = {**os.environ, "PORT": str(port), "DASHBOARD_ACCESS_LOG": "0", **env}
     start = time.perf_counter()
     with open(log, "w") as out:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out,  # nosec B603
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(process, f"http://127.0.0.1:{port}", 0.0, Path(log))
     try:
