@@ -377,6 +377,7 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
         areas = areas.assign(**{k: need[k].to_numpy() for k in need.columns})
     report.counts.update({"wards": len(wards), "small areas": len(areas),
                           "population": float(areas["population"].sum())})
+    Path(out).resolve().parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=Path(out).resolve().parent, prefix=PARTIAL) as tmp:
         work = Path(tmp) / "pack"
         work.mkdir()
