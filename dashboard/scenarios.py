@@ -143,11 +143,18 @@ class ScenarioStore:
             raise self._unavailable(exc) from None
 
     def _create_table(self) -> None:
-        try:
-            _metadata.create_all(self.engine)
-        except (OperationalError, IntegrityError, ProgrammingError):
-            # Another worker created it between our check and our CREATE: look again.
-            _metadata.create_all(self.engine)
+        # IF NOT EXISTS, not check-then-create: two workers starting on a new database both
+        # see no table, and the second CREATE failed. PostgreSQL can still report a race on its
+        # type catalogue; by then the table exists, so one more try succeeds.
+        create = sa.schema.CreateTable(scenarios, if_not_exists=True)
+        for attempt in range(2):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(create)
+                break
+            except (OperationalError, IntegrityError, ProgrammingError):
+                if attempt:
+                    raise
         self._ready = True
 
     def _unavailable(self, exc: Exception) -> StoreUnavailable:
