@@ -12,8 +12,9 @@ from dashboard.errors import DashboardError
 
 
 def default_pack() -> Path:
-    """The pack named by ``DASHBOARD_PACK``, else the bundled demo pack."""
-    return Settings.from_env().pack
+    """The pack named by ``DASHBOARD_PACK``, else the bundled demo pack (read alone, so that
+    another bad setting does not stop commands that do not use it)."""
+    return Settings.from_env({"DASHBOARD_PACK": os.environ.get("DASHBOARD_PACK", "")}).pack
 
 
 def _load(pack: str):

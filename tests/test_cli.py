@@ -89,3 +89,9 @@ def test_import_command_writes_a_pack_and_reports(tmp_path, capsys):
                  str(paths["small_areas"]), "--population", str(paths["population"]),
                  "--need-column", "broken"])
     assert code == 2 and "--need-column takes NAME=VALUE" in capsys.readouterr().err
+
+
+def test_serve_with_a_bad_setting_names_it_and_starts_nothing(monkeypatch, capsys):
+    monkeypatch.setenv("DASHBOARD_UPLOAD_MB", "lots")
+    assert main(["serve", "--port", "1"]) == 2
+    assert "error: DASHBOARD_UPLOAD_MB='lots': give a number" in capsys.readouterr().err
