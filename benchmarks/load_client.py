@@ -86,6 +86,10 @@ class Browser:
     http: requests.Session = field(default_factory=requests.Session)
     timeout: float = 60.0
 
+    def __post_init__(self) -> None:
+        self.server_callbacks = [cb for cb in self.deps if not cb.get("clientside_function")]
+        self._shell: dict = {}  # the app frame's components, from /_dash-layout
+
     def _record(self, kind: str, start: float, ok: bool) -> None:
         self.log.append((self.path, kind, (time.perf_counter() - start) * 1000, ok))
 
@@ -117,51 +121,49 @@ class Browser:
     def _ready(self, cb: dict) -> bool:
         return all(_key(i["id"]) in self.state or i["id"].startswith("{") for i in cb["inputs"])
 
-    def call(self, cb: dict, changed: list[str]) -> set[str]:
-        """Send one callback; apply its response to the page state; return changed props."""
-        outputs = []
-        for ident, prop in _outputs(cb["output"]):
-            if ident.startswith("{"):
-                outputs.append([{"id": json.loads(k), "property": prop}
-                                for k in self._matches(json.loads(ident))])
-            else:
-                outputs.append({"id": ident, "property": prop})
-        body = {"output": cb["output"], "outputs": outputs if cb["output"].startswith("..")
-                else outputs[0],
+    def _body(self, cb: dict, changed: list[str]) -> dict:
+        outputs = [[{"id": json.loads(k), "property": prop}
+                    for k in self._matches(json.loads(ident))] if ident.startswith("{")
+                   else {"id": ident, "property": prop} for ident, prop in _outputs(cb["output"])]
+        return {"output": cb["output"],
+                "outputs": outputs if cb["output"].startswith("..") else outputs[0],
                 "inputs": [self._arg(i["id"], i["property"]) for i in cb["inputs"]],
                 "state": [self._arg(s["id"], s["property"]) for s in cb["state"]],
                 "changedPropIds": changed}
-        kind = _outputs(cb["output"])[0][0]
+
+    def _post(self, kind: str, body: dict) -> dict:
+        """The callback's response ({} for 204); a failure or an opened app alert raises."""
         start = time.perf_counter()
         try:
             response = self.http.post(self.base + UPDATE, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
             self._record(kind, start, False)
             raise ServerError(f"callback {kind}: {exc}") from None
-        if response.status_code == 204:
-            self._record(kind, start, True)
-            return set()
-        try:
-            data = response.json()["response"] if response.status_code == 200 else None
-        except ValueError:
-            data = None
+        data = {} if response.status_code == 204 else None
+        if response.status_code == 200:
+            with contextlib.suppress(ValueError, KeyError):
+                data = response.json()["response"]
         alert = (data or {}).get(ALERT, {})
         ok = data is not None and not alert.get("is_open")
         self._record(kind, start, ok)
         if not ok:
             raise ServerError(f"callback {kind}: HTTP {response.status_code} "
                               f"{alert.get('children') or response.text[:200]}")
-        touched = set()
+        return data
+
+    def call(self, cb: dict, changed: list[str]) -> set[str]:
+        """Send one callback; apply its response to the page state; return changed props."""
+        data = self._post(_outputs(cb["output"])[0][0], self._body(cb, changed))
+        touched, new_components = set(), {}
         for ident, props in data.items():
             for prop, value in props.items():
                 prop = prop.split("@")[0]
-                # Dash's Patch objects update a figure in the browser; the state keeps the figure
+                # A Patch updates a figure in the browser; the state keeps the last whole one.
                 if not (isinstance(value, dict) and "__dash_patch_update" in value):
                     self.state.setdefault(_key(ident), {})[prop] = value
-                    _components(value, self._layout_part)
+                    _components(value, new_components)  # e.g. a page's layout
                 touched.add(f"{_key(ident)}.{prop}")
-        self.state.update(self._layout_part)
-        self._layout_part.clear()
+        self.state.update(new_components)
         return touched
 
     def settle(self, fired: list[tuple[dict, list[str]]], depth: int = 8) -> None:
@@ -178,10 +180,6 @@ class Browser:
     @staticmethod
     def _inputs(cb: dict) -> set[str]:
         return {f"{_key(i['id'])}.{i['property']}" for i in cb["inputs"]}
-
-    def __post_init__(self) -> None:
-        self.server_callbacks = [cb for cb in self.deps if not cb.get("clientside_function")]
-        self._layout_part: dict = {}
 
     # -- what a user does -------------------------------------------------------------------
     def open(self, pathname: str, search: str = "") -> None:
