@@ -10,7 +10,7 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html, set_props
-from flask import Flask, Response, abort, jsonify, redirect
+from flask import Flask, Response, abort, jsonify, redirect, request
 from flask_compress import Compress
 
 from dashboard import callbacks, figures, ids, packs, reference, security
@@ -104,7 +104,7 @@ def _serve_pack_switch(server) -> None:
             return response
         if not reference.store(server).has(pack_id):
             abort(404)
-        packs.set_cookie(response, pack_id)
+        packs.set_cookie(response, pack_id, request.is_secure)
         return response
 
     server.add_url_rule("/_pack/<pack_id>", "pack_switch", switch)

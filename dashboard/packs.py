@@ -36,9 +36,11 @@ ROLES = ("wards", "small_areas", "population", "need", "lsoa_lookup", "practices
 REQUIRED = ("wards", "small_areas", "population")
 
 
-def set_cookie(response, pack_id: str) -> None:
-    """Point this browser at ``pack_id`` for 90 days (not readable by page scripts)."""
-    response.set_cookie(COOKIE, pack_id, max_age=90 * 24 * 3600, httponly=True, samesite="Lax")
+def set_cookie(response, pack_id: str, secure: bool = False) -> None:
+    """Point this browser at ``pack_id`` for 90 days (not readable by page scripts; sent only
+    over HTTPS when ``secure``, i.e. when the request came over HTTPS)."""
+    response.set_cookie(COOKIE, pack_id, max_age=90 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=secure)
 
 
 @dataclass(frozen=True)

@@ -148,3 +148,18 @@ def test_behind_a_proxy_links_use_the_public_address(tmp_path):
     direct = make(tmp_path).get("/_style/blank.json", headers={
         "X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}).json
     assert "evil.example" not in direct["glyphs"]  # not trusted unless configured
+
+
+def test_the_pack_cookie_is_https_only_when_the_site_is_served_over_https(tmp_path):
+    from dashboard import reference
+
+    proxied = make(tmp_path, proxy_hops=1)
+    pack_id = "b" * 32
+    store = reference.store(proxied.application)
+    (store.root / pack_id).mkdir(parents=True)
+    (store.root / pack_id / "pack.toml").write_text("")
+    over_https = proxied.get(f"/_pack/{pack_id}", headers={"X-Forwarded-Proto": "https"})
+    over_http = proxied.get(f"/_pack/{pack_id}")
+    assert "Secure" in over_https.headers["Set-Cookie"]
+    assert "Secure" not in over_http.headers["Set-Cookie"]
+    assert "HttpOnly" in over_http.headers["Set-Cookie"]

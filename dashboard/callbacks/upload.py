@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html
+from flask import request
 
 from dashboard import ids, packs, reference
 from dashboard.errors import DashboardError
@@ -91,5 +92,5 @@ def register(app) -> None:
         children, pack_id = run_import(reference.store(server), name, contents, filenames,
                                        rule, min_share, estimate, practice_filter)
         if pack_id:
-            packs.set_cookie(ctx.response, pack_id)
+            packs.set_cookie(ctx.response, pack_id, request.is_secure)
         return children
