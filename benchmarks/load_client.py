@@ -375,9 +375,13 @@ class Server:
         return self.log.read_text(errors="replace")
 
     def workers(self) -> list[int]:
-        """Process ids of gunicorn's workers (children of the master)."""
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+        """Process ids of gunicorn's workers: the master's children, from all its threads
+        (a worker started after a kill may be forked by another thread than the first)."""
+        pids = []
+        for children in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                pids += [int(pid) for pid in children.read_text().split()]
+        return sorted(pids)
 
 
 @contextlib.contextmanager
