@@ -27,9 +27,7 @@ from dashboard.data.loader import load_pack  # noqa: E402
 def measure(name: str, command_for, pack: Path, users: int, seconds: float, moves: list,
             folder: Path):
     port = load_client.free_port()
-    env = {"DASHBOARD_PACK": str(pack), "DASHBOARD_CACHE_DIR": str(folder / "cache"),
-           "DASHBOARD_PACK_STORE": str(folder / name / "packs"),
-           "DASHBOARD_SCENARIO_DB": f"sqlite:///{folder / name / 'scenarios.sqlite'}"}
+    env = load_client.server_env(folder / name, pack)
     log = folder / f"{name.split(',')[0].split()[0]}.log"
     with load_client.serving(command_for(port), env, port, log) as server:
         print(f"\n{name}: healthy {server.ready_s:.1f} s after launch; {users} users for "

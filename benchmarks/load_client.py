@@ -384,6 +384,14 @@ class Server:
         return sorted(pids)
 
 
+def server_env(folder: Path, pack: Path) -> dict:
+    """Settings for a server under test: ``pack``, with its cache, pack store and scenario
+    database in ``folder``."""
+    return {"DASHBOARD_PACK": str(pack), "DASHBOARD_CACHE_DIR": str(folder / "cache"),
+            "DASHBOARD_PACK_STORE": str(folder / "packs"),
+            "DASHBOARD_SCENARIO_DB": f"sqlite:///{folder / 'scenarios.sqlite'}"}
+
+
 @contextlib.contextmanager
 def serving(command: list[str], env: dict, port: int, log: Path, wait_s: float = 90):
     """Run a server (output to ``log``) until the block ends; yields a :class:`Server`."""

@@ -138,6 +138,16 @@ def _shell(server) -> html.Div:
     ])
 
 
+def _open_pack(settings: Settings) -> tuple[Geography, str]:
+    """The configured pack with its map shapes, and whether the disk cache was warm."""
+    geo = load_pack(settings.pack)
+    return geo, cached_display(geo, settings.pack, settings.cache_dir)
+
+
+def _scenario_store(settings: Settings) -> ScenarioStore:
+    return ScenarioStore(settings.scenario_db or default_url(settings.pack_store.parent))
+
+
 def create_app(pack: str | Path | None = None, geography: Geography | None = None,
                pack_store: str | Path | None = None, scenario_db: str | None = None,
                settings: Settings | None = None) -> Dash:
@@ -157,11 +167,10 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
         geo = geography
         display_geometry(geo)
     else:
-        geo = load_pack(settings.pack)
-        cached_display(geo, settings.pack, settings.cache_dir)
+        geo, _ = _open_pack(settings)
     store = PackStore(settings.pack_store, geo, file_limit=settings.upload_bytes,
                       cache_dir=settings.cache_dir)
-    saved = ScenarioStore(settings.scenario_db or default_url(store.root.parent))
+    saved = _scenario_store(settings)
     app = Dash(
         "dashboard",
         use_pages=True,
@@ -201,12 +210,11 @@ def check_start(settings: Settings | None = None) -> list[str]:
     settings = settings or Settings.from_env()
     start = time.perf_counter()
     try:
-        geo = load_pack(settings.pack)
-        cache = cached_display(geo, settings.pack, settings.cache_dir)
+        geo, cache = _open_pack(settings)
     except DashboardError as exc:
         raise DashboardError(f"cannot serve the data pack in {settings.pack}: {exc} Fix or "
                              "re-import the pack, or set DASHBOARD_PACK to another one.") from exc
-    scenarios = ScenarioStore(settings.scenario_db or default_url(settings.pack_store.parent))
+    scenarios = _scenario_store(settings)
     reachable = scenarios.healthy()
     scenarios.engine.dispose()  # workers open their own connections after the fork
     sign_in = (f"basic, user '{settings.auth_user}'" if settings.auth_user

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard.config import Settings
 from dashboard.data.cache import cached_display
 from dashboard.data.importer import PARTIAL, ImportSpec, Report, import_pack
 from dashboard.data.loader import load_pack
@@ -94,7 +95,7 @@ class PackStore:
 
     root: Path
     default: Geography
-    file_limit: int = 50 * 1024 * 1024  # bytes per uploaded file
+    file_limit: int = Settings().upload_bytes  # bytes per uploaded file
     cache_dir: Path | None = None  # where derived tables are kept (see dashboard.data.cache)
     capacity: int = 4
     _loaded: OrderedDict = field(default_factory=OrderedDict, repr=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 from urllib.parse import urlsplit
 
+from dash.exceptions import DependencyException
 from flask import Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import check_password_hash
@@ -74,8 +75,6 @@ def add_headers(app, street_style: str) -> None:
 def hide_dev_routes(server, debug: bool) -> None:
     """Outside debug mode, Dash's hot-reload route answers 404, and a request for a script
     file Dash does not list (e.g. ``../`` paths) is a 404, not a logged server error."""
-    from dash.exceptions import DependencyException
-
     @server.before_request
     def dev_only():
         if not debug and request.path == DEV_ROUTE:

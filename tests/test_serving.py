@@ -34,16 +34,11 @@ def show(capsys, text: str) -> None:
         print("\n" + text)
 
 
-def env_for(folder: Path, **extra) -> dict:
-    return {"DASHBOARD_PACK": str(DEMO), "DASHBOARD_CACHE_DIR": str(folder / "cache"),
-            "DASHBOARD_PACK_STORE": str(folder / "packs"),
-            "DASHBOARD_SCENARIO_DB": f"sqlite:///{folder / 'scenarios.sqlite'}", **extra}
-
-
 def gunicorn(folder: Path, workers: int = 2, **extra):
     port = load_client.free_port()
-    return load_client.serving(load_client.gunicorn_command(workers), env_for(folder, **extra),
-                               port, folder / "server.log")
+    return load_client.serving(load_client.gunicorn_command(workers),
+                               {**load_client.server_env(folder, DEMO), **extra}, port,
+                               folder / "server.log")
 
 
 def start_fails(folder: Path, **extra) -> str:
