@@ -97,8 +97,13 @@ def cmd_allocate(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    import json
+
     geo = _load(args.pack)
     print(f"{geo.name}: valid data pack{' (FICTIONAL)' if geo.fictional else ''}.")
+    for src in geo.metadata.get("sources", []):
+        print(f"  source: {src.get('title', '?')}: " + "; ".join(
+            src[k] for k in ("role", "vintage", "publisher", "licence") if src.get(k)))
     print(f"  small areas: {len(geo.small_areas)}, population {geo.total_population:,.0f}")
     for layer in geo.layers.values():
         if layer.kind != "small_areas":
@@ -106,7 +111,15 @@ def cmd_validate(args) -> int:
     if geo.hubs is not None:
         print(f"  hubs: {len(geo.hubs)}")
     print(f"  need indicators: {', '.join(geo.need) or '(none)'}")
-    for w in geo.warnings:
+    warnings = list(geo.warnings)
+    report = Path(args.pack) / "validation.json"
+    if report.is_file():  # what the import found (e.g. practices outside the borough)
+        try:
+            found = json.loads(report.read_text(encoding="utf-8")).get("warnings", [])
+        except (ValueError, OSError):
+            found = []
+        warnings += [w for w in found if isinstance(w, str) and w not in warnings]
+    for w in warnings:
         print(f"  warning: {w}")
     return 0
 
@@ -147,6 +160,8 @@ def cmd_import(args) -> int:
         population_column=args.population_column, pcn_rule=args.pcn_rule,
         min_share=args.min_share, estimate=args.estimate,
         practice_filter=next(iter(keep.items()), None),
+        councils=list(args.council or []),
+        vintages=_pairs(args.vintage, "--vintage"),
     )
     report = import_pack(spec, args.out)
     print("\n".join(report.lines()))
@@ -240,9 +255,19 @@ def build_parser() -> argparse.ArgumentParser:
                    "denominators layout recognised, with age bands)")
     p.add_argument("--population-column", help="population column, if not recognised")
     p.add_argument("--need", help="need indicators by LSOA (CSV; IoD2019 File 7 recognised)")
-    p.add_argument("--need-column", action="append", metavar="KEY=COLUMN",
-                   help="pick a need column (repeatable); replaces the recognised ones")
-    p.add_argument("--lsoa-lookup", help="ONS LSOA 2011 -> 2021 lookup, to bridge vintages")
+    p.add_argument("--need-column", action="append", metavar="KEY=COLUMN[:DIRECTION]",
+                   help="pick a need column (repeatable); replaces the recognised ones. "
+                   "DIRECTION is higher (more = more need), rank or decile (1 = most deprived; "
+                   "converted); read from the column name when left out")
+    p.add_argument("--lsoa-lookup", help="ONS LSOA 2011 -> 2021 lookup, to bridge vintages "
+                   "(population, need and registrations)")
+    p.add_argument("--council", action="append", metavar="CODE_OR_NAME",
+                   help="keep this local authority's small areas, wards and PCNs from national "
+                   "or multi-council files (repeatable, e.g. --council Oldham --council E08000005)")
+    p.add_argument("--vintage", action="append", metavar="ROLE=TEXT",
+                   help="state an input's vintage where the file does not (repeatable), e.g. "
+                   "wards='May 2023'; roles: small_areas, wards, population, need, practices, "
+                   "registrations, hubs")
     p.add_argument("--practices", help="GP practices: code, name, PCN code and name, list size, "
                    "coordinates (easting/northing or lon/lat)")
     p.add_argument("--practice-filter", metavar="COLUMN=VALUE",

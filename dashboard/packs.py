@@ -71,9 +71,10 @@ def decode(upload: Upload, limit: int) -> bytes:
 
 
 def safe_name(filename: str, fallback: str) -> str:
-    """A bare file name of safe characters (no folders), keeping its extension."""
+    """A bare file name (no folders, no control characters, not hidden), keeping the user's
+    spelling otherwise so that messages name the file as they know it."""
     base = re.split(r"[\\/]", filename)[-1]
-    base = re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".")
+    base = re.sub(r"[\x00-\x1f\x7f:]", "_", base).strip().lstrip(".")
     return base[:120] or fallback
 
 
@@ -171,8 +172,9 @@ class PackStore:
                 if key in group_paths:
                     raise DataFileError(f"{upload.filename}: two grouping files are both "
                                         f"called '{key}'; rename one.")
-                (incoming / "groups").mkdir(exist_ok=True)
-                group_paths[key] = incoming / "groups" / f"{key}.csv"
+                (incoming / "groups" / key).mkdir(parents=True)
+                group_paths[key] = incoming / "groups" / key / safe_name(upload.filename,
+                                                                         f"{key}.csv")
                 group_paths[key].write_bytes(decode(upload, limit))
             spec = ImportSpec(**paths, groups=group_paths, name=name.strip() or "Imported borough",
                               **options)

@@ -151,7 +151,7 @@ def test_hand_made_import_reads_latin1_semicolons_and_groups(tmp_path):
     ("points", "expected polygons but found Point"),
     ("no_crs", "does not say its coordinate system"),
     ("missing_code", "no population figures for 1 small area"),
-    ("not_numbers", "not numbers, first at code E01000002"),
+    ("not_numbers", "blank or suppressed .* for 1 row\\(s\\): E01000002"),
 ])
 def test_bad_files_get_specific_messages_and_leave_the_pack_alone(tmp_path, breakage, message):
     paths = write_borough(tmp_path / "in")

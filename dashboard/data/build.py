@@ -23,7 +23,14 @@ from dashboard.data.codes import (
     unmatched,
 )
 from dashboard.engine.atoms import build_atoms
-from dashboard.engine.footprints import MIXED_CODE, MIXED_NAME, apply_rule
+from dashboard.engine.footprints import (
+    MIXED_CODE,
+    MIXED_NAME,
+    OUTSIDE_CODE,
+    OUTSIDE_NAME,
+    OUTSIDE_PRACTICE,
+    apply_rule,
+)
 from dashboard.engine.geography import BNG, SMALL_AREAS, Geography, Layer, frozen_array
 from dashboard.errors import CodeError, DataFileError, GeometryError, ManifestError
 
@@ -279,7 +286,7 @@ def _registration(inp: RegistrationInput, sa_codes: tuple[str, ...], warnings: l
     r_sa = clean_codes(reg["small_area"], inp.registrations_source, _named(rcols, "small_area"))
     patients = numeric_column(reg, "patients", inp.registrations_source,
                               label=_named(rcols, "patients"))
-    unknown = unmatched(r_prac, prac_codes)
+    unknown = unmatched(r_prac[r_prac != OUTSIDE_PRACTICE], prac_codes)
     if unknown:
         share = patients[r_prac.isin(unknown)].sum() / patients.sum()
         if share > 0.05:
@@ -292,9 +299,14 @@ def _registration(inp: RegistrationInput, sa_codes: tuple[str, ...], warnings: l
     units: dict[str, str] = {}
     for code, name in zip(unit_codes, prac["unit_name"].astype("string").fillna("").astype(str)):
         units.setdefault(code, name or code)
-    codes = tuple(sorted(units))
+    if (r_prac == OUTSIDE_PRACTICE).any():
+        units[OUTSIDE_CODE] = OUTSIDE_NAME
+    codes = tuple(sorted(c for c in units if c != OUTSIDE_CODE))
+    codes = (*codes, OUTSIDE_CODE) if OUTSIDE_CODE in units else codes
     unit_index = {c: i for i, c in enumerate(codes)}
     prac_unit = dict(zip(prac_codes, (unit_index[u] for u in unit_codes)))
+    if OUTSIDE_CODE in units:
+        prac_unit[OUTSIDE_PRACTICE] = unit_index[OUTSIDE_CODE]
     sa_index = {c: i for i, c in enumerate(sa_codes)}
     inside = r_sa.isin(sa_index) & r_prac.isin(prac_unit)
     outside = patients[~r_sa.isin(sa_index)].sum()

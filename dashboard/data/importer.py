@@ -2,11 +2,16 @@
 
 The pack is written to a temporary folder beside ``out`` and moved into place only when it loads
 cleanly, so a failed import never leaves a half-written pack or damages an existing one.
+Every table goes through the same checks (:mod:`dashboard.data.tables`, :mod:`.keyed`): a
+figure that might be wrong stops the import with a message naming the user's file, column and
+code, and the sources and vintages of the inputs are recorded in the pack.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -17,18 +22,28 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from dashboard.data import points
+from dashboard.data import council, keyed, points, tables, vintage
+from dashboard.data import need as need_dir
 from dashboard.data import recognise as rec
 from dashboard.data.build import repair_polygons, to_bng
-from dashboard.data.codes import clean_codes, explain_unmatched, require_unique
+from dashboard.data.codes import require_unique
 from dashboard.data.loader import load_pack
-from dashboard.engine.footprints import RULES, estimate_registrations
+from dashboard.data.manifest import MANIFEST
+from dashboard.engine.footprints import OUTSIDE_NAME, OUTSIDE_PRACTICE, RULES, estimate_registrations
 from dashboard.engine.geography import BNG
-from dashboard.errors import CodeError, DataFileError
+from dashboard.errors import CodeError, DataFileError, GeometryError
 
 REPORT = "validation.json"
 # An import is built in a folder of this prefix beside its destination, then renamed into place.
 PARTIAL = ".importing-"
+# More suppressed registration cells than this and PCN footprints cannot be trusted.
+SUPPRESSED_LIMIT = 0.01
+# A ward with less of its area under the small areas than this is missing small areas; below
+# WARD_COVER_WARN the gap is reported (generalised national files leave a few per cent).
+WARD_COVER_MIN = 0.90
+WARD_COVER_WARN = 0.97
+# Units of one layer may touch, not overlap: beyond this share of the smaller one they are refused.
+OVERLAP_MAX = 0.005
 
 
 @dataclass
@@ -46,12 +61,16 @@ class ImportSpec:
     hubs: Path | None = None
     centroids: Path | None = None  # population-weighted centroids of the small areas
     name: str = "Imported borough"
-    need_columns: dict[str, str] = field(default_factory=dict)  # key -> column
+    need_columns: dict[str, str] = field(default_factory=dict)  # key -> column[:direction]
     population_column: str | None = None
     pcn_rule: str = "proportional"
     min_share: float = 0.0
     estimate: str = "gravity"
     practice_filter: tuple[str, str] | None = None  # keep practices where column == value
+    councils: list[str] = field(default_factory=list)  # keep these local authorities
+    vintages: dict[str, str] = field(default_factory=dict)  # role -> vintage given by the user
+    best_fit_lookup: Path | None = None  # ONS best-fit lookup of small areas to wards
+    labels: dict[str, str] = field(default_factory=dict)  # role -> the user's file name
 
 
 @dataclass
@@ -64,9 +83,15 @@ class Report:
     coverage: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     counts: dict[str, float] = field(default_factory=dict)
+    sources: list[dict[str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = []
+        if self.sources:
+            out.append("Sources:")
+            out += [f"  - {s['title']}: {s['role']}; {s['vintage']}"
+                    + (f"; {s['publisher']}" if s.get("publisher") else "")
+                    for s in self.sources]
         for title, items in (("Matches", self.matches), ("Reprojections", self.reprojections),
                              ("Geometry repairs", self.repairs), ("Coverage", self.coverage),
                              ("Warnings", self.warnings)):
@@ -79,241 +104,357 @@ class Report:
     def to_json(self) -> str:
         return json.dumps({"matches": self.matches, "reprojections": self.reprojections,
                            "geometry_repairs": self.repairs, "coverage": self.coverage,
-                           "warnings": self.warnings, "counts": self.counts}, indent=2)
+                           "warnings": self.warnings, "counts": self.counts,
+                           "sources": self.sources}, indent=2, ensure_ascii=False)
 
 
-def _boundaries(path: Path, code_role: str, name_role: str, report: Report) -> gpd.GeoDataFrame:
+def _read_boundaries(path: Path, code_role: str, name_role: str
+                     ) -> tuple[gpd.GeoDataFrame, pd.Series, str, str | None]:
+    """Raw boundaries with their clean codes, the code column and the name column."""
+    source = _display(path)
     frame = rec.read_boundaries(path)
-    code = rec.find_column(frame.columns, code_role, path.name)
-    name = rec.find_column(frame.columns, name_role, path.name, required=False)
+    code = rec.find_column(frame.columns, code_role, source)
+    name = rec.find_column(frame.columns, name_role, source, required=False)
+    codes = keyed.codes_of(frame[code], source, code)
+    return frame, codes, code, name
+
+
+def _boundaries(frame: gpd.GeoDataFrame, codes: pd.Series, code: str, name: str | None,
+                source: str, report: Report) -> gpd.GeoDataFrame:
     out = gpd.GeoDataFrame({
-        "code": clean_codes(frame[code], path.name, code),
-        "name": frame[name].astype(str) if name else frame[code].astype(str),
+        "code": codes.to_numpy(),
+        "name": frame[name].astype(str).to_numpy() if name else codes.to_numpy(),
     }, geometry=frame.geometry.values, crs=frame.crs)
-    require_unique(out["code"], path.name, code)
+    require_unique(out["code"], source, code)
     if out.crs is None:
         raise DataFileError(
-            f"{path.name}: the file does not say its coordinate system. Save it with one "
+            f"{source}: the file does not say its coordinate system. Save it with one "
             "(ONS files are EPSG:27700 or EPSG:4326)."
         )
     if not out.crs.equals(BNG):
-        report.reprojections.append(f"{path.name}: reprojected from {out.crs.to_string()} to "
+        report.reprojections.append(f"{source}: reprojected from {out.crs.to_string()} to "
                                     "British National Grid (EPSG:27700).")
-    out = to_bng(out, path.name, fix="Re-save the file in British National Grid "
+    out = to_bng(out, source, fix="Re-save the file in British National Grid "
                  "(EPSG:27700), or with its true coordinate system, and import it again.")
     repairs: list[str] = []
-    out = repair_polygons(out, path.name, repairs)
+    out = repair_polygons(out, source, repairs)
     report.repairs += repairs
     return out
 
 
-def _match_line(source: str, codes: pd.Series, target: pd.Series, what: str) -> tuple[str, list]:
-    missing = sorted(set(target) - set(codes))
-    found = len(target) - len(missing)
-    line = f"{found} of {len(target)} {what} codes in {source} match the boundaries"
-    if missing:
-        line += f"; missing: {', '.join(missing[:8])}" + (" …" if len(missing) > 8 else "")
-    return line + ".", missing
-
-
-@dataclass
-class _Bridge:
-    """LSOA 2011 <-> 2021 lookup as weights from table codes to boundary codes (rows sum to 1)."""
-
-    frame: pd.DataFrame  # table_code, area_code, weight
-
-    def extensive(self, codes: pd.Series, values: pd.DataFrame) -> pd.DataFrame:
-        """Counts re-keyed to boundary codes: split by area share, summed over merges."""
-        data = values.assign(table_code=codes.to_numpy())
-        joined = self.frame.merge(data, on="table_code")
-        cols = list(values.columns)
-        joined[cols] = joined[cols].mul(joined["weight"], axis=0)
-        return joined.groupby("area_code", sort=False)[cols].sum()
-
-
-def _bridge(lookup: Path, table_codes: set, area: gpd.GeoDataFrame, report: Report) -> _Bridge:
-    frame = rec.read_table(lookup)
-    cols = {c: c for c in frame.columns}
-    c11 = next((c for c in cols if c.upper() in ("LSOA11CD", "LSOA11_CODE")), None)
-    c21 = next((c for c in cols if c.upper() in ("LSOA21CD", "LSOA21_CODE")), None)
-    if not c11 or not c21:
-        raise DataFileError(f"{lookup.name}: expected ONS lookup columns LSOA11CD and LSOA21CD; "
-                            f"found {', '.join(frame.columns[:10])}.")
-    pairs = pd.DataFrame({"c11": clean_codes(frame[c11], lookup.name, c11),
-                          "c21": clean_codes(frame[c21], lookup.name, c21)}).drop_duplicates()
-    area_codes = set(area["code"])
-    if len(area_codes & set(pairs["c21"])) >= len(area_codes & set(pairs["c11"])):
-        table_col, area_col, direction = "c11", "c21", "LSOA 2011 table onto 2021 boundaries"
-    else:
-        table_col, area_col, direction = "c21", "c11", "LSOA 2021 table onto 2011 boundaries"
-    pairs = pairs[pairs[area_col].isin(area_codes) & pairs[table_col].isin(table_codes)]
-    sizes = area.set_index("code").geometry.area
-    pairs = pairs.assign(size=pairs[area_col].map(sizes).to_numpy())
-    pairs["weight"] = pairs["size"] / pairs.groupby(table_col)["size"].transform("sum")
-    splits = int((pairs.groupby(table_col).size() > 1).sum())
-    merges = int((pairs.groupby(area_col).size() > 1).sum())
-    report.matches.append(
-        f"Bridged the {direction} through {lookup.name}: {splits} split code(s) shared by area, "
-        f"{merges} merged code(s) summed."
-    )
-    return _Bridge(pairs.rename(columns={table_col: "table_code", area_col: "area_code"})
-                   [["table_code", "area_code", "weight"]])
-
-
-def _keyed_values(frame: pd.DataFrame, code_col: str, columns: dict[str, str], source: str,
-                  areas: gpd.GeoDataFrame, bridge_file: Path | None, report: Report,
-                  what: str, extensive: bool, weights: pd.Series | None = None) -> pd.DataFrame:
-    """Values of ``columns`` (key -> file column) keyed by boundary code, bridged if needed."""
-    codes = clean_codes(frame[code_col], source, code_col)
-    values = pd.DataFrame({key: pd.to_numeric(frame[col].str.replace(",", ""), errors="coerce")
-                           for key, col in columns.items()})
-    bad = values.isna().any(axis=1)
-    if bad.any():
-        col = next(columns[k] for k in columns if values[k].isna().any())
-        raise DataFileError(f"{source}: column '{col}' has values that are not numbers, first "
-                            f"at code {codes[bad].iloc[0]}. Fix or remove those rows.")
-    negative = (values < 0).any(axis=1)
-    if extensive and negative.any():
-        col = next(columns[k] for k in columns if (values[k] < 0).any())
-        raise DataFileError(f"{source}: column '{col}' has negative counts, first at code "
-                            f"{codes[negative].iloc[0]}. Counts of people cannot be negative.")
-    area_codes = areas["code"]
-    hit = codes.isin(set(area_codes)).mean()
-    complete = set(area_codes) <= set(codes)
-    if not complete and bridge_file is not None:
-        bridge = _bridge(bridge_file, set(codes), areas, report)
-        if extensive:
-            out = bridge.extensive(codes, values)
-        else:
-            w = weights.reindex(codes).fillna(1.0).to_numpy() if weights is not None else 1.0
-            sums = bridge.extensive(codes, values.mul(w, axis=0))
-            totals = bridge.extensive(codes, pd.DataFrame({"w": np.broadcast_to(w, len(codes))}))
-            out = sums.div(totals["w"], axis=0)
-    else:
-        if hit < 0.5:
-            raise CodeError(
-                f"{source}: only {hit:.0%} of its {what} codes match the boundaries (e.g. "
-                f"{codes.iloc[0]} vs {area_codes.iloc[0]}). If one file uses LSOA 2011 codes "
-                "and the other 2021, give the ONS lookup with --lsoa-lookup."
-            )
-        out = values.assign(code=codes.to_numpy()).groupby("code").sum() if extensive else \
-            values.assign(code=codes.to_numpy()).groupby("code").mean()
-    line, missing = _match_line(source, pd.Series(out.index), area_codes, what)
-    report.matches.append(line)
-    if missing:
-        unknown = sorted(set(out.index) - set(area_codes))
-        hint = explain_unmatched(unknown, missing, source, code_col, "the boundaries") \
-            if unknown else ""
-        hint = f" {hint}" if "leading zeros" in hint or "capital" in hint.lower() else ""
-        raise CodeError(f"{source}: no {what} figures for {len(missing)} small area(s) of the "
-                        f"boundaries: {', '.join(missing[:8])}. Every small area needs them; "
-                        "check the file covers the whole borough and uses the same LSOA vintage."
-                        + hint)
-    extra = len(set(out.index) - set(area_codes))
-    if extra:
-        report.matches.append(f"{source}: {extra} code(s) outside the boundaries ignored "
-                              "(other areas).")
-    return out.reindex(area_codes.to_numpy())
-
-
-def _practices(path: Path, wards: gpd.GeoDataFrame, report: Report,
-               keep: tuple[str, str] | None = None) -> pd.DataFrame:
+def _table(path: Path, role: str, sources: list[vintage.Source]) -> pd.DataFrame:
+    """Read a table input and record its source (the user's file name, vintage, publisher)."""
     frame = rec.read_table(path)
+    sources.append(vintage.table(role, _display(path), frame))
+    return frame
+
+
+def _display(path: Path) -> str:
+    """The user's name for an input file (``FILE.xlsx:SHEET`` keeps its sheet)."""
+    return Path(str(path)).name
+
+
+def _numbers(frame: pd.DataFrame, columns: dict[str, str], source: str, codes: pd.Series,
+             count: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Parsed values of ``columns`` (key -> file column) and their suppression masks."""
+    decimal = tables.decimal_mark(frame, columns.values())
+    semicolon = frame.attrs.get("delimiter") == ";"
+    values, hidden = {}, {}
+    for key, col in columns.items():
+        values[key], hidden[key] = tables.to_numbers(
+            frame[col], source, col, codes.reset_index(drop=True).set_axis(frame.index),
+            count=count, decimal=decimal, semicolon=semicolon)
+    return pd.DataFrame(values, index=frame.index), pd.DataFrame(hidden, index=frame.index)
+
+
+def _refuse_hidden(hidden: pd.DataFrame, columns: dict[str, str], codes: pd.Series,
+                   source: str, what: str) -> None:
+    """Small-area figures cannot be blank or suppressed: each one is somebody's total."""
+    for key, col in columns.items():
+        mask = hidden[key].to_numpy()
+        if mask.any():
+            shown = ", ".join(codes[mask][:6])
+            raise DataFileError(
+                f"{source}: column '{col}' is blank or suppressed ('*', 'c', '..') for "
+                f"{int(mask.sum())} row(s): {shown}{' …' if mask.sum() > 6 else ''}. Every small "
+                f"area needs its {what} figure; use the unsuppressed published file.")
+
+
+def _same_council_gap(frame: pd.DataFrame, codes: pd.Series, areas: gpd.GeoDataFrame,
+                      source: str, areas_source: str) -> None:
+    """Refuse boundaries that lack small areas the table lists for the same council(s)."""
+    lads = council.districts(frame, codes)
+    if lads is None:
+        return
+    key = lads["lad_code"].where(lads["lad_code"] != "", lads["lad_name"])
+    inside = codes.isin(set(areas["code"])).to_numpy()
+    ours = set(key[inside])
+    lost = codes[~inside & key.isin(ours).to_numpy()]
+    if len(lost):
+        raise CodeError(
+            f"{areas_source}: lacks {len(lost)} small area(s) that {source} lists for the same "
+            f"council ({', '.join(sorted(ours)[:3])}): {', '.join(lost[:8])}"
+            f"{' …' if len(lost) > 8 else ''}. Their residents would be missing from every "
+            "total; use the complete boundary file (or --council to take the council from a "
+            "national file).")
+
+
+def _population(spec: ImportSpec, areas: gpd.GeoDataFrame, lookup: keyed.Lookup | None,
+                report: Report, sources: list, frame: pd.DataFrame
+                ) -> tuple[pd.DataFrame, dict, pd.Series]:
+    source = _display(spec.population)
+    code_col = rec.find_column(frame.columns, "lsoa_code", source)
+    pop_col = rec.pick(frame.columns, spec.population_column, "population", source,
+                       "--population-column")
+    ages = {key: (col, label) for key, (pattern, label) in rec.DENOMINATOR_AGES.items()
+            for col in frame.columns if re.match(pattern, col)}
+    codes = keyed.codes_of(frame[code_col], source, code_col)
+    frame, codes = keyed.drop_repeats(frame, codes, source, code_col, report.warnings)
+    columns = {"population": pop_col} | {k: c for k, (c, _) in ages.items()}
+    values, hidden = _numbers(frame, columns, source, codes, count=True)
+    _refuse_hidden(hidden, columns, codes, source, "population")
+    out = keyed.onto_areas(codes, values, areas, source, "population", lookup, report.matches,
+                           extensive=True)
+    if set(areas["code"]) <= set(codes):  # same vintage: other rows of our council are a gap
+        _same_council_gap(frame, codes, areas, source, _display(spec.small_areas))
+    weights = pd.Series(values["population"].to_numpy(), index=codes.to_numpy())
+    return out, ages, weights
+
+
+def _need(spec: ImportSpec, areas: gpd.GeoDataFrame, lookup: keyed.Lookup | None,
+          report: Report, sources: list, weights: pd.Series) -> tuple[pd.DataFrame, dict]:
+    source = _display(spec.need)
+    frame = _table(spec.need, "need", sources)
+    code_col = rec.find_column(frame.columns, "lsoa_code", source)
+    edition = sources[-1].vintage.rsplit(" ", 1)[-1] if sources[-1].vintage else ""
+    picked, notes = need_dir.chosen(frame, dict(spec.need_columns), source, edition)
+    if not picked:
+        raise DataFileError(
+            f"{source}: no need columns recognised (the English Indices of Deprivation File 7 "
+            "layout: IMD, income, IDACI or IDAOPI scores, or IMD ranks and deciles). Name them "
+            "with --need-column KEY=COLUMN.")
+    report.matches += notes
+    codes = keyed.codes_of(frame[code_col], source, code_col)
+    frame, codes = keyed.drop_repeats(frame, codes, source, code_col, report.warnings)
+    columns = {n.key: n.column for n in picked}
+    values, hidden = _numbers(frame, columns, source, codes, count=False)
+    _refuse_hidden(hidden, columns, codes, source, "need")
+    lsoa_year = vintage.lsoa_vintage(frame.columns)
+    for n in picked:
+        values[n.key], ranked = need_dir.convert(values[n.key], n, source, lsoa_year)
+        if n.conversion(ranked):
+            report.matches.append(f"{source}: {n.conversion(ranked)}")
+    out = keyed.onto_areas(codes, values, areas, source, "need", lookup, report.matches,
+                           extensive=False, weights=weights)
+    return out, {n.key: n.label for n in picked}
+
+
+def _practices(path: Path, wards: gpd.GeoDataFrame, report: Report, sources: list,
+               keep: tuple[str, str] | None = None) -> pd.DataFrame:
+    source = _display(path)
+    frame = _table(path, "practices", sources)
     if keep is not None:
         column, value = keep
         if column not in frame.columns:
-            raise DataFileError(f"{path.name}: no column '{column}' to filter practices by "
+            raise DataFileError(f"{source}: no column '{column}' to filter practices by "
                                 f"(--practice-filter). Columns: {', '.join(frame.columns[:15])}.")
         dropped = frame[frame[column].str.strip() != value]
         frame = frame[frame[column].str.strip() == value]
         if len(dropped):
-            report.warnings.append(f"{path.name}: {len(dropped)} practice(s) left out where "
+            report.warnings.append(f"{source}: {len(dropped)} practice(s) left out where "
                                    f"{column} is not {value}.")
-    cols = {role: rec.find_column(frame.columns, role, path.name) for role in
+        if frame.empty:
+            raise DataFileError(f"{source}: no practice has {column} = {value} "
+                                "(--practice-filter). Check the value.")
+    cols = {role: rec.find_column(frame.columns, role, source) for role in
             ("practice_code", "practice_name", "pcn_code", "pcn_name")}
-    size = rec.find_column(frame.columns, "list_size", path.name, required=False)
+    size = rec.find_column(frame.columns, "list_size", source, required=False)
+    codes = keyed.codes_of(frame[cols["practice_code"]], source, cols["practice_code"])
+    frame, codes = keyed.drop_repeats(frame, codes, source, cols["practice_code"],
+                                      report.warnings)
+    sizes = tables.to_numbers(frame[size], source, size, codes.set_axis(frame.index),
+                              count=True)[0].fillna(0) if size else 0.0
     out = pd.DataFrame({
-        "practice_code": clean_codes(frame[cols["practice_code"]], path.name,
-                                     cols["practice_code"]),
-        "practice_name": frame[cols["practice_name"]],
-        "pcn_code": clean_codes(frame[cols["pcn_code"]], path.name, cols["pcn_code"]),
-        "pcn_name": frame[cols["pcn_name"]],
-        "list_size": pd.to_numeric(frame[size], errors="coerce").fillna(0) if size else 0.0,
+        "practice_code": codes.to_numpy(),
+        "practice_name": frame[cols["practice_name"]].to_numpy(),
+        "pcn_code": keyed.codes_of(frame[cols["pcn_code"]], source, cols["pcn_code"]).to_numpy(),
+        "pcn_name": frame[cols["pcn_name"]].to_numpy(),
+        "list_size": np.asarray(sizes, dtype=float) if size else 0.0,
     })
     out["easting"], out["northing"] = points.bng_coordinates(
-        frame, path.name, out["practice_code"], report.reprojections)
+        frame, source, out["practice_code"], report.reprojections)
     missing = out["easting"].isna() | out["northing"].isna()
     if missing.any():
-        raise DataFileError(f"{path.name}: practice(s) {', '.join(out['practice_code'][missing][:5])}"
+        raise DataFileError(f"{source}: practice(s) {', '.join(out['practice_code'][missing][:5])}"
                             " have no coordinates. Add them or remove those rows.")
-    border = shapely.union_all(np.asarray(wards.geometry.values))
-    inside = shapely.contains_xy(border, out["easting"], out["northing"])
-    if (~inside).any():
-        report.warnings.append(
-            f"{path.name}: {int((~inside).sum())} of {len(out)} practices lie outside the "
-            f"borough (e.g. {', '.join(out['practice_code'][~inside][:5])}); their patients "
-            "who live in the borough still count."
-        )
     return out
 
 
-def _registrations(path: Path, areas: gpd.GeoDataFrame, bridge_file: Path | None,
-                   report: Report) -> pd.DataFrame:
-    frame = rec.read_table(path)
-    prac = rec.find_column(frame.columns, "practice_code", path.name)
-    lsoa = rec.find_column(frame.columns, "lsoa_code", path.name)
-    patients = rec.find_column(frame.columns, "patients", path.name)
+def _practices_outside(practices: pd.DataFrame, wards: gpd.GeoDataFrame, source: str,
+                       report: Report) -> None:
+    border = shapely.union_all(np.asarray(wards.geometry.values))
+    inside = shapely.contains_xy(border, practices["easting"], practices["northing"])
+    if (~inside).any():
+        report.warnings.append(
+            f"{source}: {int((~inside).sum())} of {len(practices)} practices lie outside the "
+            f"borough (e.g. {', '.join(practices['practice_code'][~inside][:5])}); their patients "
+            "who live in the borough still count.")
+
+
+@dataclass
+class _Registrations:
+    """Patients by practice and small area, as read and bridged onto the boundaries' codes."""
+
+    frame: pd.DataFrame  # practice_code, lsoa_code, patients, resident (in the small areas)
+    source: str
+    total_by_practice: pd.Series  # every published patient of each practice, any address
+    hidden_cells: int
+    cells: int
+
+
+def _read_registrations(path: Path, areas: gpd.GeoDataFrame, lookup: keyed.Lookup | None,
+                        report: Report, sources: list) -> _Registrations:
+    source = _display(path)
+    frame = _table(path, "registrations", sources)
+    prac = rec.find_column(frame.columns, "practice_code", source)
+    lsoa = rec.find_column(frame.columns, "lsoa_code", source)
+    patients = rec.find_column(frame.columns, "patients", source)
     sex = next((c for c in frame.columns if c.upper() == "SEX"), None)
-    if sex is not None and (frame[sex].str.upper() == "ALL").any():
-        frame = frame[frame[sex].str.upper() == "ALL"]  # NHS files repeat rows by sex
-    frame = frame.assign(**{lsoa: frame[lsoa].str.strip()})
-    known = frame[lsoa].str.match(r"^[EW]0\d{7}$")
-    frame = frame[known]
-    codes = clean_codes(frame[lsoa], path.name, lsoa)
-    counts = pd.to_numeric(frame[patients], errors="coerce").fillna(0.0)
-    total = counts.sum()
-    area_codes = set(areas["code"])
-    if codes.isin(area_codes).mean() < 0.2 and bridge_file is not None:
-        bridge = _bridge(bridge_file, set(codes), areas, report).frame
-        data = pd.DataFrame({"practice": frame[prac].str.strip().to_numpy(),
-                             "table_code": codes.to_numpy(), "patients": counts.to_numpy()})
-        joined = data.merge(bridge, on="table_code")
-        out = pd.DataFrame({"practice_code": joined["practice"],
-                            "lsoa_code": joined["area_code"],
-                            "patients": joined["patients"] * joined["weight"]})
+    if sex is not None:
+        kind = frame[sex].str.strip().str.upper()
+        if (kind == "ALL").any():
+            frame = frame[kind == "ALL"]  # NHS files repeat each row by sex
+        extra = frame[sex].str.strip().str.upper()
     else:
-        out = pd.DataFrame({"practice_code": frame[prac].str.strip().to_numpy(),
-                            "lsoa_code": codes.to_numpy(), "patients": counts.to_numpy()})
-    report.counts["registered patients"] = float(total)
-    return out.groupby(["practice_code", "lsoa_code"], as_index=False)["patients"].sum()
+        extra = pd.Series("", index=frame.index)
+    practice = keyed.codes_of(frame[prac], source, prac)
+    area = frame[lsoa].astype(str).str.strip().str.upper()
+    key = practice + "|" + area + "|" + extra
+    frame, key = keyed.drop_repeats(frame, key, source, f"{prac} and {lsoa}", report.warnings)
+    parts = key.str.split("|")
+    practice, area = parts.str[0], parts.str[1]
+    where = (practice + " in " + area).set_axis(frame.index)
+    counts, hidden = tables.to_numbers(frame[patients], source, patients, where, count=True,
+                                       decimal=tables.decimal_mark(frame, [patients]),
+                                       semicolon=frame.attrs.get("delimiter") == ";")
+    shown = ~hidden.to_numpy()
+    table = pd.DataFrame({"practice_code": practice.to_numpy()[shown],
+                          "lsoa_code": area.to_numpy()[shown],
+                          "patients": counts.to_numpy()[shown]})
+    totals = table.groupby("practice_code")["patients"].sum()
+    table = table[table["lsoa_code"].str.match(r"^[EWSN]0\d{7}$")]  # not NHS pseudo-codes
+    area_codes = set(areas["code"])
+    codes = table["lsoa_code"]
+    if lookup is not None and not set(codes[codes.isin(area_codes)]) >= area_codes:
+        pairs, direction = lookup.weights(set(codes), areas)
+        report.matches.append(f"{source}: bridged {direction} through {lookup.source}.")
+        joined = table.rename(columns={"lsoa_code": "table_code"}).merge(
+            pairs, on="table_code", how="left")
+        inside = joined["area_code"].notna().to_numpy()
+        table = pd.DataFrame({
+            "practice_code": joined["practice_code"].to_numpy(),
+            "lsoa_code": np.where(inside, joined["area_code"], joined["table_code"]),
+            "patients": joined["patients"].to_numpy() * np.where(inside, joined["weight"], 1.0),
+        })
+    table = table.groupby(["practice_code", "lsoa_code"], as_index=False)["patients"].sum()
+    table["resident"] = table["lsoa_code"].isin(area_codes)
+    return _Registrations(table, source, totals, int(hidden.sum()), len(hidden))
+
+
+def _suppressed(regs: _Registrations, report: Report) -> None:
+    """Suppressed cells are reported with the share they are of the file; too many stop it."""
+    if not regs.hidden_cells:
+        return
+    share = regs.hidden_cells / max(regs.cells, 1)
+    text = (f"{regs.source}: {regs.hidden_cells:,} of {regs.cells:,} cells ({share:.1%}) are "
+            "suppressed or blank ('*', 'c', '..'); their patients are unknown and not counted")
+    if share > SUPPRESSED_LIMIT:
+        raise DataFileError(
+            f"{text}. That is too many for PCN footprints to be right (the limit is "
+            f"{SUPPRESSED_LIMIT:.0%} of cells). Use NHS England's published file, which is not "
+            "suppressed.")
+    report.warnings.append(text + ", so registered figures are slightly low.")
+
+
+def _registrations(regs: _Registrations, practices: pd.DataFrame, report: Report
+                   ) -> pd.DataFrame:
+    """Patients of the kept practices by small area; residents who use other practices are
+    kept under the outside unit instead of being lost or re-spread over local PCNs."""
+    _suppressed(regs, report)
+    frame = regs.frame
+    kept = set(practices["practice_code"])
+    ours = frame["practice_code"].isin(kept)
+    report.counts["registered patients"] = float(regs.total_by_practice.reindex(
+        sorted(kept)).fillna(0).sum())
+    absent = sorted(kept - set(regs.total_by_practice.index[regs.total_by_practice > 0]))
+    if absent:
+        sizes = practices.set_index("practice_code")["list_size"]
+        shown = ", ".join(f"{c} (list size {sizes.get(c, 0):,.0f})" for c in absent[:5])
+        report.warnings.append(
+            f"{regs.source}: {len(absent)} kept practice(s) have no registrations: {shown}. "
+            "Their patients are missing from the PCN footprints; check the practice codes or "
+            "the registrations file's date.")
+    others = frame[frame["resident"] & ~ours]
+    local = frame[ours]
+    if len(others):
+        moved = others.groupby("lsoa_code", as_index=False)["patients"].sum().assign(
+            practice_code=OUTSIDE_PRACTICE)
+        share = moved["patients"].sum() / frame["patients"][frame["resident"]].sum()
+        report.coverage.append(
+            f"{share:.1%} of the registered patients who live in the borough use "
+            f"{others['practice_code'].nunique()} practice(s) outside the kept ones; they form "
+            f"the '{OUTSIDE_NAME}' unit rather than being spread over local PCNs.")
+        local = pd.concat([local, moved])
+    outside = local[~local["resident"].fillna(True).astype(bool)] if "resident" in local else None
+    if outside is not None and len(outside):
+        pcn = practices.set_index("practice_code")["pcn_code"]
+        per = local.assign(pcn=local["practice_code"].map(pcn))
+        share = (per[~per["resident"].fillna(True).astype(bool)].groupby("pcn")["patients"].sum()
+                 / per.groupby("pcn")["patients"].sum()).fillna(0.0)
+        worst = share.sort_values(ascending=False).head(3)
+        names = practices.drop_duplicates("pcn_code").set_index("pcn_code")["pcn_name"]
+        report.coverage.append(
+            "Share of each PCN's patients who live outside the borough: "
+            + ", ".join(f"{names.get(c, c)} {v:.1%}" for c, v in worst.items())
+            + (" …" if len(share) > 3 else "") + ".")
+    return local[["practice_code", "lsoa_code", "patients"]].groupby(
+        ["practice_code", "lsoa_code"], as_index=False)["patients"].sum()
+
 
 
 def _hubs(path: Path, wards: gpd.GeoDataFrame, report: Report) -> pd.DataFrame:
-    out = points.read_hubs(rec.read_table(path), path.name, report.reprojections)
+    source = _display(path)
+    out = points.read_hubs(rec.read_table(path), source, report.reprojections)
     points.check_inside(out["easting"], out["northing"], out["name"],
-                        shapely.union_all(np.asarray(wards.geometry.values)), path.name)
+                        shapely.union_all(np.asarray(wards.geometry.values)), source)
     return out
 
 
 def _centroids(path: Path, areas: gpd.GeoDataFrame, report: Report) -> pd.DataFrame:
     """Population-weighted centroids (as ONS publishes them for LSOAs) for the pack's areas."""
+    source = _display(path)
     frame = rec.read_table(path)
-    code = rec.find_column(frame.columns, "lsoa_code", path.name)
-    out = pd.DataFrame({"code": clean_codes(frame[code], path.name, code)})
-    out["easting"], out["northing"] = points.bng_coordinates(frame, path.name, out["code"],
+    code = rec.find_column(frame.columns, "lsoa_code", source)
+    out = pd.DataFrame({"code": keyed.codes_of(frame[code], source, code)})
+    out["easting"], out["northing"] = points.bng_coordinates(frame, source, out["code"],
                                                              report.reprojections)
     out = out[out["code"].isin(set(areas["code"]))].dropna()
-    report.matches.append(f"{path.name}: centroids for {len(out)} of {len(areas)} small areas.")
+    report.matches.append(f"{source}: centroids for {len(out)} of {len(areas)} small areas.")
     return out
 
 
 def _groups(name: str, path: Path, wards: gpd.GeoDataFrame) -> pd.DataFrame:
+    source = _display(path)
     frame = rec.read_table(path)
     ward_codes = set(wards["code"])
+
+    def upper(col: str) -> pd.Series:
+        return frame[col].astype(str).str.strip().str.upper()
+
     # The ward column is the one whose values are ward codes.
-    ward_col = max(frame.columns, key=lambda c: frame[c].str.strip().isin(ward_codes).mean())
-    if frame[ward_col].str.strip().isin(ward_codes).mean() < 0.5:
-        raise CodeError(f"{path.name}: no column holds the wards' codes (e.g. "
+    ward_col = max(frame.columns, key=lambda c: upper(c).isin(ward_codes).mean())
+    if upper(ward_col).isin(ward_codes).mean() < 0.5:
+        raise CodeError(f"{source}: no column holds the wards' codes (e.g. "
                         f"{next(iter(sorted(ward_codes)))}). Give a column of ward codes.")
     rest = [c for c in frame.columns if c != ward_col]
     code_col = next((c for c in rest if "code" in c.lower() or c.upper().endswith("CD")),
@@ -321,11 +462,142 @@ def _groups(name: str, path: Path, wards: gpd.GeoDataFrame) -> pd.DataFrame:
     name_col = next((c for c in rest if c != code_col and ("name" in c.lower()
                                                             or c.upper().endswith("NM"))), None)
     if code_col is None:
-        raise DataFileError(f"{path.name}: needs a column of {name} codes beside the ward codes.")
-    return pd.DataFrame({"ward_code": frame[ward_col].str.strip(),
+        raise DataFileError(f"{source}: needs a column of {name} codes beside the ward codes.")
+    return pd.DataFrame({"ward_code": upper(ward_col),
                          f"{name}_code": frame[code_col].str.strip(),
                          f"{name}_name": frame[name_col].str.strip() if name_col
                          else frame[code_col].str.strip()})
+
+
+def _check_destination(out: Path) -> None:
+    """Refuse to replace a folder that is not a data pack: its files are the user's."""
+    if out.exists() and not out.is_dir():
+        raise DataFileError(f"--out {out.name}: a file of that name exists. Choose a folder name.")
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+        raise DataFileError(f"--out {out.name}: the folder exists and is not a data pack (it has "
+                            f"no {MANIFEST}); nothing was changed. Choose a new folder, or an "
+                            "existing pack to replace.")
+
+
+def _lookup(spec: ImportSpec, sources: list) -> tuple[keyed.Lookup | None, list]:
+    if spec.lsoa_lookup is None:
+        return None, []
+    frame = _table(spec.lsoa_lookup, "lsoa_lookup", sources)
+    lookup = keyed.Lookup.from_frame(frame, _display(spec.lsoa_lookup))
+    names = []
+    for col in ("c11", "c21"):
+        found = council.districts(frame, lookup.pairs[col].reindex(frame.index).fillna(""))
+        if found is not None:
+            names.append(found.set_axis(range(len(found))).assign(
+                code=keyed.codes_of(frame[[c for c in frame.columns if c.upper().replace(
+                    " ", "") in (keyed._C11 if col == "c11" else keyed._C21)][0]],
+                    lookup.source, col).to_numpy()))
+    return lookup, names
+
+
+def _keep_councils(spec: ImportSpec, sa: tuple, wards: tuple, pop_frame: pd.DataFrame,
+                   lookup_districts: list, report: Report) -> tuple[tuple, tuple]:
+    """The small areas and wards of ``spec.councils`` from (possibly national) files."""
+    frame, codes, code_col, name_col = sa
+    pop_code = rec.find_column(pop_frame.columns, "lsoa_code", _display(spec.population))
+    known = [council.districts(frame, codes),
+             council.districts(pop_frame, keyed.codes_of(pop_frame[pop_code],
+                                                         _display(spec.population), pop_code)),
+             *lookup_districts,
+             council.from_names(codes, frame[name_col]) if name_col else None]
+    mask = council.keep(codes, known, spec.councils, "small area").to_numpy()
+    sa = (frame[mask], codes[mask], code_col, name_col)
+    wframe, wcodes, wcode, wname = wards
+    wd = council.districts(wframe, wcodes)
+    if wd is not None:
+        wmask = council.matches(wd, spec.councils).to_numpy()
+        if not wmask.any():
+            raise DataFileError(f"{_display(spec.wards)}: no ward of "
+                                f"{', '.join(spec.councils)} (by its district column).")
+        wards = (wframe[wmask], wcodes[wmask], wcode, wname)
+    report.matches.append(f"Kept {int(mask.sum()):,} small areas and {len(wards[1])} wards of "
+                          f"{', '.join(spec.councils)} (--council).")
+    return sa, wards
+
+
+def _wards_over(wards: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Wards mostly covered by the kept small areas (when wards name no district)."""
+    union = shapely.union_all(np.asarray(areas.geometry.values))
+    geoms = np.asarray(wards.geometry.values)
+    share = shapely.area(shapely.intersection(geoms, union)) / shapely.area(geoms)
+    return wards[share > 0.5].reset_index(drop=True)
+
+
+def _overlaps(layer: gpd.GeoDataFrame, source: str) -> None:
+    """Refuse units of one layer that overlap each other beyond generalisation noise."""
+    geoms = np.asarray(layer.geometry.values)
+    left, right = shapely.STRtree(geoms).query(geoms, "intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if not len(left):
+        return
+    shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    smaller = np.minimum(shapely.area(geoms[left]), shapely.area(geoms[right]))
+    share = shared / np.maximum(smaller, 1.0)
+    bad = np.flatnonzero(share > OVERLAP_MAX)
+    if len(bad):
+        worst = bad[np.argsort(-share[bad])][:3]
+        shown = "; ".join(f"{_unit(layer, left[i])} and {_unit(layer, right[i])} share "
+                          f"{shared[i] / 10_000:,.1f} ha ({share[i]:.1%} of the smaller)"
+                          for i in worst)
+        raise GeometryError(
+            f"{source}: {len(bad)} pair(s) of units overlap: {shown}. Each place must be in one "
+            "unit only, or its people are counted twice; fix the boundaries in a GIS (e.g. "
+            "QGIS 'Check validity' and 'Overlap analysis').")
+
+
+def _unit(layer: gpd.GeoDataFrame, i: int) -> str:
+    code, name = layer["code"].iloc[i], layer["name"].iloc[i]
+    return f"{name} ({code})" if name and name != code else str(code)
+
+
+def _ward_cover(wards: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, source: str,
+                areas_source: str, report: Report) -> None:
+    """Refuse wards that the small areas leave (mostly) bare: their residents would be lost."""
+    union = shapely.union_all(np.asarray(areas.geometry.values))
+    geoms = np.asarray(wards.geometry.values)
+    cover = shapely.area(shapely.intersection(geoms, union)) / shapely.area(geoms)
+    bare = np.flatnonzero(cover < WARD_COVER_MIN)
+    if len(bare):
+        shown = ", ".join(f"{_unit(wards, i)} {cover[i]:.0%}" for i in bare[:5])
+        raise GeometryError(
+            f"{areas_source}: small areas cover too little of {len(bare)} ward(s) of {source}: "
+            f"{shown} covered. Their residents would be missing; give the small areas of the "
+            "whole borough (or the wards of the same borough).")
+    thin = np.flatnonzero(cover < WARD_COVER_WARN)
+    if len(thin):
+        shown = ", ".join(f"{_unit(wards, i)} {cover[i]:.1%}" for i in thin[:5])
+        report.warnings.append(f"Small areas cover under {WARD_COVER_WARN:.0%} of {len(thin)} "
+                               f"ward(s) (generalised boundaries?): {shown}.")
+
+
+def _keep_pcns(practices: pd.DataFrame, regs, wards: gpd.GeoDataFrame, report: Report
+               ) -> pd.DataFrame:
+    """With --council: the PCNs most of whose patients live in the kept small areas (or, with no
+    registrations, most of whose practices lie in the kept wards), each kept whole."""
+    if regs is not None:
+        frame = regs.frame.assign(pcn=regs.frame["practice_code"].map(
+            practices.set_index("practice_code")["pcn_code"]))
+        resident = frame[frame["resident"]].groupby("pcn")["patients"].sum()
+        share = (resident / frame.groupby("pcn")["patients"].sum()).fillna(0.0)
+    else:
+        border = shapely.union_all(np.asarray(wards.geometry.values))
+        inside = shapely.contains_xy(border, practices["easting"], practices["northing"])
+        share = pd.Series(inside, index=practices.index).groupby(practices["pcn_code"]).mean()
+    chosen = set(share.index[share > 0.5])
+    kept = practices[practices["pcn_code"].isin(chosen)].reset_index(drop=True)
+    if kept.empty:
+        raise DataFileError("--council: no PCN has most of its patients in those councils; "
+                            "check the practices file covers them.")
+    report.matches.append(f"Kept {kept['pcn_code'].nunique()} PCN(s) with "
+                          f"{len(kept)} practices serving mainly these councils (--council); "
+                          "PCNs that cross the border are kept whole.")
+    return kept
 
 
 def import_pack(spec: ImportSpec, out: str | Path) -> Report:
@@ -339,92 +611,107 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
     if spec.pcn_rule not in RULES:
         raise DataFileError(f"Unknown PCN footprint rule '{spec.pcn_rule}'; use one of: "
                             f"{', '.join(RULES)}.")
+    out = Path(out)
+    _check_destination(out)
     report = Report()
-    areas = _boundaries(spec.small_areas, "lsoa_code", "lsoa_name", report)
-    wards = _boundaries(spec.wards, "ward_code", "ward_name", report)
-    pop_frame = rec.read_table(spec.population)
-    code_col = rec.find_column(pop_frame.columns, "lsoa_code", spec.population.name)
-    pop_col = rec.pick(pop_frame.columns, spec.population_column, "population",
-                       spec.population.name, "--population-column")
-    ages = {key: (col, label) for key, (pattern, label) in rec.DENOMINATOR_AGES.items()
-            for col in pop_frame.columns if pd.Series([col]).str.match(pattern).iloc[0]}
-    values = _keyed_values(pop_frame, code_col, {"population": pop_col} |
-                           {k: c for k, (c, _) in ages.items()}, spec.population.name, areas,
-                           spec.lsoa_lookup, report, "population", extensive=True)
+    sources: list[vintage.Source] = []
+    lookup, lookup_districts = _lookup(spec, sources)
+    sa = _read_boundaries(spec.small_areas, "lsoa_code", "lsoa_name")
+    sources.append(vintage.boundaries("small_areas", _display(spec.small_areas), sa[0].columns))
+    wd = _read_boundaries(spec.wards, "ward_code", "ward_name")
+    sources.append(vintage.boundaries("wards", _display(spec.wards), wd[0].columns))
+    pop_frame = _table(spec.population, "population", sources)
+    if spec.councils:
+        sa, wd = _keep_councils(spec, sa, wd, pop_frame, lookup_districts, report)
+    areas = _boundaries(*sa, _display(spec.small_areas), report)
+    wards = _boundaries(*wd, _display(spec.wards), report)
+    if spec.councils and council.districts(wd[0], wd[1]) is None:
+        wards = _wards_over(wards, areas)
+    _overlaps(areas, _display(spec.small_areas))
+    _overlaps(wards, _display(spec.wards))
+    _ward_cover(wards, areas, _display(spec.wards), _display(spec.small_areas), report)
+    values, ages, weights = _population(spec, areas, lookup, report, sources, pop_frame)
     areas = areas.assign(**{k: values[k].to_numpy() for k in values.columns})
     need_labels = {}
     if spec.need is not None:
-        need_frame = rec.read_table(spec.need)
-        ncode = rec.find_column(need_frame.columns, "lsoa_code", spec.need.name)
-        columns = dict(spec.need_columns) or {
-            key: next(c for c in names if c in need_frame.columns)
-            for key, (names, _) in rec.FILE7_NEED.items()
-            if any(c in need_frame.columns for c in names)}
-        if not columns:
-            raise DataFileError(
-                f"{spec.need.name}: no need columns recognised (the English Indices of "
-                "Deprivation File 7 layout). Name them with --need KEY=COLUMN."
-            )
-        for key, col in columns.items():
-            if col not in need_frame.columns:
-                raise DataFileError(f"{spec.need.name}: no column '{col}' (for need '{key}').")
-            need_labels[key] = rec.FILE7_NEED[key][1] if key in rec.FILE7_NEED else col
-        pop_weights = pd.Series(pd.to_numeric(pop_frame[pop_col], errors="coerce").to_numpy(),
-                                index=clean_codes(pop_frame[code_col], spec.population.name,
-                                                  code_col).to_numpy())
-        need = _keyed_values(need_frame, ncode, columns, spec.need.name, areas, spec.lsoa_lookup,
-                             report, "need", extensive=False, weights=pop_weights)
+        need, need_labels = _need(spec, areas, lookup, report, sources, weights)
         areas = areas.assign(**{k: need[k].to_numpy() for k in need.columns})
     report.counts.update({"wards": len(wards), "small areas": len(areas),
                           "population": float(areas["population"].sum())})
-    Path(out).resolve().parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=Path(out).resolve().parent, prefix=PARTIAL) as tmp:
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=parent, prefix=PARTIAL) as tmp:
         work = Path(tmp) / "pack"
         work.mkdir()
+        origins = {"small_areas.gpkg": _display(spec.small_areas),
+                   "wards.gpkg": _display(spec.wards)}
         areas.to_file(work / "small_areas.gpkg", driver="GPKG")
         wards.to_file(work / "wards.gpkg", driver="GPKG")
         layers = []
         for name, path in spec.groups.items():
             _groups(name, path, wards).to_csv(work / f"{name}.csv", index=False)
+            origins[f"{name}.csv"] = _display(path)
             layers.append(_grouping_toml(name))
         if spec.practices is not None:
-            practices = _practices(spec.practices, wards, report, spec.practice_filter)
-            practices.to_csv(work / "practices.csv", index=False)
+            practices = _practices(spec.practices, wards, report, sources, spec.practice_filter)
+            regs = None
             if spec.registrations is not None:
-                regs = _registrations(spec.registrations, areas, spec.lsoa_lookup, report)
+                regs = _read_registrations(spec.registrations, areas, lookup, report, sources)
+            if spec.councils:
+                practices = _keep_pcns(practices, regs, wards, report)
+            _practices_outside(practices, wards, _display(spec.practices), report)
+            practices.to_csv(work / "practices.csv", index=False)
+            origins["practices.csv"] = _display(spec.practices)
+            if regs is not None:
+                table = _registrations(regs, practices, report)
+                origins["registrations.csv"] = _display(spec.registrations)
                 estimated = False
             else:
-                points = shapely.point_on_surface(np.asarray(areas.geometry.values))
-                regs = estimate_registrations(
-                    pd.DataFrame({"code": areas["code"], "population": areas["population"],
-                                  "x": shapely.get_x(points), "y": shapely.get_y(points)}),
-                    practices.rename(columns={"practice_code": "code", "easting": "x",
-                                              "northing": "y"}), spec.estimate)
-                regs = regs.rename(columns={"practice": "practice_code",
-                                            "small_area": "lsoa_code"})
+                table = _estimated(areas, practices, spec.estimate, report)
                 estimated = True
-                report.warnings.append(
-                    "No registrations file: PCN footprints are ESTIMATES from practice "
-                    f"locations and list sizes ({spec.estimate} rule), labelled as such.")
-            regs.to_csv(work / "registrations.csv", index=False)
+            table.to_csv(work / "registrations.csv", index=False)
             report.counts["practices"] = len(practices)
             report.counts["PCNs"] = practices["pcn_code"].nunique()
             layers.append(_pcn_toml(spec, estimated))
         extra = ""
         if spec.hubs is not None:
             _hubs(spec.hubs, wards, report).to_csv(work / "hubs.csv", index=False)
+            origins["hubs.csv"] = _display(spec.hubs)
+            sources.append(vintage.Source("hubs", _display(spec.hubs)))
             extra = '\n[hubs]\nfile = "hubs.csv"\n'
         if spec.centroids is not None:
             _centroids(spec.centroids, areas, report).to_csv(work / "centroids.csv", index=False)
+            origins["centroids.csv"] = _display(spec.centroids)
+            sources.append(vintage.Source("centroids", _display(spec.centroids)))
             extra += '\n[small_areas.centroids]\nfile = "centroids.csv"\n'
-        (work / "pack.toml").write_text(
-            _manifest(spec, ages, need_labels) + "".join(layers) + extra, encoding="utf-8")
+        vintage.apply_given(sources, spec.vintages)
+        spread = vintage.spread_warning(sources)
+        if spread:
+            report.warnings.append(spread)
+        report.sources = [s.as_toml_table() for s in sources]
+        (work / MANIFEST).write_text(
+            _manifest(spec, ages, need_labels, report.sources, origins) + "".join(layers)
+            + extra, encoding="utf-8")
         geo = load_pack(work)  # the pack must open before it replaces anything
-        report.warnings += list(geo.warnings)
+        report.warnings += [w for w in geo.warnings if w not in report.warnings]
         _coverage(geo, report)
         (work / REPORT).write_text(report.to_json(), encoding="utf-8")
-        _replace(work, Path(out))
+        _replace(work, out)
     return report
+
+
+def _estimated(areas: gpd.GeoDataFrame, practices: pd.DataFrame, rule: str, report: Report
+               ) -> pd.DataFrame:
+    inner = shapely.point_on_surface(np.asarray(areas.geometry.values))
+    regs = estimate_registrations(
+        pd.DataFrame({"code": areas["code"], "population": areas["population"],
+                      "x": shapely.get_x(inner), "y": shapely.get_y(inner)}),
+        practices.rename(columns={"practice_code": "code", "easting": "x", "northing": "y"}),
+        rule)
+    report.warnings.append(
+        "No registrations file: PCN footprints are ESTIMATES from practice locations and list "
+        f"sizes ({rule} rule), labelled as such.")
+    return regs.rename(columns={"practice": "practice_code", "small_area": "lsoa_code"})
 
 
 def _coverage(geo, report: Report) -> None:
@@ -439,34 +726,35 @@ def _coverage(geo, report: Report) -> None:
 
 
 def _replace(work: Path, out: Path) -> None:
-    """Move the finished pack into ``out``, keeping any old pack until the new one is in place."""
-    old = out.with_name(out.name + ".old")
-    if out.exists():
-        if old.exists():
-            shutil.rmtree(old)
-        out.rename(old)
+    """Move the finished pack into ``out``, keeping any old pack until the new one is in place;
+    only the old pack (checked by the caller to be one) is removed."""
+    if not out.exists():
+        shutil.move(str(work), str(out))
+        return
+    old = Path(tempfile.mkdtemp(dir=out.resolve().parent, prefix=PARTIAL)) / "old"
+    os.replace(out, old)
     shutil.move(str(work), str(out))
-    if old.exists():
-        shutil.rmtree(old)
+    shutil.rmtree(old.parent, ignore_errors=True)
 
 
 def _toml_str(text: str) -> str:
-    return json.dumps(text)  # a JSON string is a valid TOML basic string
+    """A TOML basic string for any text (emoji, quotes, ``]]``, control characters)."""
+    text = str(text).encode("utf-8", "replace").decode("utf-8")
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
-def _manifest(spec: ImportSpec, ages: dict, need_labels: dict) -> str:
+def _manifest(spec: ImportSpec, ages: dict, need_labels: dict, sources: list[dict],
+              origins: dict[str, str]) -> str:
     lines = [
         "# Data pack written by `python -m dashboard import`; see validation.json.",
         "[pack]", f"name = {_toml_str(spec.name)}", "fictional = false",
-        f"description = {_toml_str('Imported from official ONS, MHCLG and NHS files.')}",
+        f"description = {_toml_str('Real open data imported from official ONS, MHCLG and NHS files.')}",
     ]
-    for path in (spec.small_areas, spec.wards, spec.population, spec.need, spec.lsoa_lookup,
-                 spec.practices, spec.registrations, *spec.groups.values(), spec.hubs,
-                 spec.centroids):
-        if path is not None:
-            lines += ["", "[[pack.sources]]", f"title = {_toml_str(path.name)}",
-                      'publisher = "As supplied to the import; add publisher, vintage, licence '
-                      'and attribution here"']
+    for src in sources:
+        lines += ["", "[[pack.sources]]"]
+        lines += [f"{key} = {_toml_str(value)}" for key, value in src.items()]
+    lines += ["", "[pack.origins]  # the pack's files and the user's files they came from"]
+    lines += [f"{_toml_str(k)} = {_toml_str(v)}" for k, v in origins.items()]
     lines += ["", "[small_areas]", 'file = "small_areas.gpkg"', 'label = "LSOAs"']
     if ages:
         lines += ["", "[small_areas.age_bands]"]

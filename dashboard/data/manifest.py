@@ -42,10 +42,12 @@ class FileSpec:
     path: Path
     columns: dict[str, str]
     crs: str | None = None
+    origin: str | None = None  # the user's file this one was imported from
 
     @property
     def source(self) -> str:
-        return self.path.name
+        """The file's name in messages: the user's own file when the pack was imported."""
+        return self.origin or self.path.name
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ def _get(table: dict, key: str, where: str, kind: type = str, default: Any = ...
     return value
 
 
-def _file(root: Path, table: dict, key: str, where: str, columns: dict[str, str]) -> FileSpec:
+def _file(root: Path, table: dict, key: str, where: str, columns: dict[str, str],
+          origins: dict | None = None) -> FileSpec:
     rel = _get(table, key, where)
     path = (root / rel).resolve()
     if root.resolve() not in path.parents:
@@ -108,7 +111,9 @@ def _file(root: Path, table: dict, key: str, where: str, columns: dict[str, str]
             f"{MANIFEST}: {where}.columns has unknown role(s) {', '.join(sorted(unknown))}; "
             f"known roles: {', '.join(columns)}."
         )
-    return FileSpec(path, {**columns, **overrides}, _get(table, "crs", where, str, None))
+    origin = (origins or {}).get(rel)
+    return FileSpec(path, {**columns, **overrides}, _get(table, "crs", where, str, None),
+                    str(origin) if origin else None)
 
 
 def read_manifest(folder: str | Path) -> Manifest:
@@ -127,6 +132,11 @@ def read_manifest(folder: str | Path) -> Manifest:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{path}: not valid TOML ({exc}).") from exc
     pack = _get(doc, "pack", "the manifest", dict)
+    origins = _get(pack, "origins", "pack", dict, {})
+
+    def file(*args) -> FileSpec:
+        return _file(*args, origins=origins)
+
     sa = _get(doc, "small_areas", "the manifest", dict)
     need = {k: _get(v, "label", f"small_areas.need.{k}", str, k) if isinstance(v, dict) else str(v)
             for k, v in _get(sa, "need", "small_areas", dict, {}).items()}
@@ -145,14 +155,14 @@ def read_manifest(folder: str | Path) -> Manifest:
                 f"{MANIFEST}: {where} has type '{kind}'; use one of {', '.join(LAYER_TYPES)}."
             )
         if kind == "polygons":
-            files = {"file": _file(root, table, "file", where, {"code": "code", "name": "name"})}
+            files = {"file": file(root, table, "file", where, {"code": "code", "name": "name"})}
         elif kind == "grouping":
-            files = {"file": _file(root, table, "file", where,
+            files = {"file": file(root, table, "file", where,
                                    {"member": "member_code", "code": "code", "name": "name"})}
         else:
             files = {
-                "practices": _file(root, table, "practices", where, PRACTICE_COLUMNS),
-                "registrations": _file(root, _registration_table(table), "registrations", where,
+                "practices": file(root, table, "practices", where, PRACTICE_COLUMNS),
+                "registrations": file(root, _registration_table(table), "registrations", where,
                                        REGISTRATION_COLUMNS),
             }
         layers.append(LayerSpec(
@@ -166,22 +176,22 @@ def read_manifest(folder: str | Path) -> Manifest:
             raise ManifestError(f"{MANIFEST}: {where} is a grouping and needs 'of' (e.g. 'wards').")
     centroids = None
     if "centroids" in sa:
-        centroids = _file(root, _get(sa, "centroids", "small_areas", dict), "file",
+        centroids = file(root, _get(sa, "centroids", "small_areas", dict), "file",
                           "small_areas.centroids", CENTROID_COLUMNS)
     hubs = None
     if "hubs" in doc:
-        hubs = _file(root, _get(doc, "hubs", "the manifest", dict), "file", "hubs", HUB_COLUMNS)
+        hubs = file(root, _get(doc, "hubs", "the manifest", dict), "file", "hubs", HUB_COLUMNS)
     sources = [{k: str(v) for k, v in s.items()} for s in _get(pack, "sources", "pack", list, [])]
     allocations = None
     if "allocations" in doc:
-        allocations = _file(root, _get(doc, "allocations", "the manifest", dict), "file",
+        allocations = file(root, _get(doc, "allocations", "the manifest", dict), "file",
                             "allocations", {}).path
     return Manifest(
         root=root,
         name=_get(pack, "name", "pack"),
         fictional=_get(pack, "fictional", "pack", bool, False),
         description=_get(pack, "description", "pack", str, ""),
-        small_areas=_file(root, sa, "file", "small_areas", sa_cols),
+        small_areas=file(root, sa, "file", "small_areas", sa_cols),
         small_area_label=_get(sa, "label", "small_areas", str, "Small areas"),
         need=need,
         age_bands=age,

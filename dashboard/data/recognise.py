@@ -8,8 +8,6 @@ the column instead.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import zipfile
 from pathlib import Path
@@ -17,7 +15,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from dashboard.data.tables import parse_table, split_sheet
 from dashboard.errors import DataFileError
+
+__all__ = ["parse_table", "read_table", "find_column", "pick", "read_boundaries"]
 
 # role -> regular expressions tried in order against each column name (case-insensitive).
 PATTERNS: dict[str, tuple[str, ...]] = {
@@ -94,37 +95,17 @@ def pick(columns, given: str | None, role: str, source: str, flag: str,
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """A CSV as text columns, whatever its encoding (UTF-8, with or without BOM, or Latin-1)
-    and separator (comma, semicolon or tab)."""
-    return parse_table(_read_bytes(path), path.name)
-
-
-def parse_table(raw: bytes, name: str) -> pd.DataFrame:
-    """The bytes of a CSV file called ``name`` as text columns (see :func:`read_table`)."""
-    if not raw.strip():
-        raise DataFileError(f"{name}: the file is empty. Export it again with its rows.")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")  # Excel's 'CSV' on Windows; every byte decodes
-    try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-        sep = dialect.delimiter
-    except csv.Error:
-        sep = ","
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as exc:
-        raise DataFileError(f"{name}: not a readable CSV table ({exc}).") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if frame.empty:
-        raise DataFileError(f"{name}: the file has a header but no rows.")
-    return frame
+    """A table as text columns: CSV in UTF-8 (with or without BOM), UTF-16 or Windows-1252,
+    comma, semicolon or tab separated, or an .xlsx workbook (``FILE.xlsx:SHEET`` for a sheet
+    other than the first); title rows above the header are skipped."""
+    path, sheet = split_sheet(Path(path))
+    name = f"{path.name}:{sheet}" if sheet else path.name
+    return parse_table(_read_bytes(path), name, sheet)
 
 
 def _read_bytes(path: Path) -> bytes:
     if not path.is_file():
-        raise DataFileError(f"{path}: no such file. Check the path.")
+        raise DataFileError(f"{path.name}: no such file ({path}). Check the path.")
     return path.read_bytes()
 
 

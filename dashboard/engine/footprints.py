@@ -37,6 +37,11 @@ Rule = Literal["proportional", "plurality", "majority"]
 RULES: tuple[str, ...] = ("proportional", "plurality", "majority")
 MIXED_CODE = "MIXED"
 MIXED_NAME = "Mixed (no unit has over half the patients)"
+# Residents registered with practices outside the pack's PCNs (across the border, or practices
+# the import left out) form their own unit, so they are never re-spread over local PCNs.
+OUTSIDE_PRACTICE = "OUTSIDE"
+OUTSIDE_CODE = "OUTSIDE"
+OUTSIDE_NAME = "Practices outside the borough's PCNs"
 
 
 def apply_rule(shares: sparse.spmatrix, rule: Rule = "proportional",

@@ -95,6 +95,13 @@ class Layer:
     def __len__(self) -> int:
         return len(self.codes)
 
+    @property
+    def basis(self) -> str:
+        """What the footprint rests on: boundary, registrations, estimate or grouping."""
+        if self.kind == "registration":
+            return "estimate" if self.estimated else "registrations"
+        return "grouping" if self.kind == "grouping" else "boundary"
+
     @cached_property
     def positions(self) -> Mapping[str, int]:
         """Code -> position, built once per layer (layers are immutable)."""

@@ -47,6 +47,10 @@ TABLE_COLUMNS = [
     "share_of_to_population",
     "share_of_from_area",
     "share_of_to_area",
+    # What each side's footprint rests on (boundary, registrations, estimate, grouping), so an
+    # estimated PCN footprint is labelled in every export.
+    "from_basis",
+    "to_basis",
 ]
 
 
@@ -102,6 +106,8 @@ class Overlap:
                 "share_of_to_population": _ratio(p, to_pop[j]),
                 "share_of_from_area": _ratio(a, from_area[i]),
                 "share_of_to_area": _ratio(a, to_area[j]),
+                "from_basis": fa.basis,
+                "to_basis": ta.basis,
             },
             columns=TABLE_COLUMNS,
         )
