@@ -161,6 +161,7 @@ def cmd_import(args) -> int:
         min_share=args.min_share, estimate=args.estimate,
         practice_filter=next(iter(keep.items()), None),
         councils=list(args.council or []),
+        lookup_fallback=path(args.lookup_fallback),
         vintages=_pairs(args.vintage, "--vintage"),
     )
     report = import_pack(spec, args.out)
@@ -261,6 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "converted); read from the column name when left out")
     p.add_argument("--lsoa-lookup", help="ONS LSOA 2011 -> 2021 lookup, to bridge vintages "
                    "(population, need and registrations)")
+    p.add_argument("--lookup-fallback", metavar="BOUNDARIES",
+                   help="LSOA boundaries of the tables' vintage: a small area the lookup lacks "
+                   "is paired with the LSOA that contains it (named in the report)")
     p.add_argument("--council", action="append", metavar="CODE_OR_NAME",
                    help="keep this local authority's small areas, wards and PCNs from national "
                    "or multi-council files (repeatable, e.g. --council Oldham --council E08000005)")

@@ -204,3 +204,63 @@ def test_centroids_file_is_imported_and_used_for_distances(tmp_path):
                                    [X0 + 500, Y0 + 1800]]
     assert points[3].tolist() == pytest.approx([X0 + 1500, Y0 + 1500], abs=0.01)  # a point inside
     assert point_method(geo).startswith("population-weighted")
+
+
+def test_out_refuses_a_folder_that_is_not_a_pack_and_keeps_its_files(tmp_path):
+    paths = write_borough(tmp_path / "in")
+    out = tmp_path / "my documents"
+    out.mkdir()
+    (out / "budget.xlsx").write_bytes(b"precious")
+    with pytest.raises(DataPackError, match="the folder exists and is not a data pack"):
+        import_pack(ImportSpec(**paths), out)
+    assert (out / "budget.xlsx").read_bytes() == b"precious"
+    assert [p.name for p in out.iterdir()] == ["budget.xlsx"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".importing")]
+
+
+def test_a_pack_is_replaced_only_by_a_pack_and_nothing_else_is_touched(tmp_path):
+    paths = write_borough(tmp_path / "in")
+    out = tmp_path / "pack"
+    import_pack(ImportSpec(**paths), out)
+    neighbour = tmp_path / "pack.old"
+    neighbour.mkdir()
+    (neighbour / "keep.txt").write_text("mine")
+    import_pack(ImportSpec(**paths, name="Again"), out)
+    assert load_pack(out).name == "Again"
+    assert (neighbour / "keep.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("name", ["Kirklees 🏙️", 'say "hi" ]] [[layers]]', "tab\there \x7f",
+                                  "back\\slash"])
+def test_any_pack_name_round_trips(tmp_path, name):
+    paths = write_borough(tmp_path / "in")
+    import_pack(ImportSpec(**paths, name=name), tmp_path / "pack")
+    assert load_pack(tmp_path / "pack").name == name
+
+
+@pytest.mark.realdata
+def test_messages_from_inside_the_pack_name_the_users_file(tmp_path):
+    folder = REALDATA / "oldham"
+    if not folder.is_dir():
+        pytest.skip("../shared/realdata/oldham is not present")
+    regs = pd.read_csv(folder / "gp_registrations_lsoa.csv", dtype=str)
+    short = tmp_path / "July registrations.csv"
+    regs[regs["lsoa_code"] != "E01005320"].to_csv(short, index=False)
+    with pytest.raises(DataPackError) as caught:
+        import_pack(_spec(folder, registrations=short), tmp_path / "pack")
+    text = str(caught.value)
+    assert "July registrations.csv" in text and "E01005320" in text
+    assert "registrations.csv:" not in text.replace("July registrations.csv:", "")
+    assert ".importing" not in text and str(tmp_path) not in text
+
+
+@pytest.mark.realdata
+def test_validate_reports_the_imports_warnings_and_sources(imported, capsys):
+    from dashboard.cli import main
+
+    name, folder, out, report = imported
+    assert main(["validate", "--pack", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for warning in report.warnings:
+        assert warning in printed
+    assert "source: population_lsoa11_mid2015.csv: population by small area; mid-2015" in printed

@@ -168,3 +168,22 @@ def test_leftovers_of_a_killed_import_are_swept_at_start(tmp_path, demo_geo):
     store = PackStore(root, demo_geo)
     assert not any(f.exists() for f in old) and new.exists()
     assert store.get("a" * 32) is demo_geo
+
+
+def test_upload_messages_name_the_users_file_never_a_server_path(store, borough, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("LSOA code (2021),Total population\nE01000001,100\nE01000002,inf\n"
+                   "E01000003,1\nE01000004,1\n")
+    files = {**borough, "population": _upload(bad, "Mid-2022 population (Oldham).csv")}
+    with pytest.raises(DataFileError) as caught:
+        store.import_uploads(files, [], "Testshire", {})
+    text = str(caught.value)
+    assert text.startswith("Mid-2022 population (Oldham).csv: column 'Total population'")
+    assert "inf" in text and str(tmp_path) not in text and ".importing" not in text
+    assert ".incoming" not in text
+
+
+def test_an_uploaded_pack_name_with_emoji_quotes_and_brackets_round_trips(store, borough):
+    name = 'Kirklees 🏙️ "north" ]] [[x]] \\ end'
+    pack_id, _ = store.import_uploads(borough, [], name, {})
+    assert store.get(pack_id).name == name

@@ -69,7 +69,7 @@ class ImportSpec:
     practice_filter: tuple[str, str] | None = None  # keep practices where column == value
     councils: list[str] = field(default_factory=list)  # keep these local authorities
     vintages: dict[str, str] = field(default_factory=dict)  # role -> vintage given by the user
-    best_fit_lookup: Path | None = None  # ONS best-fit lookup of small areas to wards
+    lookup_fallback: Path | None = None  # other-vintage LSOA boundaries for lookup gaps
     labels: dict[str, str] = field(default_factory=dict)  # role -> the user's file name
 
 
@@ -190,6 +190,12 @@ def _same_council_gap(frame: pd.DataFrame, codes: pd.Series, areas: gpd.GeoDataF
     inside = codes.isin(set(areas["code"])).to_numpy()
     ours = set(key[inside])
     lost = codes[~inside & key.isin(ours).to_numpy()]
+    odd = lost[~lost.str.match(r"^[A-Z]\d{8}$")]
+    if len(odd):
+        raise CodeError(
+            f"{source}: row(s) {', '.join(odd[:5])} are not small-area codes (a total or "
+            "subtotal row?) yet are filed under the borough's council. Remove them so that no "
+            "total is mistaken for an area's figure.")
     if len(lost):
         raise CodeError(
             f"{areas_source}: lacks {len(lost)} small area(s) that {source} lists for the same "
@@ -199,24 +205,39 @@ def _same_council_gap(frame: pd.DataFrame, codes: pd.Series, areas: gpd.GeoDataF
             "national file).")
 
 
+def _relevant(codes: pd.Series, areas: gpd.GeoDataFrame, lookup: keyed.Lookup | None
+              ) -> np.ndarray:
+    """Rows about the pack's small areas (directly or through the lookup): a national file's
+    rows for other places are neither checked nor used."""
+    wanted = set(areas["code"])
+    if lookup is not None:
+        pairs = lookup.pairs
+        wanted |= set(pairs["c11"][pairs["c21"].isin(wanted)]) | set(
+            pairs["c21"][pairs["c11"].isin(wanted)])
+    return codes.isin(wanted).to_numpy()
+
+
 def _population(spec: ImportSpec, areas: gpd.GeoDataFrame, lookup: keyed.Lookup | None,
                 report: Report, sources: list, frame: pd.DataFrame
                 ) -> tuple[pd.DataFrame, dict, pd.Series]:
     source = _display(spec.population)
+    pop_all = frame
     code_col = rec.find_column(frame.columns, "lsoa_code", source)
     pop_col = rec.pick(frame.columns, spec.population_column, "population", source,
                        "--population-column")
     ages = {key: (col, label) for key, (pattern, label) in rec.DENOMINATOR_AGES.items()
             for col in frame.columns if re.match(pattern, col)}
-    codes = keyed.codes_of(frame[code_col], source, code_col)
-    frame, codes = keyed.drop_repeats(frame, codes, source, code_col, report.warnings)
+    all_codes = keyed.codes_of(frame[code_col], source, code_col)
+    ours = _relevant(all_codes, areas, lookup)
+    frame, codes = keyed.drop_repeats(frame[ours], all_codes[ours], source, code_col,
+                                      report.warnings)
     columns = {"population": pop_col} | {k: c for k, (c, _) in ages.items()}
     values, hidden = _numbers(frame, columns, source, codes, count=True)
     _refuse_hidden(hidden, columns, codes, source, "population")
     out = keyed.onto_areas(codes, values, areas, source, "population", lookup, report.matches,
-                           extensive=True)
+                           extensive=True, others=int((~ours).sum()))
     if set(areas["code"]) <= set(codes):  # same vintage: other rows of our council are a gap
-        _same_council_gap(frame, codes, areas, source, _display(spec.small_areas))
+        _same_council_gap(pop_all, all_codes, areas, source, _display(spec.small_areas))
     weights = pd.Series(values["population"].to_numpy(), index=codes.to_numpy())
     return out, ages, weights
 
@@ -234,8 +255,10 @@ def _need(spec: ImportSpec, areas: gpd.GeoDataFrame, lookup: keyed.Lookup | None
             "layout: IMD, income, IDACI or IDAOPI scores, or IMD ranks and deciles). Name them "
             "with --need-column KEY=COLUMN.")
     report.matches += notes
-    codes = keyed.codes_of(frame[code_col], source, code_col)
-    frame, codes = keyed.drop_repeats(frame, codes, source, code_col, report.warnings)
+    all_codes = keyed.codes_of(frame[code_col], source, code_col)
+    ours = _relevant(all_codes, areas, lookup)
+    frame, codes = keyed.drop_repeats(frame[ours], all_codes[ours], source, code_col,
+                                      report.warnings)
     columns = {n.key: n.column for n in picked}
     values, hidden = _numbers(frame, columns, source, codes, count=False)
     _refuse_hidden(hidden, columns, codes, source, "need")
@@ -245,7 +268,7 @@ def _need(spec: ImportSpec, areas: gpd.GeoDataFrame, lookup: keyed.Lookup | None
         if n.conversion(ranked):
             report.matches.append(f"{source}: {n.conversion(ranked)}")
     out = keyed.onto_areas(codes, values, areas, source, "need", lookup, report.matches,
-                           extensive=False, weights=weights)
+                           extensive=False, weights=weights, others=int((~ours).sum()))
     return out, {n.key: n.label for n in picked}
 
 
@@ -401,7 +424,7 @@ def _registrations(regs: _Registrations, practices: pd.DataFrame, report: Report
             practice_code=OUTSIDE_PRACTICE)
         share = moved["patients"].sum() / frame["patients"][frame["resident"]].sum()
         report.coverage.append(
-            f"{share:.1%} of the registered patients who live in the borough use "
+            f"{share:.2%} of the registered patients who live in the borough use "
             f"{others['practice_code'].nunique()} practice(s) outside the kept ones; they form "
             f"the '{OUTSIDE_NAME}' unit rather than being spread over local PCNs.")
         local = pd.concat([local, moved])
@@ -625,6 +648,12 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
         sa, wd = _keep_councils(spec, sa, wd, pop_frame, lookup_districts, report)
     areas = _boundaries(*sa, _display(spec.small_areas), report)
     wards = _boundaries(*wd, _display(spec.wards), report)
+    if lookup is not None and spec.lookup_fallback is not None:
+        old = _read_boundaries(spec.lookup_fallback, "lsoa_code", "lsoa_name")
+        old_bng = _boundaries(*old, _display(spec.lookup_fallback), Report())
+        year = vintage.lsoa_vintage(old[0].columns)
+        lookup = lookup.with_fallback(areas, old_bng, _display(spec.lookup_fallback),
+                                      report.matches, old_is_2011=year != "2021")
     if spec.councils and council.districts(wd[0], wd[1]) is None:
         wards = _wards_over(wards, areas)
     _overlaps(areas, _display(spec.small_areas))

@@ -97,6 +97,31 @@ class Lookup:
         pairs["weight"] = pairs["size"] / pairs.groupby("table_code")["size"].transform("sum")
         return pairs[["table_code", "area_code", "weight"]].reset_index(drop=True), direction
 
+    def with_fallback(self, areas: gpd.GeoDataFrame, old: gpd.GeoDataFrame, source: str,
+                      notes: list[str], old_is_2011: bool = True) -> Lookup:
+        """Pair each small area the lookup lacks with the other-vintage LSOA that contains it
+        (from ``old`` boundaries, BNG, with a ``code`` column), naming each pair."""
+        known = set(self.pairs["c11"]) | set(self.pairs["c21"])
+        lost = areas[~areas["code"].isin(known)]
+        if lost.empty:
+            return self
+        inner = lost.geometry.representative_point()
+        hits = gpd.sjoin(gpd.GeoDataFrame({"code": lost["code"].to_numpy()}, geometry=inner.values,
+                                          crs=areas.crs),
+                         old[["code", "geometry"]].rename(columns={"code": "old"}),
+                         predicate="within")
+        if hits.empty:
+            return self
+        rows = pd.DataFrame({"c11": hits["old"].to_numpy(), "c21": hits["code"].to_numpy()})
+        if not old_is_2011:
+            rows = rows.rename(columns={"c11": "c21", "c21": "c11"})
+        notes.append(f"{self.source}: lacks {len(rows)} small area(s) of the boundaries; paired "
+                     "by geometry with the LSOA of the other vintage that contains each, from "
+                     f"{source}: " + ", ".join(f"{a} -> {b}" for a, b in
+                                               zip(rows["c11"], rows["c21"])) + ".")
+        return Lookup(pd.concat([self.pairs, rows], ignore_index=True).drop_duplicates(),
+                      self.source)
+
     def knows(self, code: str) -> bool:
         return bool((self.pairs["c11"] == code).any() or (self.pairs["c21"] == code).any())
 
@@ -135,11 +160,12 @@ def missing_message(source: str, what: str, missing: list[str], lookup: Lookup |
 
 def onto_areas(codes: pd.Series, values: pd.DataFrame, areas: gpd.GeoDataFrame, source: str,
                what: str, lookup: Lookup | None, notes: list[str], *, extensive: bool,
-               weights: pd.Series | None = None) -> pd.DataFrame:
+               weights: pd.Series | None = None, others: int = 0) -> pd.DataFrame:
     """``values`` (rows keyed by ``codes``) re-keyed to the boundaries' small areas.
 
     Counts (``extensive``) are summed; rates and scores are averaged with ``weights`` (the
-    population of each table code, when known). Codes of other places are ignored with a note.
+    population of each table code, when known). Codes of other places are ignored with a note;
+    ``others`` counts rows the caller already set aside as being about other places.
 
     Raises
     ------
@@ -169,7 +195,7 @@ def onto_areas(codes: pd.Series, values: pd.DataFrame, areas: gpd.GeoDataFrame, 
         out = values.set_axis(codes.to_numpy())
         used = table_set & area_set
     missing = [c for c in area_codes if c not in out.index]
-    extra = len(table_set - used)
+    extra = len(table_set - used) + others
     if missing:
         raise CodeError(missing_message(source, what, missing, lookup, extra))
     if extra:

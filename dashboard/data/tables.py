@@ -193,8 +193,18 @@ def _read_xlsx(raw: bytes, name: str, sheet: str | None) -> pd.DataFrame:
         if sheet is not None and sheet not in book.sheetnames:
             raise DataFileError(f"{name}: no sheet '{sheet}'. Sheets: "
                                 f"{', '.join(book.sheetnames)}.")
-        ws = book[sheet] if sheet is not None else book.worksheets[0]
-        rows = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        if sheet is not None:
+            ws = book[sheet]
+            rows = _sheet_rows(ws)
+        else:  # the first sheet with a recognised header: ONS workbooks open with notes
+            ws, rows = book.worksheets[0], _sheet_rows(book.worksheets[0])
+            known = _known_patterns()
+            for candidate in book.worksheets:
+                found = _sheet_rows(candidate, HEADER_SCAN_ROWS)
+                start = header_row(found, known)
+                if found and any(p.search(str(c).strip()) for c in found[start] for p in known):
+                    ws, rows = candidate, _sheet_rows(candidate)
+                    break
         title = ws.title
     finally:
         book.close()
@@ -204,6 +214,15 @@ def _read_xlsx(raw: bytes, name: str, sheet: str | None) -> pd.DataFrame:
     frame = _frame_from_rows(rows, name)
     frame.attrs["sheet"] = title
     return frame
+
+
+def _sheet_rows(ws, limit: int | None = None) -> list[list[str]]:
+    rows = []
+    for row in ws.iter_rows(values_only=True):
+        rows.append([_cell(v) for v in row])
+        if limit is not None and len(rows) >= limit:
+            break
+    return rows
 
 
 def _cell(value) -> str:

@@ -123,7 +123,8 @@ def table(role: str, title: str, frame: pd.DataFrame) -> Source:
                     if re.search(r"mid[- ]?(\d{4})", c, re.I)), None)
         if mid:
             src.vintage, src.year = f"mid-{mid.group(1)} estimates", int(mid.group(1)) + 0.5
-        elif re.search(r"census\s*2021", " ".join([*cols, context]), re.I):
+        elif re.search(r"census\s*2021|usual residents|Residence type: Total", " ".join(
+                [*cols, context]), re.I):
             src.vintage, src.year = "Census 2021", 2021.2
         if any("excluding prisoners" in c for c in cols):
             src.publisher, src.licence = ("Ministry of Housing, Communities and Local Government "
@@ -172,7 +173,9 @@ def apply_given(sources: list[Source], given: dict[str, str]) -> None:
 
 def spread_warning(sources: list[Source]) -> str | None:
     """A warning when the dated inputs are more than ``APART_YEARS`` apart."""
-    dated = [s for s in sources if s.year is not None and s.role not in ("lsoa_lookup",)]
+    # Boundaries and lookups describe the map, not a moment's people: only figures are compared.
+    dated = [s for s in sources if s.year is not None
+             and s.role in ("population", "need", "registrations", "practices")]
     if len(dated) < 2:
         return None
     old = min(dated, key=lambda s: s.year)

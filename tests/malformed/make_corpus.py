@@ -97,5 +97,207 @@ def main() -> None:
     bowtie.to_file(HERE / "lsoas_self_intersecting.geojson", driver="GeoJSON")
 
 
+# ---- Real-data corpus: Oldham's published files, broken the ways councils' files are --------
+
+REAL = HERE / "real"
+POP_COL = "Total population: mid 2015 (excluding prisoners)"
+
+
+def _csv(frame, name: str, **kw) -> None:
+    frame.to_csv(REAL / name, index=False, lineterminator="\n", **kw)
+
+
+def _xlsx(sheets: dict, name: str, title_rows: tuple[str, ...] = ()) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for sheet, frame in sheets.items():
+        ws = book.create_sheet(sheet)
+        for line in title_rows:
+            ws.append([line])
+        if title_rows:
+            ws.append([])
+        ws.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            ws.append([_excel_value(v) for v in row])
+    book.save(REAL / name)
+
+
+def _excel_value(value):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return value
+    return int(number) if number.is_integer() else number
+
+
+def real(folder: Path) -> None:
+    """Write the real-data cases (tests/test_malformed.py lists each one's outcome)."""
+    import numpy as np
+    import pandas as pd
+    from shapely import affinity
+
+    REAL.mkdir(exist_ok=True)
+    for old in REAL.iterdir():
+        old.unlink()
+    pop = pd.read_csv(folder / "population_lsoa11_mid2015.csv", dtype=str, keep_default_na=False)
+    imd = pd.read_csv(folder / "imd2019_lsoa11.csv", dtype=str, keep_default_na=False)
+    regs = pd.read_csv(folder / "gp_registrations_lsoa.csv", dtype=str, keep_default_na=False)
+    prac = pd.read_csv(folder / "gp_practices.csv", dtype=str, keep_default_na=False)
+    rng = np.random.default_rng(2026)
+
+    # Population: repeats, clashes, local number formats, bad values, encodings, layouts.
+    _csv(pd.concat([pop, pop.iloc[:20]]), "pop_20_rows_repeated.csv")
+    clash = pop.iloc[[5]].copy()
+    clash[POP_COL] = str(int(clash[POP_COL].iloc[0]) + 100)
+    _csv(pd.concat([pop, clash]), "pop_code_twice_different_figures.csv")
+    euro = pop.copy()
+    for col in pop.columns[4:]:
+        euro[col] = euro[col].map(lambda v: f"{int(v):,}".replace(",", "."))
+    _csv(euro, "pop_semicolon_european_thousands.csv", sep=";")
+    quoted = pop.copy()
+    quoted[POP_COL] = quoted[POP_COL].map(lambda v: f"{int(v):,}")
+    _csv(quoted, "pop_quoted_comma_thousands.csv")
+    spaced = pop.copy()
+    spaced[POP_COL] = spaced[POP_COL].map(lambda v: f"{int(v):,}".replace(",", "\u00a0"))
+    _csv(spaced, "pop_no_break_space_thousands.csv")
+    for name, value in (("inf", "inf"), ("1e308", "1e308"), ("nan", "NaN"), ("star", "*"),
+                        ("blank", ""), ("negative", "-12"), ("fraction", "1355.5"),
+                        ("c_suppressed", "c"), ("words", "about 1500")):
+        bad = pop.copy()
+        bad.loc[7, POP_COL] = value
+        _csv(bad, f"pop_value_{name}.csv")
+    total = pop.iloc[[0]].copy()
+    total.iloc[0, 0], total.iloc[0, 1] = "Total", "Oldham"
+    total[POP_COL] = str(pop[POP_COL].astype(int).sum())
+    _csv(pd.concat([pop, total]), "pop_total_row_at_bottom.csv")
+    (REAL / "pop_utf16_tab_excel_unicode_text.csv").write_bytes(
+        pop.to_csv(index=False, sep="\t", lineterminator="\r\n").encode("utf-16"))
+    (REAL / "pop_utf16_no_bom.csv").write_bytes(
+        pop.to_csv(index=False, lineterminator="\n").encode("utf-16-le"))
+    (REAL / "pop_utf8_bom_crlf.csv").write_bytes(
+        pop.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
+    accents = pop.copy()
+    accents["LSOA name (2011)"] = accents["LSOA name (2011)"] + " – Saddleworth’s £"
+    (REAL / "pop_windows_1252.csv").write_bytes(
+        accents.to_csv(index=False, lineterminator="\r\n").encode("cp1252"))
+    (REAL / "pop_two_title_rows.csv").write_text(
+        "Population denominators, mid-2015\nSource: MHCLG\n" + pop.to_csv(index=False))
+    lower = pop.copy()
+    lower.iloc[:, 0] = lower.iloc[:, 0].str.lower()
+    _csv(lower, "pop_lowercase_codes.csv")
+    padded = pop.copy()
+    padded.iloc[:, 0] = "  " + padded.iloc[:, 0] + " "
+    _csv(padded, "pop_padded_codes.csv")
+    trailing = pop.copy()
+    trailing[""] = ""
+    trailing[" "] = ""
+    _csv(trailing, "pop_trailing_empty_columns.csv")
+    _xlsx({"Population": pop}, "pop_workbook_renamed.csv")
+    _xlsx({"Notes": pd.DataFrame({"note": ["See the next sheet"]}), "Mid-2015": pop},
+          "pop_two_sheets.xlsx", title_rows=("Population denominators", "Crown copyright"))
+    (REAL / "pop_old_excel.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    (REAL / "pop_binary_garbage.csv").write_bytes(bytes(rng.integers(0, 256, 4000,
+                                                                     dtype=np.uint8)))
+    ward_lsoas = pd.read_csv(folder / "lookup_lsoa21_ward24_lad24.csv", dtype=str)
+    first_ward = ward_lsoas["ward24_code"].iloc[0]
+    gone = set(ward_lsoas.loc[ward_lsoas["ward24_code"] == first_ward, "lsoa21_code"])
+    _csv(pop[~pop.iloc[:, 0].isin(gone)], "pop_missing_one_wards_lsoas.csv")
+    # ONS mid-year estimate workbook layout (mid-2020 and earlier, LSOA 2011): title rows, a
+    # sheet per year, 'LSOA Code' and 'All Ages'. Built here from the mid-2015 figures.
+    sape = pd.DataFrame({"LSOA Code": pop.iloc[:, 0], "LSOA Name": pop.iloc[:, 1],
+                         "LA Code (2021 boundaries)": pop.iloc[:, 2],
+                         "LA name (2021 boundaries)": pop.iloc[:, 3], "All Ages": pop[POP_COL]})
+    _xlsx({"Contents": pd.DataFrame({"Sheet": ["Mid-2020 Persons"]}), "Mid-2020 Persons": sape},
+          "pop_ons_sape_layout.xlsx",
+          title_rows=("Lower layer Super Output Area population estimates",
+                      "Mid-2020: SAPE23DT2"))
+
+    # Need: repeats, clashes, European decimals, a decile given as need, bad values.
+    _csv(pd.concat([imd, imd.iloc[:5]]), "need_5_rows_repeated.csv")
+    clash = imd.iloc[[3]].copy()
+    clash["IDACI Score"] = "0.999"
+    _csv(pd.concat([imd, clash]), "need_code_twice_different_figures.csv")
+    comma = imd.copy()
+    for col in ("Income Domain Score", "IDACI Score", "IDAOPI Score"):
+        comma[col] = comma[col].str.replace(".", ",", regex=False)
+    _csv(comma, "need_semicolon_decimal_comma.csv", sep=";")
+    for name, value in (("inf", "inf"), ("blank", ""), ("huge", "1e308")):
+        bad = imd.copy()
+        bad.loc[9, "IDACI Score"] = value
+        _csv(bad, f"need_value_{name}.csv")
+    renamed = imd.rename(columns={"IDACI Score": "deprivation"})
+    _csv(renamed, "need_column_of_unknown_direction.csv")
+
+    # Registrations: suppression, repeats, clashes, the NHS layout by sex, encodings.
+    many = regs.copy()
+    many.loc[rng.random(len(many)) < 0.09, "patients"] = "*"
+    _csv(many, "regs_9pct_cells_suppressed.csv")
+    few = regs.copy()
+    few.loc[few.index[::250], "patients"] = "*"
+    _csv(few, "regs_few_cells_suppressed.csv")
+    _csv(pd.concat([regs, regs.iloc[:30]]), "regs_30_rows_repeated.csv")
+    clash = regs.iloc[[10]].copy()
+    clash["patients"] = str(int(clash["patients"].iloc[0]) + 7)
+    _csv(pd.concat([regs, clash]), "regs_pair_twice_different_counts.csv")
+    nhs = pd.DataFrame({"PUBLICATION": "GP_PRAC_PAT_LIST", "EXTRACT_DATE": "01JUL2022",
+                        "PRACTICE_CODE": regs["practice_code"],
+                        "PRACTICE_NAME": "A PRACTICE", "LSOA_CODE": regs["lsoa_code"],
+                        "SEX": "ALL", "NUMBER_OF_PATIENTS": regs["patients"]})
+    male = nhs.assign(SEX="MALE", NUMBER_OF_PATIENTS=(nhs["NUMBER_OF_PATIENTS"].astype(int)
+                                                      // 2).astype(str))
+    female = nhs.assign(SEX="FEMALE", NUMBER_OF_PATIENTS=(
+        nhs["NUMBER_OF_PATIENTS"].astype(int) - male["NUMBER_OF_PATIENTS"].astype(int)
+    ).astype(str))
+    _csv(pd.concat([male, female, nhs]), "regs_nhs_layout_by_sex.csv")
+    _csv(pd.concat([male, female]), "regs_male_and_female_rows_only.csv")
+    negative = regs.copy()
+    negative.loc[4, "patients"] = "-3"
+    _csv(negative, "regs_negative_count.csv")
+    (REAL / "regs_utf16.csv").write_bytes(regs.to_csv(index=False).encode("utf-16"))
+    _xlsx({"Sheet1": regs}, "regs_workbook.xlsx")
+    big = regs.copy()
+    big.loc[2, "patients"] = "250000"
+    _csv(big, "regs_absurd_count.csv")
+
+    # Practices: lower-case codes, a repeated practice with another PCN, title rows.
+    lower = prac.copy()
+    lower["PRACTICE_CODE"] = lower["PRACTICE_CODE"].str.lower()
+    _csv(lower, "practices_lowercase_codes.csv")
+    clash = prac.iloc[[2]].copy()
+    clash["PCN_CODE"] = "U99999"
+    _csv(pd.concat([prac, clash]), "practices_code_twice_different_pcn.csv")
+    (REAL / "practices_title_row.csv").write_text("GP practices, January 2022\n"
+                                                  + prac.to_csv(index=False))
+
+    # Boundaries: a ward's LSOAs missing, wards overlapping by 400 m, an LSOA drawn twice.
+    import geopandas as gpd
+
+    lsoas = gpd.read_file(folder / "lsoa11.geojson")
+    wards = gpd.read_file(folder / "wards.geojson")
+    bng = lsoas.to_crs(27700)
+    ward_one = wards.to_crs(27700).geometry.iloc[0]
+    inside = bng.geometry.representative_point().within(ward_one)
+    lsoas[~inside.to_numpy()].to_file(REAL / "lsoas_missing_one_ward.geojson", driver="GeoJSON")
+    grown = wards.to_crs(27700)
+    grown.loc[0, "geometry"] = grown.geometry.iloc[0].buffer(400)
+    grown.to_crs(4326).to_file(REAL / "wards_one_grown_400m.geojson", driver="GeoJSON")
+    twice = bng.copy()
+    twice.loc[1, "geometry"] = affinity.translate(bng.geometry.iloc[0], 50, 50)
+    twice.to_crs(4326).to_file(REAL / "lsoas_one_drawn_over_another.geojson", driver="GeoJSON")
+    wards.to_crs(27700).to_file(REAL / "wards_in_bng.gpkg", driver="GPKG")
+    low = lsoas.copy()
+    low["lsoa_code"] = low["lsoa_code"].str.lower()
+    low["area_code"] = low["area_code"].str.lower()
+    low.to_file(REAL / "lsoas_lowercase_codes.geojson", driver="GeoJSON")
+
+
 if __name__ == "__main__":
+    import os
+    import sys
+
+    shared = Path(os.environ.get("REALDATA_DIR", HERE.parents[2] / "shared" / "realdata"))
+    if (shared / "oldham").is_dir() and "--no-real" not in sys.argv:
+        real(shared / "oldham")
     main()
