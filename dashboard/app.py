@@ -13,7 +13,7 @@ from dash import Dash, html, set_props
 from flask import Flask, Response, abort, jsonify, redirect, request
 from flask_compress import Compress
 
-from dashboard import callbacks, figures, ids, packs, reference, security
+from dashboard import callbacks, components, figures, ids, packs, reference, security
 from dashboard.config import Settings
 from dashboard.data.cache import cached_display
 from dashboard.data.loader import load_pack
@@ -134,6 +134,7 @@ def _shell(server) -> html.Div:
         dbc.Container([
             dbc.Alert(id=ids.APP_ALERT, is_open=False, dismissable=True, color="danger"),
             html.Main(dash.page_container),
+            components.sources_footer(geo),
         ], fluid=True, className="px-4"),
     ])
 

@@ -162,6 +162,7 @@ def cmd_import(args) -> int:
         practice_filter=next(iter(keep.items()), None),
         councils=list(args.council or []),
         lookup_fallback=path(args.lookup_fallback),
+        best_fit_lookup=path(args.best_fit_lookup),
         vintages=_pairs(args.vintage, "--vintage"),
     )
     report = import_pack(spec, args.out)
@@ -265,6 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lookup-fallback", metavar="BOUNDARIES",
                    help="LSOA boundaries of the tables' vintage: a small area the lookup lacks "
                    "is paired with the LSOA that contains it (named in the report)")
+    p.add_argument("--best-fit-lookup", metavar="FILE",
+                   help="ONS best-fit lookup of small areas to wards (e.g. LSOA21 -> WD24), used "
+                   "for best-fit to wards; otherwise the ward holding each population-weighted "
+                   "centroid (--centroids), else the ward holding most of its area")
     p.add_argument("--council", action="append", metavar="CODE_OR_NAME",
                    help="keep this local authority's small areas, wards and PCNs from national "
                    "or multi-council files (repeatable, e.g. --council Oldham --council E08000005)")

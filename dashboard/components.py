@@ -9,6 +9,7 @@ import pandas as pd
 from dash import dcc, html
 from flask import request
 
+from dashboard import ids
 from dashboard.engine.geography import Geography
 from dashboard.engine.profiles import Profile
 from dashboard.figures import MAP_HEIGHT
@@ -91,6 +92,19 @@ def fictional_notice(geo: Geography):
         return None
     return dbc.Alert("Fictional demo borough: no figure describes a real place.",
                      color="warning", className="py-2 small")
+
+
+def sources_footer(geo: Geography) -> html.Footer:
+    """Every page's last line: where the figures come from and of when (the Data page has more)."""
+    sources = [s for s in geo.metadata.get("sources", []) if s.get("title")]
+    parts = [f"{s['title']} ({s['vintage']})" if s.get("vintage") else s["title"]
+             for s in sources]
+    text = "; ".join(parts) if parts else "the pack lists no sources"
+    kind = "Fictional demo data" if geo.fictional else "Data"
+    return html.Footer([f"{kind}: {geo.name}. Sources and vintages: {text}. ",
+                        html.A("Details, licences and attributions", href="/data")],
+                       className="text-muted small border-top mt-4 pt-2 pb-3",
+                       id=ids.SOURCES_FOOTER)
 
 
 def data_table(frame: pd.DataFrame, formats: dict[str, str] | None = None,

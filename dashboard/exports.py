@@ -30,8 +30,10 @@ def about_rows(geo: Geography, details: Mapping[str, object]) -> pd.DataFrame:
                           "sizes, not from registrations.")
              for lay in geo.layers.values() if lay.estimated]
     rows.append(("Geometry", "Computed in British National Grid (EPSG:27700) metres."))
+    rows += [(f"Best-fit rule ({geo.layer(name).label})", rule)
+             for name, rule in geo.metadata.get("best_fit_rule", {}).items()]
     for i, src in enumerate(geo.metadata.get("sources", []), start=1):
-        for key in ("title", "publisher", "vintage", "licence", "attribution"):
+        for key in ("title", "role", "publisher", "vintage", "licence", "attribution", "notes"):
             if key in src:
                 rows.append((f"Source {i} {key}", src[key]))
     return pd.DataFrame(rows, columns=["item", "value"])

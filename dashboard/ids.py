@@ -3,6 +3,7 @@
 # App shell
 NAV = "nav"
 APP_ALERT = "app-alert"
+SOURCES_FOOTER = "sources-footer"
 
 # Map page
 MAP_GRAPH = "map-graph"

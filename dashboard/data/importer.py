@@ -70,6 +70,7 @@ class ImportSpec:
     councils: list[str] = field(default_factory=list)  # keep these local authorities
     vintages: dict[str, str] = field(default_factory=dict)  # role -> vintage given by the user
     lookup_fallback: Path | None = None  # other-vintage LSOA boundaries for lookup gaps
+    best_fit_lookup: Path | None = None  # ONS best-fit lookup of small areas to wards
     labels: dict[str, str] = field(default_factory=dict)  # role -> the user's file name
 
 
@@ -466,6 +467,30 @@ def _centroids(path: Path, areas: gpd.GeoDataFrame, report: Report) -> pd.DataFr
     return out
 
 
+def _best_fit(path: Path, areas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, report: Report
+              ) -> pd.DataFrame:
+    """An ONS best-fit lookup of small areas to wards, cut to the pack's codes and checked."""
+    source = _display(path)
+    frame = rec.read_table(path)
+    sa_col = rec.find_column(frame.columns, "lsoa_code", source)
+    ward_col = rec.find_column(frame.columns, "ward_code", source)
+    out = pd.DataFrame({"small_area_code": keyed.codes_of(frame[sa_col], source, sa_col),
+                        "unit_code": keyed.codes_of(frame[ward_col], source, ward_col)})
+    out = out[out["small_area_code"].isin(set(areas["code"]))].drop_duplicates()
+    clash = out["small_area_code"].duplicated(keep=False)
+    if clash.any():
+        raise CodeError(f"{source}: small area(s) {', '.join(out['small_area_code'][clash][:5])}"
+                        " have more than one best-fit ward. A best-fit lookup gives one each.")
+    unknown = sorted(set(out["unit_code"]) - set(wards["code"]))
+    if unknown:
+        raise CodeError(f"{source}: ward code(s) {', '.join(unknown[:5])} are not in the ward "
+                        "boundaries. Use the lookup for the same ward vintage (e.g. WD24 for "
+                        "May 2024 wards).")
+    report.matches.append(f"{source}: best-fit wards for {len(out)} of {len(areas)} small areas "
+                          "from the published lookup.")
+    return out
+
+
 def _groups(name: str, path: Path, wards: gpd.GeoDataFrame) -> pd.DataFrame:
     source = _display(path)
     frame = rec.read_table(path)
@@ -708,6 +733,12 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
             origins["hubs.csv"] = _display(spec.hubs)
             sources.append(vintage.Source("hubs", _display(spec.hubs)))
             extra = '\n[hubs]\nfile = "hubs.csv"\n'
+        if spec.best_fit_lookup is not None:
+            _best_fit(spec.best_fit_lookup, areas, wards, report).to_csv(
+                work / "best_fit_wards.csv", index=False)
+            origins["best_fit_wards.csv"] = _display(spec.best_fit_lookup)
+            sources.append(vintage.Source("best_fit_lookup", _display(spec.best_fit_lookup)))
+            extra += '\n[small_areas.best_fit]\nwards = "best_fit_wards.csv"\n'
         if spec.centroids is not None:
             _centroids(spec.centroids, areas, report).to_csv(work / "centroids.csv", index=False)
             origins["centroids.csv"] = _display(spec.centroids)

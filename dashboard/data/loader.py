@@ -140,6 +140,64 @@ def load_centroids(spec: FileSpec, geo: Geography) -> tuple[np.ndarray, list[str
     return points, notes
 
 
+def _with_best_fit(geo: Geography, m: Manifest) -> Geography:
+    """Best-fit of small areas to polygon layers by ONS's method where the pack allows it: a
+    published best-fit lookup, else the unit holding each population-weighted centroid; the
+    rest keep the largest-area rule. The rule used is recorded per layer."""
+    index, rules, notes = {}, {}, []
+    points = geo.metadata.get("small_area_points")
+    for name, lay in geo.layers.items():
+        if lay.kind != "polygons":
+            continue
+        rule, idx = "largest area", None
+        if name in m.best_fit:
+            idx, rule, note = best_fit_from_lookup(m.best_fit[name], geo, name)
+            notes += note
+        elif points is not None:
+            idx = best_fit_from_points(geo, name, np.asarray(points))
+            rule = "unit holding the population-weighted centroid (as ONS)"
+        if idx is not None:
+            index[name] = idx
+        rules[name] = rule
+    return dataclasses.replace(geo, metadata={**geo.metadata, "best_fit": index,
+                                              "best_fit_rule": rules},
+                               warnings=(*geo.warnings, *notes), _memo={})
+
+
+def best_fit_from_points(geo: Geography, layer: str, points: np.ndarray) -> np.ndarray:
+    """Unit of ``layer`` holding each small area's point; -1 where none does."""
+    geoms = np.asarray(geo.layer_geometry[layer].values)
+    tree = shapely.STRtree(geoms)
+    pts = shapely.points(points[:, 0], points[:, 1])
+    hit_pt, hit_unit = tree.query(pts, "within")
+    out = np.full(len(points), -1, dtype=int)
+    out[hit_pt] = hit_unit
+    return out
+
+
+def best_fit_from_lookup(spec: FileSpec, geo: Geography, layer: str
+                         ) -> tuple[np.ndarray, str, list[str]]:
+    """Best-fit units from a published lookup; small areas it lacks are left at -1."""
+    frame = read_table(spec, ("small_area", "unit"))
+    sa = clean_codes(frame["small_area"], spec.source, spec.columns["small_area"])
+    unit = clean_codes(frame["unit"], spec.source, spec.columns["unit"])
+    lay = geo.layer(layer)
+    unknown = sorted(set(unit) - set(lay.codes))
+    if unknown:
+        raise DataFileError(f"{spec.source}: best-fit unit code(s) {', '.join(unknown[:5])} are "
+                            f"not in layer '{layer}'. The lookup must be for the same ward "
+                            "vintage as the boundaries.")
+    by_code = dict(zip(sa, unit))
+    out = np.array([lay.positions.get(by_code.get(c, ""), -1) for c in geo.small_areas.codes],
+                   dtype=int)
+    notes = []
+    if (out < 0).any():
+        missing = [c for c, i in zip(geo.small_areas.codes, out) if i < 0]
+        notes.append(f"{spec.source}: no best-fit row for {len(missing)} small area(s) (e.g. "
+                     f"{', '.join(missing[:3])}); those use the largest-area rule.")
+    return out, f"published best-fit lookup ({spec.source})", notes
+
+
 def load_pack(folder: str | Path) -> Geography:
     """Load and validate the data pack in ``folder``.
 
@@ -197,6 +255,7 @@ def load_pack(folder: str | Path) -> Geography:
         points, notes = load_centroids(m.centroids, geo)
         geo = dataclasses.replace(geo, metadata={**geo.metadata, "small_area_points": points},
                                   warnings=(*geo.warnings, *notes))
+    geo = _with_best_fit(geo, m)
     if not m.resources:
         return geo
     resources = parse_resources(m.resources, MANIFEST)

@@ -31,6 +31,7 @@ PRACTICE_COLUMNS = {
 REGISTRATION_COLUMNS = {"practice": "practice_code", "small_area": "small_area_code",
                         "patients": "patients"}
 CENTROID_COLUMNS = {"code": "code", "x": "easting", "y": "northing"}
+BEST_FIT_COLUMNS = {"small_area": "small_area_code", "unit": "unit_code"}
 HUB_COLUMNS = {"code": "hub_code", "name": "name", "type": "type", "x": "easting",
                "y": "northing", "staff": "staff", "serves": "serves"}
 
@@ -78,6 +79,7 @@ class Manifest:
     resources: list = field(default_factory=list)  # raw [[resources]] tables
     allocations: Path | None = None  # current-allocation CSV
     centroids: FileSpec | None = None  # population-weighted centroids of the small areas
+    best_fit: dict = field(default_factory=dict)  # layer -> FileSpec of a best-fit lookup
 
 
 def _get(table: dict, key: str, where: str, kind: type = str, default: Any = ...) -> Any:
@@ -178,6 +180,9 @@ def read_manifest(folder: str | Path) -> Manifest:
     if "centroids" in sa:
         centroids = file(root, _get(sa, "centroids", "small_areas", dict), "file",
                           "small_areas.centroids", CENTROID_COLUMNS)
+    best_fit = {name: file(root, {"file": rel}, "file", f"small_areas.best_fit.{name}",
+                           BEST_FIT_COLUMNS)
+                for name, rel in _get(sa, "best_fit", "small_areas", dict, {}).items()}
     hubs = None
     if "hubs" in doc:
         hubs = file(root, _get(doc, "hubs", "the manifest", dict), "file", "hubs", HUB_COLUMNS)
@@ -201,6 +206,7 @@ def read_manifest(folder: str | Path) -> Manifest:
         resources=_get(doc, "resources", "the manifest", list, []),
         allocations=allocations,
         centroids=centroids,
+        best_fit=best_fit,
     )
 
 

@@ -13,9 +13,12 @@ atom belongs to each unit of L:
   ``M^T O_member``: regrouping is a small matrix product, never an overlay.
 
 Proportional method: atoms carry their small area's population in proportion to area.
-Best-fit method: each small area goes wholly to the unit holding most of it (most of its area for
-polygon layers, most of its patients for registration layers, its member's group for groupings),
-as ONS best-fit lookups do. The share of population that best-fitting moves is reported.
+Best-fit method: each small area goes wholly to one unit. For polygon layers that is the unit of
+a published best-fit lookup when the pack has one, else the unit holding the small area's
+population-weighted centroid when the pack has centroids (the ONS method), else the unit holding
+most of its area (``geo.metadata["best_fit_rule"]`` says which); for registration layers the unit
+with most of its patients; for groupings its member's group. The share of population that
+best-fitting moves is reported.
 
 Need-weighted population = population x need / mean need, the mean weighted by population, so it
 sums to the borough's population and reads as "people, counted by need".
@@ -181,6 +184,12 @@ def _best_fit_index(geo: Geography, layer: Layer) -> np.ndarray:
                     shape=(n_sa, len(layer)),
                 )
             idx = row_max(held)[0]
+            # A published lookup or population-weighted centroids (as ONS best-fits) win where
+            # the pack has them; -1 marks small areas they do not place.
+            given = geo.metadata.get("best_fit", {}).get(layer.name)
+            if given is not None:
+                given = np.asarray(given)
+                idx = np.where(given >= 0, given, idx)
         geo._memo[key] = idx
     return geo._memo[key]
 

@@ -20,7 +20,8 @@ KINDS = {"small_areas": "small areas (the building blocks)", "polygons": "bounda
 def layout(**_query) -> html.Div:
     geo = reference.geography()
     sources = pd.DataFrame(geo.metadata.get("sources", []),
-                           columns=["title", "publisher", "vintage", "licence", "attribution"])
+                           columns=["title", "role", "vintage", "publisher", "licence",
+                                    "attribution", "notes"]).dropna(axis=1, how="all")
     sources.columns = [c.capitalize() for c in sources.columns]
     layers = pd.DataFrame([{
         "Layer": lay.label, "Name in URLs": name, "Built from": KINDS.get(lay.kind, lay.kind)
@@ -56,6 +57,10 @@ def layout(**_query) -> html.Div:
             html.Li(f"Map shapes are simplified for display by up to {disp.tolerance_m:g} m, "
                     "keeping shared boundaries shared; figures use the full shapes."),
             html.Li("Registration layers (PCNs) are split by the share of each small area's "
-                    "patients registered with each unit."),
+                    "patients registered with each unit; residents registered with practices "
+                    "outside the pack's PCNs form their own unit, never re-spread over local "
+                    "ones."),
+            *[html.Li(f"Best fit to {geo.layer(name).label.lower()}: {rule}.")
+              for name, rule in geo.metadata.get("best_fit_rule", {}).items()],
         ]),
     ])
