@@ -91,6 +91,9 @@ def measure_options(geo: Geography) -> list[dict]:
     if geo.need:
         options += [{"label": "Need score", "value": "need"},
                     {"label": "Need decile in the borough (1 = highest need)", "value": "decile"}]
+    for layer in geo.metadata.get("registered_outside", {}):
+        options.append({"label": f"Registered outside the borough's {geo.layer(layer).label}",
+                        "value": f"outside:{layer}"})
     names = outline_layers(geo)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
@@ -130,6 +133,12 @@ def shading(geo: Geography, measure: str, need: str | None) -> Shading:
     if measure == "decile" and need:
         v = need_deciles(geo, need).astype(float)
         return Shading(v, "Need decile", VIRIDIS, "Need decile %{z:.0f} of 10", 1, 10)
+    if measure.startswith("outside:") and measure[8:] in geo.metadata.get("registered_outside",
+                                                                          {}):
+        v = table[f"share_registered_outside_{measure[8:]}"].to_numpy()
+        return Shading(v, "Registered<br>outside", ORANGES,
+                       "%{z:.1%} of patients registered with practices outside the borough's "
+                       f"{geo.layer(measure[8:]).label}", 0, max(float(v.max()), 0.01))
     if measure.startswith("mismatch:") and measure.count(":") == 2:
         _, a, b = measure.split(":")
         v = small_area_mismatch(geo, a, b)

@@ -185,3 +185,43 @@ def test_best_fit_follows_the_published_ons_lookup(borough, tmp_path):
                         "published best-fit lookup (lookup_lsoa21_ward24_lad24.csv)")
     assert agree["ons"] == 1.0
     assert 0.9 < agree["area"] < 1.0  # measured: Oldham 96.5%, Rochdale 92.6%
+
+
+def test_patients_across_the_border_are_measured_not_lost(tmp_path):
+    folder = _need("oldham")
+    report = import_pack(_spec(folder), tmp_path / "pack")
+    geo = load_pack(tmp_path / "pack")
+    practices = pd.read_csv(folder / "gp_practices.csv", dtype=str)
+    regs = pd.read_csv(folder / "gp_registrations_lsoa.csv", dtype={"patients": float})
+    regs = regs[regs["lsoa_code"] != "NO2011"]  # no known address: neither in nor out
+    lsoas = set(gpd.read_file(folder / "lsoa11.geojson")["lsoa_code"])
+    regs["pcn"] = regs["practice_code"].map(practices.set_index("PRACTICE_CODE")["PCN_CODE"])
+    away = regs[~regs["lsoa_code"].isin(lsoas)].groupby("pcn")["patients"].sum()
+    share = (away / regs.groupby("pcn")["patients"].sum()).fillna(0.0)
+    measured = geo.metadata["patients_living_outside"]["pcns"]
+    for code, value in share.items():
+        assert measured[code] == pytest.approx(value, abs=1e-12)
+    east = practices.loc[practices["PCN_NAME"] == "OLDHAM EAST PCN", "PCN_CODE"].iloc[0]
+    assert measured[east] == pytest.approx(0.159, abs=0.001)  # P89006's patients in Tameside
+    assert any("OLDHAM EAST PCN 15.9%" in line for line in report.coverage)
+
+
+def test_residents_using_practices_beyond_the_border_form_their_own_unit(tmp_path):
+    from dashboard.engine.profiles import small_area_measures
+
+    folders = [_need("oldham"), _need("rochdale")]
+    # Rochdale alone, but with both boroughs' registrations (as the national file would give).
+    spec = _spec(folders[1], registrations=_concat("gp_registrations_lsoa.csv",
+                                                   ["oldham", "rochdale"], tmp_path))
+    report = import_pack(spec, tmp_path / "pack")
+    geo = load_pack(tmp_path / "pack")
+    assert OUTSIDE_CODE in geo.layer("pcns").codes
+    regs = pd.read_csv(tmp_path / "gp_registrations_lsoa.csv", dtype={"patients": float})
+    rochdale = set(pd.read_csv(folders[1] / "gp_practices.csv", dtype=str)["PRACTICE_CODE"])
+    here = regs[regs["lsoa_code"] == "E01005468"]
+    expected = here.loc[~here["practice_code"].isin(rochdale), "patients"].sum() / here[
+        "patients"].sum()
+    table = small_area_measures(geo).set_index("code")
+    assert table.loc["E01005468", "share_registered_outside_pcns"] == pytest.approx(expected)
+    assert 0.40 < expected < 0.55  # the issue's 47% on Oldham practices
+    assert any("outside the kept ones" in line for line in report.coverage)

@@ -329,13 +329,30 @@ def _registration(inp: RegistrationInput, sa_codes: tuple[str, ...], warnings: l
             "Their residents would belong to no unit of layer "
             f"'{inp.name}'; add the practices their patients use, or check the small-area codes."
         )
-    shares, mixed = apply_rule(sparse.diags(1.0 / per_sa) @ counts, inp.rule, inp.min_share)
+    raw = sparse.diags(1.0 / per_sa) @ counts
+    extras = {"living_outside": _living_outside(r_sa, r_prac, patients, sa_index, prac_unit,
+                                                codes)}
+    if OUTSIDE_CODE in units:  # each small area's share registered beyond the pack's PCNs
+        extras["registered_outside"] = frozen_array(
+            raw[:, unit_index[OUTSIDE_CODE]].toarray().ravel(), dtype=float)
+    shares, mixed = apply_rule(raw, inp.rule, inp.min_share)
     names = tuple(units[c] for c in codes)
     if mixed:
         codes, names = (*codes, MIXED_CODE), (*names, MIXED_NAME)
     layer = Layer(inp.name, inp.label, "registration", codes, names, estimated=inp.estimated)
     return (layer, sparse.csr_matrix(shares), _practice_points(prac, prac_codes, unit_codes),
-            per_sa)
+            per_sa, extras)
+
+
+def _living_outside(r_sa, r_prac, patients, sa_index, prac_unit, codes) -> dict[str, float]:
+    """Each unit's share of its registered patients who live outside the pack's small areas."""
+    known = r_prac.isin(prac_unit).to_numpy()
+    unit = r_prac[known].map(prac_unit).to_numpy(dtype=int)
+    counts = patients[known].to_numpy()
+    away = ~r_sa[known].isin(sa_index).to_numpy()
+    total = np.bincount(unit, weights=counts, minlength=len(codes))
+    far = np.bincount(unit, weights=counts * away, minlength=len(codes))
+    return {c: float(f / t) for c, f, t in zip(codes, far, total) if t > 0}
 
 
 def _practice_points(prac: pd.DataFrame, codes: pd.Series, units: pd.Series):
@@ -398,9 +415,15 @@ def build_geography(
     regs: dict[str, sparse.csr_matrix] = {}
     practices: dict[str, gpd.GeoDataFrame] = {}
     registered: dict[str, np.ndarray] = {}
+    outside_share: dict[str, np.ndarray] = {}
+    living_outside: dict[str, dict[str, float]] = {}
     for r in registrations:
-        layer, shares, points, per_sa = _registration(r, sa_codes, warnings)
+        layer, shares, points, per_sa, extras = _registration(r, sa_codes, warnings)
         layers[r.name], regs[r.name] = layer, shares
+        if not r.estimated:
+            living_outside[r.name] = extras["living_outside"]
+            if "registered_outside" in extras:
+                outside_share[r.name] = extras["registered_outside"]
         if not r.estimated:  # estimated lists are resident population re-spread, not patients
             registered[r.name] = frozen_array(per_sa, dtype=float)
         if points is not None:
@@ -437,7 +460,8 @@ def build_geography(
         layer_geometry=geometry,
         hubs=hubs,
         practices=practices,
-        metadata=dict(metadata or {}),
+        metadata={**dict(metadata or {}), "registered_outside": outside_share,
+                  "patients_living_outside": living_outside},
         warnings=tuple(warnings),
     )
 

@@ -69,6 +69,8 @@ def small_area_measures(geo: Geography, need: str | None = None) -> pd.DataFrame
     if need is not None:
         frame["need_score"] = np.asarray(geo.need_values(need), dtype=float)
         frame["need_decile"] = need_deciles(geo, need)
+    for layer, share in geo.metadata.get("registered_outside", {}).items():
+        frame[f"share_registered_outside_{layer}"] = np.asarray(share, dtype=float)
     return frame
 
 
@@ -187,6 +189,10 @@ def describe(geo: Geography, prof: Profile, threshold: float = 0.05) -> list[str
     share = prof.population / prof.borough_population if prof.borough_population else 0
     lines.append(f"{prof.name} is home to {prof.population:,.0f} residents, "
                  f"{share:.1%} of the borough.")
+    away = geo.metadata.get("patients_living_outside", {}).get(prof.layer, {}).get(prof.code)
+    if away:
+        lines.append(f"{away:.1%} of the patients registered with its practices live outside "
+                     "the borough; they count towards its list, not its residents.")
     for other, table in prof.overlaps.items():
         olay = geo.layer(other)
         if table.empty or olay.kind == "small_areas":
