@@ -47,6 +47,10 @@ CASES = {
     "lsoas_no_code_column.geojson": ("small_areas", "no column for lsoa code"),
     "lsoas_self_intersecting.geojson": ("small_areas", "E01000004 are invalid and repairing "
                                                        "them would change their area"),
+    # Current editions' layouts (built with their published headers): true totals.
+    "layout_census2021_ts001.csv": ("population", "total 1000"),
+    "layout_ons_mid2022_lsoa2021.xlsx": ("population", "total 1000"),
+    "layout_iod2025_file7.csv": ("need", "total 1000"),
 }
 
 
@@ -76,8 +80,19 @@ def test_each_malformed_file_gets_its_own_message(tmp_path, name):
     if message.startswith("total "):
         from dashboard.data.loader import load_pack
 
-        import_pack(spec, out)
-        assert load_pack(out).total_population == float(message.split()[1])
+        report = import_pack(spec, out)
+        geo = load_pack(out)
+        assert geo.total_population == float(message.split()[1])
+        vintage = {s["role"].split()[0]: s["vintage"] for s in geo.metadata["sources"]}
+        if name.startswith("layout_census"):
+            assert vintage["population"] == "Census 2021"
+        if name.startswith("layout_ons_mid2022"):
+            assert vintage["population"] == "mid-2022 estimates"
+        if name.startswith("layout_iod2025"):
+            assert vintage["need"] == "English Indices of Deprivation 2025"
+            assert list(geo.need["imd_score"]) == [40.5, 30.25, 20.0, 10.125]
+            assert "keyed on LSOA 2021 codes" in str(geo.metadata["sources"])
+        assert report.counts["population"] == geo.total_population
         return
     with pytest.raises(DataPackError) as caught:
         import_pack(spec, out)

@@ -63,6 +63,7 @@ def main() -> None:
          "LIST_SIZE,easting,northing\nB00001,One,U00001,PCN one,1000,,\n")
     text("practices_no_pcn.csv", "PRACTICE_CODE,PRACTICE_NAME,LIST_SIZE\nB00001,One,1000\n")
     text("wards_not_geojson.geojson", "this is not a GeoJSON file\n")
+    layouts()
     # Boundaries
     gpd.GeoDataFrame({"WD23CD": ["E05000001"], "WD23NM": ["A"]}, geometry=[Point(X0, Y0)],
                      crs="EPSG:27700").to_file(HERE / "wards_points.geojson", driver="GeoJSON")
@@ -95,6 +96,44 @@ def main() -> None:
     bowtie.loc[3, "geometry"] = Polygon([(x, y), (x + 1000, y + 1000), (x + 1000, y),
                                          (x, y + 1000)])
     bowtie.to_file(HERE / "lsoas_self_intersecting.geojson", driver="GeoJSON")
+
+
+def layouts() -> None:
+    """Current editions' layouts, built with their published headers for the hand-made borough
+    (no sample file of these editions is at hand): Census 2021 TS001 by LSOA, the ONS mid-2022
+    LSOA 2021 estimates workbook and the English Indices of Deprivation 2025 File 7."""
+    import pandas as pd
+
+    codes = ["E01000001", "E01000002", "E01000003", "E01000004"]
+    pops = [100, 200, 300, 400]
+    ts001 = pd.DataFrame({
+        "date": 2021, "geography": ["A 001A", "A 001B", "A 002A", "A 002B"],
+        "geography code": codes, "Residence type: Total; measures: Value": pops,
+        "Residence type: Lives in a household; measures: Value": [p - 5 for p in pops],
+        "Residence type: Lives in a communal establishment; measures: Value": 5})
+    ts001.to_csv(HERE / "layout_census2021_ts001.csv", index=False)
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Contents"
+    book.active.append(["Table of contents"])
+    ws = book.create_sheet("Mid-2022 LSOA 2021")
+    ws.append(["Mid-2022 population estimates for Lower layer Super Output Areas (2021)"])
+    ws.append(["This worksheet contains one table."])
+    ws.append(["LAD 2021 Code", "LAD 2021 Name", "LSOA 2021 Code", "LSOA 2021 Name", "Total",
+               "F0", "M0"])
+    for code, pop in zip(codes, pops):
+        ws.append(["E08000004", "Oldham", code, "A", pop, pop // 2, pop - pop // 2])
+    book.save(HERE / "layout_ons_mid2022_lsoa2021.xlsx")
+    iod = pd.DataFrame({
+        "LSOA code (2021)": codes, "LSOA name (2021)": "A",
+        "Local Authority District code (2024)": "E08000004",
+        "Local Authority District name (2024)": "Oldham",
+        "Index of Multiple Deprivation (IMD) Score": [40.5, 30.25, 20.0, 10.125],
+        "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)": [10, 20, 30, 40],
+        "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)": 1,
+        "Income Score (rate)": [0.3, 0.2, 0.1, 0.05]})
+    iod.to_csv(HERE / "layout_iod2025_file7.csv", index=False)
 
 
 # ---- Real-data corpus: Oldham's published files, broken the ways councils' files are --------
