@@ -43,14 +43,15 @@ OVERLAP_EXPORT = {"csv": "export-csv", "xlsx": "export-xlsx", "gpkg": "export-gp
 
 # Upload page: one upload and one status line per file role (see dashboard.packs.ROLES).
 UPLOAD_FILE = {role: f"upload-{role.replace('_', '-')}" for role in
-               ("wards", "small_areas", "population", "need", "lsoa_lookup", "practices",
-                "registrations", "hubs", "groups")}
+               ("wards", "small_areas", "population", "need", "lsoa_lookup", "lookup_fallback",
+                "best_fit_lookup", "practices", "registrations", "hubs", "centroids", "groups")}
 UPLOAD_STATUS = {role: f"{value}-status" for role, value in UPLOAD_FILE.items()}
 UPLOAD_NAME = "upload-name"
 UPLOAD_PCN_RULE = "upload-pcn-rule"
 UPLOAD_MIN_SHARE = "upload-min-share"
 UPLOAD_ESTIMATE = "upload-estimate"
 UPLOAD_PRACTICE_FILTER = "upload-practice-filter"
+UPLOAD_COUNCILS = "upload-councils"
 UPLOAD_RUN = "upload-run"
 UPLOAD_REPORT = "upload-report"
 

@@ -32,8 +32,8 @@ TABLE_FILE_LIMIT = 5 * 1024 * 1024  # a small table uploaded on its own, e.g. cu
 # Layer names an uploaded grouping may not take: the import writes these itself.
 RESERVED = {"small_areas", "wards", "pcns", "hubs"}
 # The single-file roles of an upload and the ImportSpec field each fills.
-ROLES = ("wards", "small_areas", "population", "need", "lsoa_lookup", "practices",
-         "registrations", "hubs")
+ROLES = ("wards", "small_areas", "population", "need", "lsoa_lookup", "lookup_fallback",
+         "best_fit_lookup", "practices", "registrations", "hubs", "centroids")
 REQUIRED = ("wards", "small_areas", "population")
 
 

@@ -20,7 +20,7 @@ def file_status(filename) -> list:
             ", ".join(names)]
 
 
-def _options(rule, min_share, estimate, practice_filter) -> dict:
+def _options(rule, min_share, estimate, practice_filter, councils=None) -> dict:
     try:
         share = float(min_share or 0)
     except (TypeError, ValueError):
@@ -34,12 +34,13 @@ def _options(rule, min_share, estimate, practice_filter) -> dict:
             raise DashboardError(f"Practice filter '{practice_filter}': write it as "
                                  "column=value, e.g. in_area_ccg=True.")
         chosen = (column.strip(), value.strip())
+    kept = [c.strip() for c in (councils or "").split(",") if c.strip()]
     return {"pcn_rule": rule, "min_share": share, "estimate": estimate,
-            "practice_filter": chosen}
+            "practice_filter": chosen, "councils": kept}
 
 
 def run_import(store: PackStore, name, contents: dict, filenames: dict, rule, min_share,
-               estimate, practice_filter):
+               estimate, practice_filter, councils=None):
     """Import the uploaded files; returns the report's children and the new pack id (or None)."""
     try:
         files = {role: Upload(filenames[role], contents[role]) for role in packs.ROLES
@@ -47,7 +48,8 @@ def run_import(store: PackStore, name, contents: dict, filenames: dict, rule, mi
         groups = [Upload(f, c) for f, c in zip(filenames.get("groups") or [],
                                                contents.get("groups") or [])]
         pack_id, report = store.import_uploads(
-            files, groups, name or "", _options(rule, min_share, estimate, practice_filter))
+            files, groups, name or "", _options(rule, min_share, estimate, practice_filter,
+                                                councils))
     except DashboardError as exc:
         return [dbc.Alert([html.Strong("The import stopped. "), str(exc),
                            html.Div("Nothing was saved; the pack you were viewing is unchanged.",
@@ -84,13 +86,15 @@ def register(app) -> None:
                "rule": State(ids.UPLOAD_PCN_RULE, "value"),
                "min_share": State(ids.UPLOAD_MIN_SHARE, "value"),
                "estimate": State(ids.UPLOAD_ESTIMATE, "value"),
-               "practice_filter": State(ids.UPLOAD_PRACTICE_FILTER, "value")},
+               "practice_filter": State(ids.UPLOAD_PRACTICE_FILTER, "value"),
+               "councils": State(ids.UPLOAD_COUNCILS, "value")},
         prevent_initial_call=True,
         running=[(Output(ids.UPLOAD_RUN, "disabled"), True, False)],
     )
-    def _import(_clicks, name, contents, filenames, rule, min_share, estimate, practice_filter):
+    def _import(_clicks, name, contents, filenames, rule, min_share, estimate, practice_filter,
+                councils):
         children, pack_id = run_import(reference.store(server), name, contents, filenames,
-                                       rule, min_share, estimate, practice_filter)
+                                       rule, min_share, estimate, practice_filter, councils)
         if pack_id:
             packs.set_cookie(ctx.response, pack_id, request.is_secure)
         return children

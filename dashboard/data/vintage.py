@@ -49,7 +49,8 @@ class Source:
 
     def as_toml_table(self) -> dict[str, str]:
         out = {"title": self.title, "role": ROLES.get(self.role, self.role),
-               "vintage": self.vintage or "not stated in the file (give it with --vintage)"}
+               "vintage": self.vintage or ("not stated in the file (give it with --vintage, "
+                                           "or in pack.toml)")}
         if self.publisher:
             out["publisher"] = self.publisher
         if self.licence:

@@ -21,7 +21,7 @@ def layout(**_query) -> html.Div:
     geo = reference.geography()
     sources = pd.DataFrame(geo.metadata.get("sources", []),
                            columns=["title", "role", "vintage", "publisher", "licence",
-                                    "attribution", "notes"]).dropna(axis=1, how="all")
+                                    "attribution", "notes"]).dropna(axis=1, how="all").fillna("")
     sources.columns = [c.capitalize() for c in sources.columns]
     layers = pd.DataFrame([{
         "Layer": lay.label, "Name in URLs": name, "Built from": KINDS.get(lay.kind, lay.kind)

@@ -18,22 +18,28 @@ FILES = (
     ("wards", "Ward boundaries", "ONS Open Geography Portal: Wards (BFC or BGC), GeoJSON, "
      "GeoPackage or zipped Shapefile. WDyyCD / WDyyNM columns are recognised."),
     ("small_areas", "LSOA boundaries", "ONS Open Geography Portal: LSOA 2021 (or 2011) "
-     "boundaries for your borough. LSOAyyCD / LSOAyyNM columns are recognised."),
-    ("population", "Population by LSOA", "CSV: ONS mid-year estimates, or MHCLG's IoD2019 "
-     "denominators (File 6), whose age bands are kept."),
-    ("need", "Need indicators by LSOA", "CSV: MHCLG English Indices of Deprivation 2019 "
-     "File 7 (scores are recognised), or any table of LSOA code and scores."),
-    ("lsoa_lookup", "LSOA 2011 to 2021 lookup", "CSV from the ONS, to bridge tables keyed by "
-     "the other vintage of LSOA codes."),
-    ("practices", "GP practices", "CSV: practice code, name, PCN code and name, list size and "
+     "boundaries for your borough, or for England with 'Councils to keep' below."),
+    ("population", "Population by LSOA", "ONS mid-year estimates (the .xlsx as downloaded), "
+     "Census 2021 TS001, or MHCLG's IoD denominators (File 6), whose age bands are kept."),
+    ("need", "Need indicators by LSOA", "MHCLG English Indices of Deprivation 2019 or 2025, "
+     "File 7: scores are used, ranks and deciles converted so that higher means more need."),
+    ("lsoa_lookup", "LSOA 2011 to 2021 lookup", "From the ONS, to bridge tables keyed by "
+     "the other vintage of LSOA codes (population, need and registrations)."),
+    ("lookup_fallback", "LSOA boundaries of the tables' vintage", "Optional: where the lookup "
+     "lacks a small area, it is paired with the LSOA that contains it (named in the report)."),
+    ("best_fit_lookup", "Best-fit lookup of LSOAs to wards", "ONS 'LSOA to Electoral Ward Best "
+     "Fit Lookup', for best fit as ONS does it (otherwise by largest area)."),
+    ("practices", "GP practices", "Practice code, name, PCN code and name, list size and "
      "easting/northing or longitude/latitude."),
-    ("registrations", "Patients registered by LSOA", "CSV: NHS England 'Patients Registered at "
+    ("registrations", "Patients registered by LSOA", "NHS England 'Patients Registered at "
      "a GP Practice', LSOA-level. Without it, PCN footprints are estimated from practices."),
-    ("hubs", "Hubs", "CSV: name, type, longitude/latitude or easting/northing, optional staff."),
-    ("groups", "Groupings of wards", "One CSV per grouping (ward code, group code, group "
+    ("hubs", "Hubs", "Name, type, longitude/latitude or easting/northing, optional staff."),
+    ("centroids", "Population-weighted centroids", "ONS LSOA population-weighted centroids: "
+     "hub distances start there and best fit to wards follows them."),
+    ("groups", "Groupings of wards", "One file per grouping (ward code, group code, group "
      "name): places, districts, townships... The file name names the layer."),
 )
-
+# Every table may be CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab) or .xlsx.
 
 def _file_card(role: str, label: str, hint: str) -> dbc.Col:
     required = role in REQUIRED
@@ -65,7 +71,13 @@ def layout(**_query) -> html.Div:
         html.P(["This browser is viewing: ", *current], className="small"),
         dbc.Row([dbc.Col([dbc.Label("Borough name", html_for=ids.UPLOAD_NAME),
                           dbc.Input(id=ids.UPLOAD_NAME, placeholder="e.g. Kirklees",
-                                    maxLength=80)], md=4)], className="mb-3"),
+                                    maxLength=80)], md=4),
+                 dbc.Col([dbc.Label("Councils to keep, from national files (optional)",
+                                    html_for=ids.UPLOAD_COUNCILS),
+                          dbc.Input(id=ids.UPLOAD_COUNCILS, maxLength=200,
+                                    placeholder="e.g. Oldham, Rochdale or E08000004"),
+                          dbc.FormText("Names or E06/E07/E08/E09 codes, separated by commas.")],
+                         md=6)], className="mb-3"),
         dbc.Row([_file_card(*f) for f in FILES]),
         html.H2("PCN footprints", className="h5"),
         dbc.Row([
