@@ -141,6 +141,10 @@ REAL_CASES = {
     "pop_binary_garbage.csv": ("population", "pop_binary_garbage.csv:"),
     "pop_missing_one_wards_lsoas.csv": ("population", "no population figures for 7 small "
                                                       "area(s) of the boundaries"),
+    "pop_long_format_two_years.csv": ("population", "a file with rows per year, sex or age "
+                                                     "must be cut to the one you mean"),
+    "pop_header_repeated_midway.csv": ("population", OK),
+    "pop_footer_note.csv": ("population", OK),
     "need_5_rows_repeated.csv": ("need", OK),
     "need_code_twice_different_figures.csv": ("need", "more than once with different figures: "
                                                       "E01005323"),
@@ -159,6 +163,10 @@ REAL_CASES = {
     "regs_nhs_layout_by_sex.csv": ("registrations", OK),
     "regs_male_and_female_rows_only.csv": ("registrations", OK),
     "regs_negative_count.csv": ("registrations", "negative counts"),
+    "regs_lsoa2021_codes_no_lookup.csv": ("registrations", "no registration figures for 1 small "
+                                                           "area(s) of the boundaries: E01032921"),
+    "practices_of_another_borough.csv": ("practices", "of the borough's registered residents "
+                                                      "use practices that are not among the kept"),
     "regs_utf16.csv": ("registrations", OK),
     "regs_workbook.xlsx": ("registrations", OK),
     "regs_absurd_count.csv": ("registrations", "counts too large for one row"),
@@ -171,6 +179,9 @@ REAL_CASES = {
     "wards_one_grown_400m.geojson": ("wards", "pair(s) of units overlap: Alexandra"),
     "lsoas_one_drawn_over_another.geojson": ("small_areas", "pair(s) of units overlap"),
     "wards_in_bng.gpkg": ("wards", OK),
+    "wards_web_mercator.geojson": ("wards", OK),
+    "wards_two_boroughs.geojson": ("wards", "the ward file covers more than the borough, so "
+                                            "use --council"),
     "lsoas_lowercase_codes.geojson": ("small_areas", OK),
 }
 

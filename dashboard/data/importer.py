@@ -42,6 +42,9 @@ SUPPRESSED_LIMIT = 0.01
 # WARD_COVER_WARN the gap is reported (generalised national files leave a few per cent).
 WARD_COVER_MIN = 0.90
 WARD_COVER_WARN = 0.97
+# More of the borough's registered residents than this on practices outside the kept ones means
+# the practices file (or its filter) is for somewhere else: real boroughs send a few per cent.
+OUTSIDE_MAX = 0.25
 # Units of one layer may touch, not overlap: beyond this share of the smaller one they are refused.
 OVERLAP_MAX = 0.005
 
@@ -382,7 +385,17 @@ def _read_registrations(path: Path, areas: gpd.GeoDataFrame, lookup: keyed.Looku
         })
     table = table.groupby(["practice_code", "lsoa_code"], as_index=False)["patients"].sum()
     table["resident"] = table["lsoa_code"].isin(area_codes)
+    bare = sorted(area_codes - set(table["lsoa_code"][table["patients"] > 0]))
+    if bare:
+        raise CodeError(keyed.missing_message(
+            source, "registration", bare, lookup,
+            int(table.loc[~table["resident"], "lsoa_code"].nunique())))
     return _Registrations(table, source, totals, int(hidden.sum()), len(hidden))
+
+
+def _display_practices(report: Report) -> str:
+    found = [s["title"] for s in report.sources if s.get("role", "").startswith("GP practices")]
+    return found[0] if found else "the practices file"
 
 
 def _suppressed(regs: _Registrations, report: Report) -> None:
@@ -424,6 +437,13 @@ def _registrations(regs: _Registrations, practices: pd.DataFrame, report: Report
         moved = others.groupby("lsoa_code", as_index=False)["patients"].sum().assign(
             practice_code=OUTSIDE_PRACTICE)
         share = moved["patients"].sum() / frame["patients"][frame["resident"]].sum()
+        if share > OUTSIDE_MAX:
+            raise CodeError(
+                f"{regs.source}: {share:.0%} of the borough's registered residents use practices "
+                f"that are not among the kept ones ({_display_practices(report)}). Real "
+                "boroughs send a few per cent across the border; check the practices file is "
+                "for this borough and --practice-filter keeps its practices (or use --council "
+                "with national files).")
         report.coverage.append(
             f"{share:.2%} of the registered patients who live in the borough use "
             f"{others['practice_code'].nunique()} practice(s) outside the kept ones; they form "
@@ -613,10 +633,14 @@ def _ward_cover(wards: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, source: str,
     bare = np.flatnonzero(cover < WARD_COVER_MIN)
     if len(bare):
         shown = ", ".join(f"{_unit(wards, i)} {cover[i]:.0%}" for i in bare[:5])
+        empty = int((cover[bare] < 0.01).sum())
+        hint = (f" {empty} of them lie wholly outside the small areas: the ward file covers "
+                "more than the borough, so use --council (or the borough's own wards)."
+                if empty > 3 else "")
         raise GeometryError(
             f"{areas_source}: small areas cover too little of {len(bare)} ward(s) of {source}: "
             f"{shown} covered. Their residents would be missing; give the small areas of the "
-            "whole borough (or the wards of the same borough).")
+            f"whole borough (or the wards of the same borough).{hint}")
     thin = np.flatnonzero(cover < WARD_COVER_WARN)
     if len(thin):
         shown = ", ".join(f"{_unit(wards, i)} {cover[i]:.1%}" for i in thin[:5])

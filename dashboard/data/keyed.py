@@ -56,7 +56,8 @@ def drop_repeats(frame: pd.DataFrame, key: pd.Series, source: str, column: str,
             f"{source}: column '{column}' gives {len(codes)} code(s) more than once with "
             f"different figures: {', '.join(codes[:6])}{' …' if len(codes) > 6 else ''} (e.g. "
             f"{first} on rows {', '.join(map(str, rows))}). Keep one row per code; the import "
-            "cannot tell which figure is right."
+            "cannot tell which figure is right (a file with rows per year, sex or age must be "
+            "cut to the one you mean)."
         )
     return frame, key
 

@@ -276,6 +276,8 @@ def to_numbers(raw: pd.Series, source: str, column: str, where: pd.Series, *,
             # A semicolon file with whole counts written 1.355: thousands, not decimals.
             dotted = norm.str.match(_THOUSANDS_POINT)
             norm = norm.where(~dotted, norm.str.replace(".", "", regex=False))
+    if not count:  # a rate written as a percentage is the same figure
+        norm = norm.str.replace(r"%$", "", regex=True)
     values = pd.to_numeric(norm.where(~suppressed), errors="coerce")
     bad = values.isna() & ~suppressed
     if bad.any():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -253,6 +254,14 @@ def real(folder: Path) -> None:
           title_rows=("Lower layer Super Output Area population estimates",
                       "Mid-2020: SAPE23DT2"))
 
+    two_years = pd.concat([pop.assign(year="mid-2015"), pop.assign(year="mid-2016", **{
+        POP_COL: (pop[POP_COL].astype(int) + 3).astype(str)})])
+    _csv(two_years, "pop_long_format_two_years.csv")
+    (REAL / "pop_header_repeated_midway.csv").write_text(
+        pop.iloc[:70].to_csv(index=False) + pop.iloc[70:].to_csv(index=False))
+    (REAL / "pop_footer_note.csv").write_text(
+        pop.to_csv(index=False) + "Source: MHCLG, IoD 2019 File 6,,,,,,,\n")
+
     # Need: repeats, clashes, European decimals, a decile given as need, bad values.
     _csv(pd.concat([imd, imd.iloc[:5]]), "need_5_rows_repeated.csv")
     clash = imd.iloc[[3]].copy()
@@ -291,6 +300,10 @@ def real(folder: Path) -> None:
     ).astype(str))
     _csv(pd.concat([male, female, nhs]), "regs_nhs_layout_by_sex.csv")
     _csv(pd.concat([male, female]), "regs_male_and_female_rows_only.csv")
+    lookup = pd.read_csv(folder / "lookup_lsoa11_lsoa21_lad22.csv", dtype=str)
+    to21 = dict(zip(lookup["LSOA11CD"], lookup["LSOA21CD"]))
+    _csv(regs.assign(lsoa_code=regs["lsoa_code"].map(to21).fillna(regs["lsoa_code"])),
+         "regs_lsoa2021_codes_no_lookup.csv")
     negative = regs.copy()
     negative.loc[4, "patients"] = "-3"
     _csv(negative, "regs_negative_count.csv")
@@ -307,6 +320,8 @@ def real(folder: Path) -> None:
     clash = prac.iloc[[2]].copy()
     clash["PCN_CODE"] = "U99999"
     _csv(pd.concat([prac, clash]), "practices_code_twice_different_pcn.csv")
+    shutil.copy(folder.parent / "rochdale" / "gp_practices.csv",
+                REAL / "practices_of_another_borough.csv")
     (REAL / "practices_title_row.csv").write_text("GP practices, January 2022\n"
                                                   + prac.to_csv(index=False))
 
@@ -326,6 +341,10 @@ def real(folder: Path) -> None:
     twice.loc[1, "geometry"] = affinity.translate(bng.geometry.iloc[0], 50, 50)
     twice.to_crs(4326).to_file(REAL / "lsoas_one_drawn_over_another.geojson", driver="GeoJSON")
     wards.to_crs(27700).to_file(REAL / "wards_in_bng.gpkg", driver="GPKG")
+    wards.to_crs(3857).to_file(REAL / "wards_web_mercator.geojson", driver="GeoJSON")
+    both = pd.concat([wards, gpd.read_file(folder.parent / "rochdale" / "wards.geojson")])
+    gpd.GeoDataFrame(both, crs=wards.crs).to_file(REAL / "wards_two_boroughs.geojson",
+                                                  driver="GeoJSON")
     low = lsoas.copy()
     low["lsoa_code"] = low["lsoa_code"].str.lower()
     low["area_code"] = low["area_code"].str.lower()
