@@ -264,3 +264,13 @@ def test_validate_reports_the_imports_warnings_and_sources(imported, capsys):
     for warning in report.warnings:
         assert warning in printed
     assert "source: population_lsoa11_mid2015.csv: population by small area; mid-2015" in printed
+
+
+def test_populations_no_small_area_has_are_flagged(tmp_path):
+    paths = write_borough(tmp_path / "in")
+    paths["population"].write_text("LSOA21CD,population\nE01000001,1\nE01000002,2\n"
+                                   "E01000003,0\nE01000004,2\n")
+    report = import_pack(ImportSpec(**paths), tmp_path / "pack")
+    text = " ".join(report.warnings)
+    assert "1 small area(s) have no residents in column 'population' (E01000003)" in text
+    assert "the median small area has 1.5 residents" in text

@@ -225,3 +225,21 @@ def test_residents_using_practices_beyond_the_border_form_their_own_unit(tmp_pat
     assert table.loc["E01005468", "share_registered_outside_pcns"] == pytest.approx(expected)
     assert 0.40 < expected < 0.55  # the 47% on Oldham practices
     assert any("outside the kept ones" in line for line in report.coverage)
+
+
+def test_sources_and_vintages_reach_the_excel_about_sheet(tmp_path):
+    from dashboard.cli import main
+
+    folder = _need("oldham")
+    import_pack(_spec(folder), tmp_path / "pack")
+    out = tmp_path / "overlaps.xlsx"
+    assert main(["overlaps", "--pack", str(tmp_path / "pack"), "--from", "wards", "--to",
+                 "pcns", "--out", str(out)]) == 0
+    about = pd.read_excel(out, sheet_name="About", dtype=str)
+    text = " ".join(about["value"].fillna(""))
+    for words in ("mid-2015 estimates", "English Indices of Deprivation 2019",
+                  "extract of 1 July 2022", "largest area", "population_lsoa11_mid2015.csv"):
+        assert words in text
+    table = pd.read_excel(out, sheet_name="overlaps")
+    assert set(table["to_basis"]) == {"registrations"} and set(table["from_basis"]) == {
+        "boundary"}

@@ -42,6 +42,8 @@ SUPPRESSED_LIMIT = 0.01
 # WARD_COVER_WARN the gap is reported (generalised national files leave a few per cent).
 WARD_COVER_MIN = 0.90
 WARD_COVER_WARN = 0.97
+# Output areas, the smallest census areas, hold over 100 people: a lower median is a slip.
+SMALL_AREA_MEDIAN_MIN = 50
 # More of the borough's registered residents than this on practices outside the kept ones means
 # the practices file (or its filter) is for somewhere else: real boroughs send a few per cent.
 OUTSIDE_MAX = 0.25
@@ -243,7 +245,22 @@ def _population(spec: ImportSpec, areas: gpd.GeoDataFrame, lookup: keyed.Lookup 
     if set(areas["code"]) <= set(codes):  # same vintage: other rows of our council are a gap
         _same_council_gap(pop_all, all_codes, areas, source, _display(spec.small_areas))
     weights = pd.Series(values["population"].to_numpy(), index=codes.to_numpy())
+    _plausible(out["population"], source, pop_col, report)
     return out, ages, weights
+
+
+def _plausible(population: pd.Series, source: str, column: str, report: Report) -> None:
+    """Warn about populations no real small area has: none at all, or a column in thousands."""
+    empty = population.index[population.to_numpy() <= 0]
+    if len(empty):
+        report.warnings.append(f"{source}: {len(empty)} small area(s) have no residents in "
+                               f"column '{column}' ({', '.join(empty[:5])}); check those rows.")
+    median = float(population.median())
+    if median < SMALL_AREA_MEDIAN_MIN:
+        report.warnings.append(
+            f"{source}: the median small area has {median:g} residents in column '{column}', "
+            "where LSOAs hold about 1,500 and output areas about 300. Check the column is a "
+            "count of people, not thousands, a rate or a rank.")
 
 
 def _need(spec: ImportSpec, areas: gpd.GeoDataFrame, lookup: keyed.Lookup | None,
