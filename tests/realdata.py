@@ -53,3 +53,15 @@ def geography(folder: Path):
                                          "gp_registrations_lsoa.csv")],
         name=folder.name.title(),
     )
+
+
+def import_spec(folder: Path, **extra):
+    """The import of one borough's published files, as the README's example runs it."""
+    from dashboard.data.importer import ImportSpec
+
+    base = {"wards": folder / "wards.geojson", "small_areas": folder / "lsoa11.geojson",
+            "population": folder / "population_lsoa11_mid2015.csv",
+            "need": folder / "imd2019_lsoa11.csv", "practices": folder / "gp_practices.csv",
+            "registrations": folder / "gp_registrations_lsoa.csv", "name": folder.name.title(),
+            "practice_filter": ("in_area_ccg", "True")}
+    return ImportSpec(**{**base, **extra})

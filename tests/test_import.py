@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -19,18 +18,13 @@ from dashboard.engine import overlap
 from dashboard.engine.geography import row_max
 from dashboard.engine.overlaps import best_fit_units
 from dashboard.errors import DataPackError
+from realdata import import_spec
 
 # Feature counts from each folder's README; populations are the sums of its population file.
 BOROUGHS = {"kirklees": (23, 259, 9), "oldham": (20, 141, 5), "rochdale": (20, 134, 6)}
 
 
-def _spec(folder: Path, **extra) -> ImportSpec:
-    base = {"wards": folder / "wards.geojson", "small_areas": folder / "lsoa11.geojson",
-                "population": folder / "population_lsoa11_mid2015.csv",
-                "need": folder / "imd2019_lsoa11.csv", "practices": folder / "gp_practices.csv",
-                "registrations": folder / "gp_registrations_lsoa.csv", "name": folder.name.title(),
-                "practice_filter": ("in_area_ccg", "True")}
-    return ImportSpec(**{**base, **extra})
+_spec = import_spec
 
 
 @pytest.fixture(scope="module", params=list(BOROUGHS))

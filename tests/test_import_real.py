@@ -19,6 +19,7 @@ from dashboard.data.loader import load_pack
 from dashboard.engine import overlap
 from dashboard.engine.footprints import OUTSIDE_CODE
 from dashboard.errors import DataPackError
+from realdata import import_spec
 
 pytestmark = pytest.mark.realdata
 # (residents, wards, PCNs): residents are the population files' sums, the rest their READMEs.
@@ -46,13 +47,7 @@ def _registered(folders: list[Path]) -> float:
     return total
 
 
-def _spec(folder: Path, **extra) -> ImportSpec:
-    base = {"wards": folder / "wards.geojson", "small_areas": folder / "lsoa11.geojson",
-            "population": folder / "population_lsoa11_mid2015.csv",
-            "need": folder / "imd2019_lsoa11.csv", "practices": folder / "gp_practices.csv",
-            "registrations": folder / "gp_registrations_lsoa.csv", "name": folder.name.title(),
-            "practice_filter": ("in_area_ccg", "True")}
-    return ImportSpec(**{**base, **extra})
+_spec = import_spec
 
 
 def _check(out: Path, report, residents: float, wards: int, pcns: int, registered: float):

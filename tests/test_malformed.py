@@ -138,7 +138,7 @@ REAL_CASES = {
     "pop_two_sheets.xlsx:Nope": ("population", "pop_two_sheets.xlsx:Nope: no sheet 'Nope'"),
     "pop_ons_sape_layout.xlsx": ("population", OK),
     "pop_old_excel.xls": ("population", "an old-style Excel .xls workbook"),
-    "pop_binary_garbage.csv": ("population", "pop_binary_garbage.csv:"),
+    "pop_binary_garbage.csv": ("population", "pop_binary_garbage.csv: the file holds binary data"),
     "pop_missing_one_wards_lsoas.csv": ("population", "no population figures for 7 small "
                                                       "area(s) of the boundaries"),
     "pop_long_format_two_years.csv": ("population", "a file with rows per year, sex or age "
@@ -208,11 +208,9 @@ def _published(folder: Path) -> tuple[float, float]:
 
 
 def _real_spec(folder: Path) -> ImportSpec:
-    return ImportSpec(wards=folder / "wards.geojson", small_areas=folder / "lsoa11.geojson",
-                      population=folder / "population_lsoa11_mid2015.csv",
-                      need=folder / "imd2019_lsoa11.csv", practices=folder / "gp_practices.csv",
-                      registrations=folder / "gp_registrations_lsoa.csv", name="Oldham",
-                      practice_filter=("in_area_ccg", "True"))
+    from realdata import import_spec
+
+    return import_spec(folder, name="Oldham")
 
 
 @pytest.fixture(scope="module")
