@@ -49,6 +49,7 @@ CASES = {
                                                        "them would change their area"),
     # Current editions' layouts (built with their published headers): true totals.
     "layout_census2021_ts001.csv": ("population", "total 1000"),
+    "layout_nomis_ts001.csv": ("population", "total 1000"),
     "layout_ons_mid2022_lsoa2021.xlsx": ("population", "total 1000"),
     "layout_iod2025_file7.csv": ("need", "total 1000"),
 }
@@ -84,7 +85,7 @@ def test_each_malformed_file_gets_its_own_message(tmp_path, name):
         geo = load_pack(out)
         assert geo.total_population == float(message.split()[1])
         vintage = {s["role"].split()[0]: s["vintage"] for s in geo.metadata["sources"]}
-        if name.startswith("layout_census"):
+        if name.startswith(("layout_census", "layout_nomis")):
             assert vintage["population"] == "Census 2021"
         if name.startswith("layout_ons_mid2022"):
             assert vintage["population"] == "mid-2022 estimates"
@@ -158,6 +159,7 @@ REAL_CASES = {
     "regs_9pct_cells_suppressed.csv": ("registrations", "are suppressed or blank"),
     "regs_few_cells_suppressed.csv": ("registrations", "reported"),  # see the test below
     "regs_30_rows_repeated.csv": ("registrations", OK),
+    "regs_footer_notes.csv": ("registrations", OK),
     "regs_pair_twice_different_counts.csv": ("registrations", "more than once with different "
                                                               "figures"),
     "regs_nhs_layout_by_sex.csv": ("registrations", OK),

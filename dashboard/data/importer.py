@@ -176,6 +176,7 @@ def _population(spec: ImportSpec, areas: gpd.GeoDataFrame, lookup: keyed.Lookup 
                        "--population-column")
     ages = {key: (col, label) for key, (pattern, label) in rec.DENOMINATOR_AGES.items()
             for col in frame.columns if re.match(pattern, col)}
+    frame = keyed.drop_notes(frame, [code_col])
     all_codes = keyed.codes_of(frame[code_col], source, code_col)
     ours = _relevant(all_codes, areas, lookup)
     frame, codes = keyed.drop_repeats(frame[ours], all_codes[ours], source, code_col,
@@ -219,6 +220,7 @@ def _need(spec: ImportSpec, areas: gpd.GeoDataFrame, lookup: keyed.Lookup | None
             "layout: IMD, income, IDACI or IDAOPI scores, or IMD ranks and deciles). Name them "
             "with --need-column KEY=COLUMN.")
     report.matches += notes
+    frame = keyed.drop_notes(frame, [code_col])
     all_codes = keyed.codes_of(frame[code_col], source, code_col)
     ours = _relevant(all_codes, areas, lookup)
     frame, codes = keyed.drop_repeats(frame[ours], all_codes[ours], source, code_col,

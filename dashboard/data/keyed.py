@@ -29,6 +29,16 @@ def codes_of(values: pd.Series, source: str, column: str) -> pd.Series:
     return clean_codes(values, source, column).str.upper()
 
 
+def drop_notes(frame: pd.DataFrame, code_cols: list[str]) -> pd.DataFrame:
+    """Drop a download's note and blank rows: at most one cell filled, or no code and no other
+    cell filled beyond the first. A row with a code and a figure always reaches the checks."""
+    blank = frame.astype(str).apply(lambda c: c.str.strip()).eq("")
+    single = (~blank).sum(axis=1) <= 1
+    no_code = blank[code_cols].all(axis=1)
+    rest = blank.drop(columns=[frame.columns[0], *code_cols], errors="ignore")
+    return frame[~(single | (no_code & rest.all(axis=1)))]
+
+
 def row_numbers(frame: pd.DataFrame, mask) -> list[int]:
     """File row numbers (1 = the first line of the file) of the rows in ``mask``."""
     first = int(frame.attrs.get("header_row", 1)) + 1

@@ -48,6 +48,7 @@ def read_practices(path: Path, report: Report, sources: list,
     cols = {role: rec.find_column(frame.columns, role, source) for role in
             ("practice_code", "practice_name", "pcn_code", "pcn_name")}
     size = rec.find_column(frame.columns, "list_size", source, required=False)
+    frame = keyed.drop_notes(frame, [cols["practice_code"]])
     codes = keyed.codes_of(frame[cols["practice_code"]], source, cols["practice_code"])
     frame, codes = keyed.drop_repeats(frame, codes, source, cols["practice_code"],
                                       report.warnings)
@@ -98,6 +99,7 @@ def read_registrations(path: Path, areas: gpd.GeoDataFrame, lookup: keyed.Lookup
     prac = rec.find_column(frame.columns, "practice_code", source)
     lsoa = rec.find_column(frame.columns, "lsoa_code", source)
     patients = rec.find_column(frame.columns, "patients", source)
+    frame = keyed.drop_notes(frame, [prac, lsoa])
     sex = next((c for c in frame.columns if c.upper() == "SEX"), None)
     if sex is not None:
         kind = frame[sex].str.strip().str.upper()

@@ -83,19 +83,18 @@ def _sniff(text: str) -> str:
 
 
 def header_row(rows: list[list[str]], known: list[re.Pattern] | None = None) -> int:
-    """Index of the header among the first rows: the first row naming a known column, else the
-    first as wide as the table (title rows above a header fill one or two cells)."""
+    """Index of the header among the first rows: of the rows about as wide as the table (title
+    and note rows above a header fill one or two cells), the first naming a known column, else
+    the first of them."""
     rows = rows[:HEADER_SCAN_ROWS]
     filled = [sum(1 for c in r if str(c).strip()) for r in rows]
-    if known:
-        for i, row in enumerate(rows):
-            if filled[i] >= 2 and any(p.search(str(c).strip()) for c in row for p in known):
-                return i
     width = max(filled, default=0)
-    for i, n in enumerate(filled):
-        if n >= max(2, 0.8 * width):
-            return i
-    return 0
+    wide = [i for i, n in enumerate(filled) if n >= max(2, 0.8 * width)]
+    if known:
+        for i in wide:
+            if any(p.search(str(c).strip()) for c in rows[i] for p in known):
+                return i
+    return wide[0] if wide else 0
 
 
 def _known_patterns() -> list[re.Pattern]:

@@ -113,6 +113,15 @@ def layouts() -> None:
         "Residence type: Lives in a household; measures: Value": [p - 5 for p in pops],
         "Residence type: Lives in a communal establishment; measures: Value": 5})
     ts001.to_csv(HERE / "layout_census2021_ts001.csv", index=False)
+    # The same table as a Nomis download: title rows, 'mnemonic' codes, notes at the foot.
+    nomis = ('"TS001 - Number of usual residents in households and communal establishments"\n'
+             '"ONS Crown Copyright Reserved [from Nomis on 30 November 2026]"\n'
+             '"Population :","All usual residents"\n"Units       :","Persons"\n\n'
+             '"2021 super output area - lower layer","mnemonic","Total: All usual residents"\n'
+             + "".join(f'"A {i}","{c}",{p}\n' for i, (c, p) in enumerate(zip(codes, pops)))
+             + '\n"In order to protect against disclosure of personal information, records '
+               'have been swapped between different geographic areas."\n')
+    (HERE / "layout_nomis_ts001.csv").write_text(nomis)
     from openpyxl import Workbook
 
     book = Workbook()
@@ -304,6 +313,8 @@ def real(folder: Path) -> None:
     to21 = dict(zip(lookup["LSOA11CD"], lookup["LSOA21CD"]))
     _csv(regs.assign(lsoa_code=regs["lsoa_code"].map(to21).fillna(regs["lsoa_code"])),
          "regs_lsoa2021_codes_no_lookup.csv")
+    (REAL / "regs_footer_notes.csv").write_text(
+        regs.to_csv(index=False) + "\nSource: NHS England,,,\nNotes: NO2011 = no LSOA,,,\n")
     negative = regs.copy()
     negative.loc[4, "patients"] = "-3"
     _csv(negative, "regs_negative_count.csv")
