@@ -185,6 +185,8 @@ REAL_CASES = {
     "wards_two_boroughs.geojson": ("wards", "the ward file covers more than the borough, so "
                                             "use --council"),
     "lsoas_lowercase_codes.geojson": ("small_areas", OK),
+    "lsoas_with_neighbours_lsoas.geojson": ("small_areas", "8 small area(s) lie mostly outside "
+                                                           "the wards of wards.geojson"),
 }
 
 

@@ -78,3 +78,20 @@ def check_ward_cover(wards: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, source: s
         shown = ", ".join(f"{_unit(wards, i)} {cover[i]:.1%}" for i in thin[:5])
         warnings.append(f"Small areas cover under {WARD_COVER_WARN:.0%} of {len(thin)} "
                         f"ward(s) (generalised boundaries?): {shown}.")
+
+
+def refuse_areas_outside(areas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, source: str,
+                         wards_source: str) -> None:
+    """Refuse small areas lying mostly outside every ward: the boundary file covers more than
+    the borough, and their residents would be spread over a sliver of a ward."""
+    union = shapely.union_all(np.asarray(wards.geometry.values))
+    geoms = np.asarray(areas.geometry.values)
+    inside = shapely.area(shapely.intersection(geoms, union)) / shapely.area(geoms)
+    out = np.flatnonzero(inside < 0.5)
+    if len(out):
+        shown = ", ".join(areas["code"].iloc[out[:6]])
+        raise GeometryError(
+            f"{source}: {len(out)} small area(s) lie mostly outside the wards of {wards_source}: "
+            f"{shown}{' …' if len(out) > 6 else ''}. The small-area file covers more than the "
+            "borough: use --council to keep one council's, or remove them (or give the wards "
+            "of the whole area).")

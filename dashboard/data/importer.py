@@ -397,6 +397,8 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
     geometry_checks.refuse_overlaps(wards, display_name(spec.wards))
     geometry_checks.check_ward_cover(wards, areas, display_name(spec.wards),
                                      display_name(spec.small_areas), report.warnings)
+    geometry_checks.refuse_areas_outside(areas, wards, display_name(spec.small_areas),
+                                         display_name(spec.wards))
     values, ages, weights = _population(spec, areas, lookup, report, sources, pop_frame)
     areas = areas.assign(**{k: values[k].to_numpy() for k in values.columns})
     need_labels = {}

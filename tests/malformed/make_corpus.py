@@ -353,6 +353,10 @@ def real(folder: Path) -> None:
     twice.to_crs(4326).to_file(REAL / "lsoas_one_drawn_over_another.geojson", driver="GeoJSON")
     wards.to_crs(27700).to_file(REAL / "wards_in_bng.gpkg", driver="GPKG")
     wards.to_crs(3857).to_file(REAL / "wards_web_mercator.geojson", driver="GeoJSON")
+    rochdale = gpd.read_file(folder.parent / "rochdale" / "lsoa11.geojson")
+    extra = pd.concat([lsoas, rochdale.iloc[:8][lsoas.columns]])
+    gpd.GeoDataFrame(extra, crs=lsoas.crs).to_file(REAL / "lsoas_with_neighbours_lsoas.geojson",
+                                                   driver="GeoJSON")
     both = pd.concat([wards, gpd.read_file(folder.parent / "rochdale" / "wards.geojson")])
     gpd.GeoDataFrame(both, crs=wards.crs).to_file(REAL / "wards_two_boroughs.geojson",
                                                   driver="GeoJSON")
