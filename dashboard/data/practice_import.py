@@ -88,8 +88,7 @@ class Registrations:
     frame: pd.DataFrame  # practice_code, lsoa_code, patients, resident (in the small areas)
     source: str
     total_by_practice: pd.Series  # every published patient of each practice, any address
-    hidden_cells: int
-    cells: int
+    cells: pd.DataFrame  # practice_code, lsoa_code (as published), hidden: every cell read
 
 
 def read_registrations(path: Path, areas: gpd.GeoDataFrame, lookup: keyed.Lookup | None,
@@ -144,7 +143,9 @@ def read_registrations(path: Path, areas: gpd.GeoDataFrame, lookup: keyed.Lookup
         raise CodeError(keyed.missing_message(
             source, "registration", bare, lookup,
             int(table.loc[~table["resident"], "lsoa_code"].nunique())))
-    return Registrations(table, source, totals, int(hidden.sum()), len(hidden))
+    cells = pd.DataFrame({"practice_code": practice.to_numpy(), "lsoa_code": area.to_numpy(),
+                          "hidden": hidden.to_numpy()})
+    return Registrations(table, source, totals, cells)
 
 
 def _display_practices(report: Report) -> str:
@@ -152,13 +153,17 @@ def _display_practices(report: Report) -> str:
     return found[0] if found else "the practices file"
 
 
-def _suppressed(regs: Registrations, report: Report) -> None:
-    """Suppressed cells are reported with the share they are of the file; too many stop it."""
-    if not regs.hidden_cells:
+def _suppressed(regs: Registrations, kept: set, report: Report) -> None:
+    """Suppressed cells of the kept practices are reported with their share of those practices'
+    cells; too many stop the import. Other practices' cells (a national file) do not count."""
+    cells = regs.cells[regs.cells["practice_code"].isin(kept)]
+    hidden = int(cells["hidden"].sum())
+    if not hidden:
         return
-    share = regs.hidden_cells / max(regs.cells, 1)
-    text = (f"{regs.source}: {regs.hidden_cells:,} of {regs.cells:,} cells ({share:.1%}) are "
-            "suppressed or blank ('*', 'c', '..'); their patients are unknown and not counted")
+    share = hidden / len(cells)
+    text = (f"{regs.source}: {hidden:,} of the kept practices' {len(cells):,} cells "
+            f"({share:.1%}) are suppressed or blank ('*', 'c', '..'); their patients are unknown "
+            "and not counted")
     if share > SUPPRESSED_LIMIT:
         raise DataFileError(
             f"{text}. That is too many for PCN footprints to be right (the limit is "
@@ -171,9 +176,9 @@ def registrations_table(regs: Registrations, practices: pd.DataFrame, report: Re
                    ) -> pd.DataFrame:
     """Patients of the kept practices by small area; residents who use other practices are
     kept under the outside unit instead of being lost or re-spread over local PCNs."""
-    _suppressed(regs, report)
     frame = regs.frame
     kept = set(practices["practice_code"])
+    _suppressed(regs, kept, report)
     ours = frame["practice_code"].isin(kept)
     report.counts["registered patients"] = float(regs.total_by_practice.reindex(
         sorted(kept)).fillna(0).sum())
