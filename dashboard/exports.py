@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +19,34 @@ from dashboard.engine.pieces import overlap_pieces
 from dashboard.errors import DashboardError
 
 FORMATS = (".csv", ".xlsx")
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell (and header) that a spreadsheet would run as a formula
+    prefixed with an apostrophe; numbers stay numbers. Names come from uploaded files, so no
+    export writes them raw."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(_inert_cell)
+    out.columns = [_inert_cell(c) for c in out.columns]
+    return out
+
+
+def _inert_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as CSV bytes, made inert: the one CSV writer of every download. Text is quoted
+    so that a carriage return inside a name cannot start a new row (and a formula with it);
+    numbers are left bare so that spreadsheets read them as numbers."""
+    return inert(frame).to_csv(index=False, lineterminator="\n",
+                               quoting=csv.QUOTE_NONNUMERIC).encode()
 
 
 def about_rows(geo: Geography, details: Mapping[str, object]) -> pd.DataFrame:
@@ -60,13 +89,19 @@ def write_tables(path: str | Path, sheets: Mapping[str, pd.DataFrame], geo: Geog
             frame = pd.concat([f.assign(table=name) for name, f in sheets.items()],
                               ignore_index=True)
             frame = frame[["table", *[c for c in frame.columns if c != "table"]]]
-        frame.to_csv(out, index=False, lineterminator="\n")
+        out.write_bytes(csv_bytes(frame))
         return out
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-        about_rows(geo, details).to_excel(writer, sheet_name="About", index=False)
+            inert(frame).to_excel(writer, sheet_name=_sheet_name(name), index=False)
+        inert(about_rows(geo, details)).to_excel(writer, sheet_name="About", index=False)
     return out
+
+
+def _sheet_name(name: str) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, not starting with a quote."""
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in str(name)).strip("'")
+    return clean[:31] or "Sheet"
 
 
 EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel", "gpkg": "GeoPackage", "geojson": "GeoJSON"}
@@ -204,8 +239,7 @@ def scenario_export(geo: Geography, draft, bal, name: str, fmt: str) -> tuple[st
         raise DashboardError(f"Unknown scenario format '{fmt}'; use csv or gpkg.")
     stem = _stem(geo, draft.layer, "scenario", _slug(name) or "draft")
     if fmt == "csv":
-        return f"{stem}.csv", assignment_table(geo, draft).to_csv(
-            index=False, lineterminator="\n").encode()
+        return f"{stem}.csv", csv_bytes(assignment_table(geo, draft))
     lay = geo.layer(draft.layer)
     wards = gpd.GeoDataFrame({"code": [draft.assignment[m] for m in geo.layer(lay.member_of).codes]},
                              geometry=geo.layer_geometry[lay.member_of].values, crs=BNG)
@@ -253,7 +287,7 @@ def hub_export(geo: Geography, result, changes: pd.DataFrame, name: str, fmt: st
     if fmt in ("csv", "areas_csv"):
         table = result.catchments if fmt == "csv" else result.areas
         suffix = "hubs" if fmt == "csv" else "small-areas"
-        return f"{stem}-{suffix}.csv", table.to_csv(index=False, lineterminator="\n").encode()
+        return f"{stem}-{suffix}.csv", csv_bytes(table)
     with tempfile.TemporaryDirectory() as tmp:
         if fmt == "xlsx":
             out = write_tables(Path(tmp) / f"{stem}.xlsx", hub_sheets(result, changes), geo,

@@ -27,6 +27,14 @@ def assignment_table(geo: Geography, draft: Draft) -> pd.DataFrame:
         "footprint_name": [draft.groups[draft.assignment[m]] for m in member.codes]})
 
 
+def _uninert(value):
+    """Undo the apostrophe an export puts before a name a spreadsheet would run ('=x' -> '=x'),
+    so a downloaded assignment loads back as it was."""
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
 def _column(frame: pd.DataFrame, choices: tuple[str, ...]) -> str | None:
     lower = {c.strip().lower().replace(" ", "_"): c for c in frame.columns}
     return next((lower[c] for c in choices if c in lower), None)
@@ -39,7 +47,7 @@ def read_assignment(raw: bytes, filename: str, geo: Geography, draft: Draft
     Wards the file leaves out keep their footprint; unknown ward codes, blank footprints and a
     ward listed twice are errors naming the rows.
     """
-    frame = parse_table(raw, filename)
+    frame = parse_table(raw, filename).map(_uninert)
     ward_col, fp_col = _column(frame, WARD), _column(frame, FOOTPRINT)
     if ward_col is None or fp_col is None:
         raise DataFileError(
