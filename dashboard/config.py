@@ -96,3 +96,42 @@ class Settings:
     def upload_bytes(self) -> int:
         """Largest accepted upload per file, in bytes."""
         return int(self.upload_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """gunicorn's settings (the Procfile's server), from the same environment and checked the
+    same way, so a bad value is a one-line message rather than a traceback."""
+
+    host: str = "0.0.0.0"  # nosec B104 - see gunicorn.conf.py
+    port: int = 8050
+    workers: int = 2
+    threads: int = 4
+    timeout: int = 120
+    max_requests: int = 2000
+    access_log: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ServerSettings:
+        env = os.environ if env is None else env
+        cores = os.cpu_count() or 2
+        host = env.get("DASHBOARD_HOST", "").strip() or cls.host
+        if any(ch.isspace() for ch in host) or "/" in host:
+            raise ConfigError(f"DASHBOARD_HOST={host!r}: give an address such as 127.0.0.1 or "
+                              "0.0.0.0.")
+        return cls(
+            host=host,
+            port=int(_whole(env, "PORT", 8050, 1, 65535)),
+            workers=int(_whole(env, "WEB_CONCURRENCY", max(2, min(8, cores)), 1, 64)),
+            threads=int(_whole(env, "DASHBOARD_THREADS", 4, 1, 64)),
+            timeout=int(_whole(env, "DASHBOARD_TIMEOUT", 120, 5, 3600)),
+            max_requests=int(_whole(env, "DASHBOARD_MAX_REQUESTS", 2000, 0, 10_000_000)),
+            access_log=env.get("DASHBOARD_ACCESS_LOG", "1").strip() not in FALSE - {""},
+        )
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    value = _number(env, name, default, low, high)
+    if value != int(value):
+        raise ConfigError(f"{name}={env[name]!r}: give a whole number from {low} to {high}.")
+    return int(value)

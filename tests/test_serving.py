@@ -164,9 +164,14 @@ def test_a_missing_or_damaged_pack_stops_start_up_naming_the_file(tmp_path, dama
     assert "Traceback" not in message and "Booting worker" not in message
 
 
-def test_a_bad_setting_stops_start_up_naming_the_variable(tmp_path):
-    message = start_fails(tmp_path, DASHBOARD_UPLOAD_MB="lots")
-    assert "error: DASHBOARD_UPLOAD_MB='lots': give a number from" in message
+@pytest.mark.parametrize("name, value", [("DASHBOARD_UPLOAD_MB", "lots"),
+                                         ("DASHBOARD_THREADS", "lots"),
+                                         ("WEB_CONCURRENCY", "0"),
+                                         ("DASHBOARD_MAX_REQUESTS", "2.5")])
+def test_a_bad_setting_stops_start_up_naming_the_variable(tmp_path, name, value):
+    message = start_fails(tmp_path, **{name: value})
+    assert f"error: {name}={value!r}: give a" in message
+    assert "Traceback" not in message and "Booting worker" not in message
 
 
 def test_the_second_start_reads_the_cache_and_serves_the_same_shapes(tmp_path, capsys):
