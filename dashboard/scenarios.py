@@ -116,15 +116,23 @@ def check_id(scenario_id) -> str:
     return scenario_id
 
 
+STORE_TIMEOUT_S = 2.0
+
+
 class ScenarioStore:
     """Scenarios in one database; safe to share between threads and worker processes."""
 
     def __init__(self, url: str):
         self.url = url
         sqlite = self.url.startswith("sqlite")
+        # A save waits at most STORE_TIMEOUT_S for a locked or unreachable database, then says
+        # so: a person clicking Save gets an answer in seconds, not a hung page.
         self.engine = sa.create_engine(
             self.url, pool_pre_ping=True,
-            connect_args={"timeout": 15} if sqlite else {"connect_timeout": 5})
+            connect_args={"timeout": STORE_TIMEOUT_S} if sqlite else {
+                "connect_timeout": max(1, round(STORE_TIMEOUT_S)),
+                "options": f"-c lock_timeout={int(STORE_TIMEOUT_S * 1000)} "
+                           f"-c statement_timeout={int(STORE_TIMEOUT_S * 5000)}"})
         if sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._ready = False
@@ -244,8 +252,18 @@ class ScenarioStore:
         self._run(lambda conn: conn.execute(scenarios.delete().where(scenarios.c.id == scenario_id)))
 
     def healthy(self) -> bool:
+        """Whether a save would succeed now: a write that changes nothing, rolled back, so a
+        database that answers reads but is locked for writing reports unhealthy."""
         try:
-            self._run(lambda conn: conn.execute(sa.text("SELECT 1")))
+            if not self._ready:
+                self._create_table()
+            with self.engine.connect() as conn:
+                trans = conn.begin()
+                try:
+                    conn.execute(scenarios.update().where(scenarios.c.id == "").values(
+                        version=scenarios.c.version))
+                finally:
+                    trans.rollback()
             return True
         except (ScenarioError, SQLAlchemyError):
             return False
@@ -259,7 +277,7 @@ def _name_taken(name: str) -> ScenarioError:
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # WAL: readers never wait for a writer; FULL sync: a committed save survives power loss.
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout=15000")
+    cur.execute(f"PRAGMA busy_timeout={int(STORE_TIMEOUT_S * 1000)}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
     cur.close()

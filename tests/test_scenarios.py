@@ -170,3 +170,37 @@ def test_postgres_down_is_a_clear_message(pack):
     with pytest.raises(StoreUnavailable, match="cannot be reached"):
         store.create(pack, "places", "Lost?", payload())
     assert "***" in repr(store) or "dashboard" not in repr(store).split("@")[0]
+
+
+def test_a_locked_sqlite_store_answers_within_three_seconds_and_health_says_so(tmp_path, pack):
+    import sqlite3
+    import time
+
+    from conftest import DEMO
+    from dashboard.app import create_app
+    from dashboard.data.loader import load_pack
+
+    db = tmp_path / "scenarios.sqlite"
+    app = create_app(geography=load_pack(DEMO), scenario_db=f"sqlite:///{db}",
+                     pack_store=tmp_path / "packs")
+    client = app.server.test_client()
+    store = ScenarioStore(f"sqlite:///{db}")
+    store.create(pack, "places", "Before the lock", payload())
+    assert client.get("/healthz").get_json() == {"status": "ok", "scenarios": "ok"}
+    holder = sqlite3.connect(db, timeout=0)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holding the write lock
+    try:
+        started = time.perf_counter()
+        with pytest.raises(StoreUnavailable, match="cannot be reached"):
+            store.create(pack, "places", "During the lock", payload(2))
+        assert time.perf_counter() - started < 3.0
+        started = time.perf_counter()
+        assert client.get("/healthz").get_json() == {"status": "degraded",
+                                                     "scenarios": "unavailable"}
+        assert time.perf_counter() - started < 3.0
+        assert [s.name for s in store.list(pack)] == ["Before the lock"]  # reads still work
+    finally:
+        holder.rollback()
+        holder.close()
+    store.create(pack, "places", "After the lock", payload(3))
+    assert client.get("/healthz").get_json()["status"] == "ok"
