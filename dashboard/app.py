@@ -184,6 +184,8 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
     )
     server = app.server
     security.trust_proxies(server, settings.proxy_hops)
+    security.restrict_hosts(server, settings)
+    server.config["PUBLIC_URL"] = settings.public_url
     security.require_sign_in(server, settings)
     security.hide_dev_routes(server, settings.debug)
     reference.attach(server, store, saved, settings)
@@ -227,6 +229,8 @@ def check_start(settings: Settings | None = None) -> list[str]:
                                              "NOT reachable; maps work, saving waits for it."),
         f"Sign-in: {sign_in}; debug: {'ON' if settings.debug else 'off'}; uploads up to "
         f"{settings.upload_mb:g} MB per file.",
+        "Host names answered: " + (", ".join(sorted(settings.hosts)) if settings.hosts else
+                                   "any (set DASHBOARD_PUBLIC_URL on a shared server)") + ".",
     ]
 
 

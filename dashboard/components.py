@@ -7,9 +7,8 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
-from flask import request
 
-from dashboard import ids
+from dashboard import ids, reference
 from dashboard.engine.geography import Geography
 from dashboard.engine.profiles import Profile
 from dashboard.figures import MAP_HEIGHT
@@ -199,7 +198,7 @@ def opened_state(scenario, readonly: bool = False) -> dict:
 
 def share_link(scenario_id: str) -> str:
     """The read-only link that opens a saved scenario."""
-    return f"{request.host_url.rstrip('/')}/redraw?scenario={scenario_id}"
+    return f"{reference.base_url()}/redraw?scenario={scenario_id}"
 
 
 def hub_options(plan) -> list[dict]:

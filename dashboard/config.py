@@ -7,9 +7,11 @@ a message naming the variable and what it accepts, rather than failing on some l
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dashboard.errors import DashboardError
 
@@ -45,6 +47,28 @@ def _number(env: Mapping[str, str], name: str, default: float, low: float, high:
     return value
 
 
+def _public_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("DASHBOARD_PUBLIC_URL", "").strip().rstrip("/")
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or \
+            parts.fragment or "@" in parts.netloc:
+        raise ConfigError(f"DASHBOARD_PUBLIC_URL={raw!r}: give the address people use, such as "
+                          "https://places.example.gov.uk (a path prefix is allowed).")
+    return raw
+
+
+def _hosts(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("DASHBOARD_ALLOWED_HOSTS", "").strip()
+    hosts = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
+    bad = [h for h in hosts if not re.fullmatch(r"[a-z0-9.\-]+(:\d{1,5})?|\[[0-9a-f:]+\](:\d+)?", h)]
+    if bad:
+        raise ConfigError(f"DASHBOARD_ALLOWED_HOSTS: '{bad[0]}' is not a host name; give names "
+                          "such as places.example.gov.uk,localhost:8050, separated by commas.")
+    return hosts
+
+
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     raw = env.get(name, "").strip()
     return Path(raw).expanduser() if raw else default
@@ -64,6 +88,8 @@ class Settings:
     auth_user: str | None = None
     auth_password_hash: str | None = None
     proxy_hops: int = 0
+    public_url: str | None = None  # e.g. https://places.council.gov.uk: links use it
+    allowed_hosts: tuple[str, ...] = ()  # Host headers answered; empty: any (development)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -90,7 +116,17 @@ class Settings:
             auth_user=user,
             auth_password_hash=password_hash,
             proxy_hops=int(_number(env, "DASHBOARD_PROXY_HOPS", 0, 0, 5)),
+            public_url=_public_url(env),
+            allowed_hosts=_hosts(env),
         )
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """Host headers (lower case, with any port) this deployment answers; empty: any."""
+        named = set(self.allowed_hosts)
+        if self.public_url:
+            named.add(urlsplit(self.public_url).netloc.lower())
+        return frozenset(named)
 
     @property
     def upload_bytes(self) -> int:

@@ -73,9 +73,17 @@ def geojson_url(disp: DisplayGeometry) -> str:
     return GEOMETRY_ROUTE.replace("<digest>", disp.digest)
 
 
+def base_url() -> str:
+    """This site's address for links: the configured public URL, else the request's host
+    (which :func:`dashboard.security.restrict_hosts` has checked when hosts are configured)."""
+    if not has_request_context():
+        return ""
+    return current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+
+
 def _base() -> str:
     # Absolute, because MapLibre resolves style and glyph URLs outside the page's context.
-    return request.host_url.rstrip("/") if has_request_context() else ""
+    return base_url()
 
 
 def glyphs_url() -> str:

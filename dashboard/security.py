@@ -116,3 +116,17 @@ def trust_proxies(server, hops: int) -> None:
     if hops:
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                    x_port=hops, x_prefix=hops)
+
+
+def restrict_hosts(server, settings: Settings) -> None:
+    """Answer only the configured host names: a forged Host header gets 400, never a page whose
+    links point at it. With none configured (development) every host is answered."""
+    hosts = settings.hosts
+    if not hosts:
+        return
+
+    @server.before_request
+    def known_host():
+        if request.host.lower() in hosts or request.path in OPEN_PATHS:
+            return None
+        return Response("Unknown host name.", 400)

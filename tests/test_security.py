@@ -163,3 +163,31 @@ def test_the_pack_cookie_is_https_only_when_the_site_is_served_over_https(tmp_pa
     assert "Secure" in over_https.headers["Set-Cookie"]
     assert "Secure" not in over_http.headers["Set-Cookie"]
     assert "HttpOnly" in over_http.headers["Set-Cookie"]
+
+
+def test_a_foreign_host_header_is_refused_and_links_use_the_public_url(tmp_path):
+    from dashboard import components
+
+    site = make(tmp_path, public_url="https://places.example.gov.uk",
+                allowed_hosts=("localhost:8050",))
+    evil = {"Host": "evil.example"}
+    for path in ("/", "/_style/blank.json", "/_dash-layout", "/redraw"):
+        answer = site.get(path, headers=evil)
+        assert answer.status_code == 400 and b"evil.example" not in answer.data
+    assert site.get("/healthz", headers=evil).status_code == 200  # probes use any name
+    for host in ("places.example.gov.uk", "localhost:8050"):
+        style = site.get("/_style/blank.json", headers={"Host": host}).json
+        assert style["glyphs"].startswith("https://places.example.gov.uk/_glyphs/")
+    with site.application.test_request_context("/", headers={"Host": "localhost:8050"}):
+        assert components.share_link("ab" * 12) == (
+            "https://places.example.gov.uk/redraw?scenario=" + "ab" * 12)
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"DASHBOARD_PUBLIC_URL": "places.example.gov.uk"}, "DASHBOARD_PUBLIC_URL='places.exa"),
+    ({"DASHBOARD_PUBLIC_URL": "https://u:p@x.example"}, "give the address people use"),
+    ({"DASHBOARD_ALLOWED_HOSTS": "ok.example, bad host"}, "'bad host' is not a host name"),
+])
+def test_bad_public_addresses_name_the_variable(env, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        Settings.from_env(env)
