@@ -190,6 +190,7 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
     security.hide_dev_routes(server, settings.debug)
     reference.attach(server, store, saved, settings)
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_FILES * settings.upload_bytes * 4 // 3
+    security.limit_bodies(server, (ids.UPLOAD_REPORT,))
     _serve_health(server)
     _serve_geometry(server)
     _serve_glyphs(server)

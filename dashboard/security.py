@@ -8,6 +8,7 @@ provider are the one outside origin allowed, and only when the streets basemap i
 from __future__ import annotations
 
 import hmac
+import re
 from urllib.parse import urlsplit
 
 from dash.exceptions import DependencyException
@@ -130,3 +131,92 @@ def restrict_hosts(server, settings: Settings) -> None:
         if request.host.lower() in hosts or request.path in OPEN_PATHS:
             return None
         return Response("Unknown host name.", 400)
+
+
+CALLBACK_ROUTE = "/_dash-update-component"
+# A callback carries ids, settings and at most a small table: a few megabytes is plenty. Only the
+# import's own callback carries whole boundary files, up to the upload limit.
+CALLBACK_MAX_BYTES = 4 * 1024 * 1024
+_PEEK = 4096
+_OUTPUT = re.compile(rb'"output"\s*:\s*"([^"]{1,2000})"')
+
+
+class _Replayed:
+    """A WSGI input stream that gives back the bytes already peeked, then the rest."""
+
+    def __init__(self, head: bytes, rest):
+        self.head, self.rest = head, rest
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            data, self.head = self.head + self.rest.read(), b""
+            return data
+        if self.head:
+            data, self.head = self.head[:size], self.head[size:]
+            return data + (self.rest.read(size - len(data)) if len(data) < size else b"")
+        return self.rest.read(size)
+
+    def readline(self, size: int = -1) -> bytes:
+        if self.head:
+            line, sep, after = self.head.partition(b"\n")
+            if sep:
+                self.head = after
+                return line + sep
+            data, self.head = self.head, b""
+            return data + self.rest.readline()
+        return self.rest.readline(size)
+
+
+class BodyLimit:
+    """WSGI middleware: a POST over ``small`` bytes is refused with 413 before its body is read,
+    unless it is a callback whose output is one of ``large_outputs`` (the import), which may be
+    as large as the server's own limit."""
+
+    def __init__(self, app, large_outputs: tuple[str, ...], small: int = CALLBACK_MAX_BYTES):
+        self.app, self.large, self.small = app, tuple(large_outputs), small
+
+    def __call__(self, environ, start_response):
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if environ.get("REQUEST_METHOD") == "POST" and not environ.get("CONTENT_LENGTH") \
+                and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # Browsers send a length with every callback; a body of unknown length could be
+            # anything, so it is refused before a byte of it is read.
+            body = b"Length required."
+            start_response("411 Length Required", [("Content-Type", "text/plain"),
+                                                   ("Content-Length", str(len(body))),
+                                                   ("Connection", "close")])
+            return [body]
+        if environ.get("REQUEST_METHOD") == "POST" and length > self.small:
+            allowed = False
+            if environ.get("PATH_INFO", "").endswith(CALLBACK_ROUTE):
+                head = environ["wsgi.input"].read(min(_PEEK, length))
+                environ["wsgi.input"] = _Replayed(head, environ["wsgi.input"])
+                found = _OUTPUT.search(head)
+                allowed = bool(found) and found.group(1).decode(errors="replace").startswith(
+                    self.large)
+            if not allowed:
+                body = b"Request too large."
+                start_response("413 Request Entity Too Large", [
+                    ("Content-Type", "text/plain"), ("Content-Length", str(len(body))),
+                    ("Connection", "close")])
+                return [body]
+        return self.app(environ, start_response)
+
+
+def limit_bodies(server, large_outputs: tuple[str, ...]) -> None:
+    """Small callback bodies everywhere but the import; JSON nested too deeply for the parser
+    is a 400, not a server error."""
+    server.wsgi_app = BodyLimit(server.wsgi_app, large_outputs)
+
+    @server.before_request
+    def shallow_json():
+        if request.method == "POST" and request.path.endswith(CALLBACK_ROUTE):
+            try:
+                request.get_json(silent=True)
+            except RecursionError:
+                return Response("Request nested too deeply.", 400)
+        return None
+

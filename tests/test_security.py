@@ -191,3 +191,29 @@ def test_a_foreign_host_header_is_refused_and_links_use_the_public_url(tmp_path)
 def test_bad_public_addresses_name_the_variable(env, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         Settings.from_env(env)
+
+
+def test_callback_bodies_are_small_except_the_imports_and_deep_json_is_refused(tmp_path):
+    from dashboard import ids
+    from dashboard.security import CALLBACK_MAX_BYTES
+
+    site = make(tmp_path)
+    big = "x" * (CALLBACK_MAX_BYTES + 10)
+    body = json.dumps({"output": "map-graph.figure", "outputs": {}, "inputs": [big]})
+    assert site.post("/_dash-update-component", data=body,
+                     content_type="application/json").status_code == 413
+    upload = json.dumps({"output": f"{ids.UPLOAD_REPORT}.children", "outputs": {},
+                         "inputs": [big]})
+    answer = site.post("/_dash-update-component", data=upload, content_type="application/json")
+    assert answer.status_code != 413  # Dash itself then refuses the malformed callback
+    deep = "[" * 100_000 + "]" * 100_000
+    answer = site.post("/_dash-update-component", data=deep, content_type="application/json")
+    assert answer.status_code == 400
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(path="/_dash-update-component", method="POST",
+                             headers={"Transfer-Encoding": "chunked"}).get_environ()
+    environ.pop("CONTENT_LENGTH", None)
+    status = []
+    site.application.wsgi_app(environ, lambda s, h: status.append(s))
+    assert status[0].startswith("411")

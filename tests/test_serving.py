@@ -235,3 +235,27 @@ def test_the_scenario_database_going_away_is_a_message_and_nothing_is_lost(tmp_p
     assert health_after == {"status": "ok", "scenarios": "ok"}
     assert any(n.startswith("Before the outage") for n in names)
     assert any(n.startswith("During the outage") for n in names)
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_a_50_mb_callback_body_is_refused_without_the_worker_growing(tmp_path, capsys):
+    body = b'{"output":"map-graph.figure","outputs":{},"inputs":["' + b"x" * 50 * 2**20 + b'"]}'
+    with gunicorn(tmp_path, workers=1) as server:
+        (worker,) = server.workers()
+        before = _rss_mb(worker)
+        try:
+            answer = requests.post(f"{server.base}/_dash-update-component", data=body,
+                                   headers={"Content-Type": "application/json"}, timeout=30)
+            status = answer.status_code
+        except requests.ConnectionError:  # the server answered and closed before the upload
+            status = "closed"
+        grown = _rss_mb(worker) - before
+        alive = requests.get(f"{server.base}/healthz", timeout=10).status_code
+    show(capsys, f"50 MB callback body: {status}; worker memory grew {grown:.1f} MB.")
+    assert status in (413, "closed") and grown < 100 and alive == 200
