@@ -7,12 +7,16 @@ provider are the one outside origin allowed, and only when the streets basemap i
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
+import threading
+import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from dash.exceptions import DependencyException
-from flask import Response, request
+from flask import Response, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import check_password_hash
 
@@ -98,15 +102,77 @@ def signed_in(settings: Settings, authorization) -> bool:
     return right_user and right_password
 
 
+# A signed-in browser is remembered for this long, so the password hash (deliberately slow) is
+# checked once per session, not on every script, style and callback request.
+SESSION_HOURS = 8
+# Wrong passwords from one client: after FREE_TRIES, it waits 2, 4, 8 ... up to MAX_WAIT_S
+# seconds before another try is even checked, so guessing costs it time and others nothing.
+FREE_TRIES = 5
+MAX_WAIT_S = 300
+
+
+class Backoff:
+    """Failed sign-ins per client, bounded in size; one per server, shared by its threads."""
+
+    def __init__(self, limit: int = 10_000):
+        self._tries: dict[str, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+        self._limit = limit
+
+    def wait(self, client: str) -> float:
+        """Seconds ``client`` must still wait before its next try is checked."""
+        with self._lock:
+            count, last = self._tries.get(client, (0, 0.0))
+        if count < FREE_TRIES:
+            return 0.0
+        return max(0.0, last + min(2.0 ** (count - FREE_TRIES + 1), MAX_WAIT_S) - time.monotonic())
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            count, _ = self._tries.pop(client, (0, 0.0))
+            if len(self._tries) >= self._limit:  # forget the oldest client
+                self._tries.pop(next(iter(self._tries)))
+            self._tries[client] = (count + 1, time.monotonic())
+
+    def succeeded(self, client: str) -> None:
+        with self._lock:
+            self._tries.pop(client, None)
+
+
 def require_sign_in(server, settings: Settings) -> None:
-    """HTTP Basic sign-in on every path but the health check, when a user is configured."""
+    """HTTP Basic sign-in on every path but the health check, when a user is configured; the
+    password is verified once per browser session (a signed, expiring cookie) and repeated
+    wrong passwords from one client back off."""
     if not settings.auth_user:
         return
+    # Derived from the password hash: the same in every worker, and changing the password
+    # signs everybody out.
+    server.secret_key = hmac.new(settings.auth_password_hash.encode(), b"dashboard-session",
+                                 hashlib.sha256).hexdigest()
+    server.config.update(
+        SESSION_COOKIE_NAME="dashboard_session", SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(settings.public_url and settings.public_url.startswith(
+            "https:")),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS))
+    backoff = server.extensions.setdefault("dashboard_sign_in_backoff", Backoff())
 
     @server.before_request
     def check():
-        if request.path in OPEN_PATHS or signed_in(settings, request.authorization):
+        if request.path in OPEN_PATHS or session.get("user") == settings.auth_user:
             return None
+        client = request.remote_addr or "?"
+        wait = backoff.wait(client)
+        if wait > 0:
+            return Response(f"Too many wrong passwords: try again in {wait:.0f} s.", 429,
+                            {"Retry-After": str(int(wait) + 1)})
+        if signed_in(settings, request.authorization):
+            backoff.succeeded(client)
+            session.permanent = True
+            session["user"] = settings.auth_user
+            return None
+        if request.authorization is not None:
+            backoff.failed(client)
         return Response("Sign in to use the dashboard.", 401,
                         {"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'})
 

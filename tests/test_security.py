@@ -217,3 +217,39 @@ def test_callback_bodies_are_small_except_the_imports_and_deep_json_is_refused(t
     status = []
     site.application.wsgi_app(environ, lambda s, h: status.append(s))
     assert status[0].startswith("411")
+
+
+def test_the_password_is_checked_once_per_session_and_guessing_backs_off(tmp_path, monkeypatch):
+    from dashboard import security
+
+    calls = []
+    real = security.check_password_hash
+    monkeypatch.setattr(security, "check_password_hash",
+                        lambda h, p: calls.append(p) or real(h, p))
+    site = make(tmp_path, auth_user="planner",
+                auth_password_hash=generate_password_hash("correct horse battery"))
+
+    def auth(password):
+        token = base64.b64encode(f"planner:{password}".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
+
+    good = auth("correct horse battery")
+    assert site.get("/", headers=good).status_code == 200
+    for path in ("/_dash-layout", "/_dash-dependencies", "/assets/style.css", "/data"):
+        assert site.get(path, headers=good).status_code in (200, 304)
+    assert len(calls) == 1  # the session cookie carries the rest
+    cookie = site.get_cookie("dashboard_session")
+    assert cookie is not None and cookie.http_only
+
+    guesser = site.application.test_client()
+    answers = [guesser.get("/", headers=auth(f"guess {i}"),
+                           environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code
+               for i in range(security.FREE_TRIES + 3)]
+    assert answers[:security.FREE_TRIES] == [401] * security.FREE_TRIES
+    assert set(answers[security.FREE_TRIES:]) == {429}
+    checked = len(calls)
+    guesser.get("/", headers=good, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert len(calls) == checked  # while backing off, not even the right password is checked
+    other = site.application.test_client()
+    assert other.get("/", headers=good, environ_base={"REMOTE_ADDR": "198.51.100.7"}
+                     ).status_code == 200
