@@ -139,6 +139,25 @@ class Backoff:
             self._tries.pop(client, None)
 
 
+class _BackoffGate:
+    """WSGI middleware: a client that is backing off and holds no session is answered 429 before
+    the app does any work, so a guessing flood costs signed-in users as little as possible."""
+
+    def __init__(self, app, backoff: Backoff, cookie: str):
+        self.app, self.backoff, self.cookie = app, backoff, cookie
+
+    def __call__(self, environ, start_response):
+        wait = self.backoff.wait(environ.get("REMOTE_ADDR") or "?")
+        if wait > 0 and f"{self.cookie}=" not in environ.get("HTTP_COOKIE", "") and \
+                environ.get("PATH_INFO") not in OPEN_PATHS:
+            body = f"Too many wrong passwords: try again in {wait:.0f} s.".encode()
+            start_response("429 Too Many Requests", [
+                ("Content-Type", "text/plain"), ("Content-Length", str(len(body))),
+                ("Retry-After", str(int(wait) + 1))])
+            return [body]
+        return self.app(environ, start_response)
+
+
 def require_sign_in(server, settings: Settings) -> None:
     """HTTP Basic sign-in on every path but the health check, when a user is configured; the
     password is verified once per browser session (a signed, expiring cookie) and repeated
@@ -154,8 +173,10 @@ def require_sign_in(server, settings: Settings) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=bool(settings.public_url and settings.public_url.startswith(
             "https:")),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS))
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        SESSION_REFRESH_EACH_REQUEST=False)  # sign once at sign-in, not on every response
     backoff = server.extensions.setdefault("dashboard_sign_in_backoff", Backoff())
+    server.wsgi_app = _BackoffGate(server.wsgi_app, backoff, server.config["SESSION_COOKIE_NAME"])
 
     @server.before_request
     def check():
