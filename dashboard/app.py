@@ -15,8 +15,9 @@ from flask_compress import Compress
 
 from dashboard import callbacks, components, figures, ids, packs, reference, security
 from dashboard.config import Settings
+from dashboard.data import snapshot
 from dashboard.data.cache import cached_display
-from dashboard.data.loader import load_pack
+from dashboard.data.snapshot import Served
 from dashboard.engine.display import display_geometry
 from dashboard.engine.geography import Geography
 from dashboard.errors import DashboardError
@@ -50,7 +51,11 @@ def _serve_health(server) -> None:
     is reported but does not fail the check, since maps and figures work without it."""
     def health() -> Response:
         scenarios = "ok" if reference.scenarios(server).healthy() else "unavailable"
-        body = jsonify(status="ok" if scenarios == "ok" else "degraded", scenarios=scenarios)
+        served = server.config.get("SERVED_PACK")
+        pack = {"version": served.version if served else "in memory",
+                "newer_refused": served.refused if served else None}
+        degraded = scenarios != "ok" or pack["newer_refused"]
+        body = jsonify(status="degraded" if degraded else "ok", scenarios=scenarios, pack=pack)
         body.headers["Cache-Control"] = "no-store"
         return body
 
@@ -133,16 +138,31 @@ def _shell(server) -> html.Div:
         ], fluid=True), color="#0b4f9c", dark=True, className="mb-3 app-navbar"),
         dbc.Container([
             dbc.Alert(id=ids.APP_ALERT, is_open=False, dismissable=True, color="danger"),
+            _pack_problem_alert(geo),
             html.Main(dash.page_container),
             components.sources_footer(geo),
         ], fluid=True, className="px-4"),
     ])
 
 
-def _open_pack(settings: Settings) -> tuple[Geography, str]:
-    """The configured pack with its map shapes, and whether the disk cache was warm."""
-    geo = load_pack(settings.pack)
-    return geo, cached_display(geo, settings.pack, settings.cache_dir)
+def _pack_problem_alert(geo: Geography):
+    """A clear page, not a server error, when this browser's uploaded pack cannot be opened."""
+    problem = reference.pack_problem()
+    if not problem:
+        return None
+    return dbc.Alert([html.Strong("The pack this browser chose cannot be opened. "), problem,
+                      html.Div([f"You are seeing {geo.name} instead. ",
+                                html.A("Go back to the default pack", href="/_pack/default"),
+                                " or load the files again on ",
+                                html.A("Load your data", href="/upload"), "."],
+                               className="mt-1")], color="warning")
+
+
+def _open_pack(settings: Settings) -> tuple[Served, str]:
+    """The configured pack (the last copy of it that validated) with its map shapes, and whether
+    the disk cache was warm."""
+    served = snapshot.serve(settings.pack, settings.pack_store.parent / "served")
+    return served, cached_display(served.geography, served.folder, settings.cache_dir)
 
 
 def _scenario_store(settings: Settings) -> ScenarioStore:
@@ -165,10 +185,11 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
         ("pack", pack and Path(pack)), ("pack_store", pack_store and Path(pack_store)),
         ("scenario_db", scenario_db)) if v})
     if geography is not None:
-        geo = geography
+        geo, served = geography, None
         display_geometry(geo)
     else:
-        geo, _ = _open_pack(settings)
+        served, _ = _open_pack(settings)
+        geo = served.geography
     store = PackStore(settings.pack_store, geo, file_limit=settings.upload_bytes,
                       cache_dir=settings.cache_dir)
     saved = _scenario_store(settings)
@@ -183,6 +204,7 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
         on_error=show_error,
     )
     server = app.server
+    server.config["SERVED_PACK"] = served
     security.trust_proxies(server, settings.proxy_hops)
     security.restrict_hosts(server, settings)
     server.config["PUBLIC_URL"] = settings.public_url
@@ -214,7 +236,8 @@ def check_start(settings: Settings | None = None) -> list[str]:
     settings = settings or Settings.from_env()
     start = time.perf_counter()
     try:
-        geo, cache = _open_pack(settings)
+        served, cache = _open_pack(settings)
+        geo = served.geography
     except DashboardError as exc:
         raise DashboardError(f"cannot serve the data pack in {settings.pack}: {exc} Fix or "
                              "re-import the pack, or set DASHBOARD_PACK to another one.") from exc
@@ -223,9 +246,13 @@ def check_start(settings: Settings | None = None) -> list[str]:
     scenarios.engine.dispose()  # workers open their own connections after the fork
     sign_in = (f"basic, user '{settings.auth_user}'" if settings.auth_user
                else "none here (set DASHBOARD_AUTH_USER, or sign in at a proxy)")
+    refused = ([f"REFUSED the pack now in {settings.pack}: {served.refused} Serving the last "
+                f"copy that validated ({served.version}) until it is fixed."]
+               if served.refused else [])
     return [
-        f"Pack '{geo.name}' from {settings.pack}: ready in {time.perf_counter() - start:.1f} s "
-        f"(map shapes cache: {cache}).",
+        *refused,
+        f"Pack '{geo.name}' from {settings.pack} (version {served.version}): ready in "
+        f"{time.perf_counter() - start:.1f} s (map shapes cache: {cache}).",
         f"Scenario store {scenarios!r}: " + ("reachable." if reachable else
                                              "NOT reachable; maps work, saving waits for it."),
         f"Sign-in: {sign_in}; debug: {'ON' if settings.debug else 'off'}; uploads up to "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
 import secrets
 import shutil
@@ -24,7 +25,7 @@ from dashboard.data.cache import cached_display
 from dashboard.data.importer import PARTIAL, ImportSpec, Report, import_pack
 from dashboard.data.loader import load_pack
 from dashboard.engine.geography import Geography
-from dashboard.errors import DataFileError
+from dashboard.errors import DataFileError, DataPackError
 
 COOKIE = "dashboard_pack"
 PACK_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -130,8 +131,13 @@ class PackStore:
                 return self._loaded[pack_id]
         if not self.has(pack_id):
             return self.default
-        geo = load_pack(self.root / pack_id)
-        cached_display(geo, self.root / pack_id, self.cache_dir)
+        folder = self.root / pack_id
+        try:
+            geo = load_pack(folder)
+        except DataPackError as exc:  # damaged on disk since it was imported
+            raise DataPackError(str(exc).replace(f"{folder}{os.sep}", "").replace(
+                str(folder), "the pack")) from exc
+        cached_display(geo, folder, self.cache_dir)
         with self._lock:
             self._loaded[pack_id] = geo
             while len(self._loaded) > self.capacity:

@@ -7,11 +7,12 @@ request sees the same pack.
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 
 from dashboard.config import Settings
 from dashboard.engine.display import DisplayGeometry
 from dashboard.engine.geography import Geography
+from dashboard.errors import DataPackError
 from dashboard.packs import COOKIE, PackStore
 from dashboard.scenarios import Scenario, ScenarioError, ScenarioStore
 
@@ -64,8 +65,19 @@ def pack_id() -> str | None:
 
 
 def geography(server=None) -> Geography:
-    """The pack the current request's browser chose, or the default pack."""
-    return store(server).get(pack_id())
+    """The pack the current request's browser chose, or the default pack (also when the chosen
+    one cannot be opened any more: :func:`pack_problem` then says why)."""
+    try:
+        return store(server).get(pack_id())
+    except DataPackError as exc:
+        if has_request_context():
+            g.pack_problem = str(exc)
+        return store(server).default
+
+
+def pack_problem() -> str | None:
+    """Why this request's chosen pack could not be opened, if it could not."""
+    return g.get("pack_problem") if has_request_context() else None
 
 
 def geojson_url(disp: DisplayGeometry) -> str:

@@ -187,3 +187,24 @@ def test_an_uploaded_pack_name_with_emoji_quotes_and_brackets_round_trips(store,
     name = 'Kirklees 🏙️ "north" ]] [[x]] \\ end'
     pack_id, _ = store.import_uploads(borough, [], name, {})
     assert store.get(pack_id).name == name
+
+
+def test_a_damaged_uploaded_pack_shows_a_clear_page_with_a_way_back(tmp_path, borough):
+    from dashboard.app import create_app
+
+    app = create_app(pack_store=tmp_path / "store", settings=None)
+    server = app.server
+    from dashboard import reference
+
+    pack_id, _ = reference.store(server).import_uploads(borough, [], "Testshire", {})
+    toml = reference.store(server).root / pack_id / "pack.toml"
+    toml.write_text(toml.read_text()[:200])  # damaged on disk after the import
+    client = server.test_client()
+    client.set_cookie(COOKIE, pack_id)
+    layout = client.get("/_dash-layout")
+    text = json.dumps(layout.get_json())
+    assert layout.status_code == 200
+    assert "The pack this browser chose cannot be opened" in text and "pack.toml" in text
+    assert "/_pack/default" in text and "Brackmoor" in text
+    assert str(tmp_path) not in text
+    assert client.get("/").status_code == 200

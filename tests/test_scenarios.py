@@ -186,7 +186,7 @@ def test_a_locked_sqlite_store_answers_within_three_seconds_and_health_says_so(t
     client = app.server.test_client()
     store = ScenarioStore(f"sqlite:///{db}")
     store.create(pack, "places", "Before the lock", payload())
-    assert client.get("/healthz").get_json() == {"status": "ok", "scenarios": "ok"}
+    assert client.get("/healthz").get_json()["status"] == "ok"
     holder = sqlite3.connect(db, timeout=0)
     holder.execute("BEGIN EXCLUSIVE")  # another process holding the write lock
     try:
@@ -195,8 +195,8 @@ def test_a_locked_sqlite_store_answers_within_three_seconds_and_health_says_so(t
             store.create(pack, "places", "During the lock", payload(2))
         assert time.perf_counter() - started < 3.0
         started = time.perf_counter()
-        assert client.get("/healthz").get_json() == {"status": "degraded",
-                                                     "scenarios": "unavailable"}
+        health = client.get("/healthz").get_json()
+        assert (health["status"], health["scenarios"]) == ("degraded", "unavailable")
         assert time.perf_counter() - started < 3.0
         assert [s.name for s in store.list(pack)] == ["Before the lock"]  # reads still work
     finally:

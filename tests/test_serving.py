@@ -259,3 +259,37 @@ def test_a_50_mb_callback_body_is_refused_without_the_worker_growing(tmp_path, c
         alive = requests.get(f"{server.base}/healthz", timeout=10).status_code
     show(capsys, f"50 MB callback body: {status}; worker memory grew {grown:.1f} MB.")
     assert status in (413, "closed") and grown < 100 and alive == 200
+
+
+def test_a_damaged_pack_and_worker_recycling_keep_serving_the_last_good_pack(tmp_path, moves,
+                                                                            capsys):
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    for f in DEMO.iterdir():
+        (pack / f.name).write_bytes(f.read_bytes())
+    with gunicorn(tmp_path, DASHBOARD_PACK=str(pack), DASHBOARD_MAX_REQUESTS="30") as server:
+        good = requests.get(f"{server.base}/healthz", timeout=10).json()["pack"]["version"]
+        # Half-edited: the manifest cut off mid-line and the boundaries truncated.
+        (pack / "pack.toml").write_bytes((DEMO / "pack.toml").read_bytes()[:400])
+        (pack / "small_areas.geojson").write_bytes((DEMO / "small_areas.geojson").read_bytes()[:900])
+        damaged = load_client.run(server.base, 8, 20, moves)
+        health = requests.get(f"{server.base}/healthz", timeout=10).json()
+        # Then a valid edit: the new pack is taken up by the workers that start after it.
+        (pack / "pack.toml").write_text((DEMO / "pack.toml").read_text().replace(
+            'name = "Brackmoor', 'name = "Brackmoor (edited)', 1))
+        (pack / "small_areas.geojson").write_bytes((DEMO / "small_areas.geojson").read_bytes())
+        edited = load_client.run(server.base, 8, 15, moves)
+        after = requests.get(f"{server.base}/healthz", timeout=10).json()
+        layout = requests.get(f"{server.base}/_dash-layout", timeout=10).text
+        booted = server.output().count("Booting worker")
+    show(capsys, f"Damaged pack under recycling: {damaged.requests} requests, {damaged.errors} "
+                 f"errors; then edited: {edited.requests} requests, {edited.errors} errors; "
+                 f"{booted} worker boots; health while damaged: {health}")
+    assert damaged.errors == 0 and damaged.failures == [] and damaged.requests > 100
+    assert edited.errors == 0 and edited.failures == []
+    assert booted >= 4  # workers really were recycled while the pack was damaged
+    assert health["status"] == "degraded" and health["pack"]["version"] == good
+    assert "pack.toml" in health["pack"]["newer_refused"]
+    assert str(pack) not in str(health) and str(tmp_path) not in str(health)
+    assert after["pack"]["version"] != good and after["pack"]["newer_refused"] is None
+    assert "Brackmoor (edited)" in layout
