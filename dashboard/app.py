@@ -165,6 +165,12 @@ def _open_pack(settings: Settings) -> tuple[Served, str]:
     return served, cached_display(served.geography, served.folder, settings.cache_dir)
 
 
+def _pack_store(settings: Settings, geo: Geography) -> PackStore:
+    return PackStore(settings.pack_store, geo, file_limit=settings.upload_bytes,
+                     cache_dir=settings.cache_dir, keep_days=settings.upload_days,
+                     max_packs=settings.upload_max_packs, per_hour=settings.uploads_per_hour)
+
+
 def _scenario_store(settings: Settings) -> ScenarioStore:
     return ScenarioStore(settings.scenario_db or default_url(settings.pack_store.parent))
 
@@ -190,8 +196,7 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
     else:
         served, _ = _open_pack(settings)
         geo = served.geography
-    store = PackStore(settings.pack_store, geo, file_limit=settings.upload_bytes,
-                      cache_dir=settings.cache_dir)
+    store = _pack_store(settings, geo)
     saved = _scenario_store(settings)
     app = Dash(
         "dashboard",
@@ -241,6 +246,8 @@ def check_start(settings: Settings | None = None) -> list[str]:
     except DashboardError as exc:
         raise DashboardError(f"cannot serve the data pack in {settings.pack}: {exc} Fix or "
                              "re-import the pack, or set DASHBOARD_PACK to another one.") from exc
+    # No worker runs yet, so whatever an upload or import left behind is nobody's: all goes.
+    swept = _pack_store(settings, geo).sweep(older_than_s=0)
     scenarios = _scenario_store(settings)
     reachable = scenarios.healthy()
     scenarios.engine.dispose()  # workers open their own connections after the fork
@@ -256,7 +263,9 @@ def check_start(settings: Settings | None = None) -> list[str]:
         f"Scenario store {scenarios!r}: " + ("reachable." if reachable else
                                              "NOT reachable; maps work, saving waits for it."),
         f"Sign-in: {sign_in}; debug: {'ON' if settings.debug else 'off'}; uploads up to "
-        f"{settings.upload_mb:g} MB per file.",
+        f"{settings.upload_mb:g} MB per file, {settings.uploads_per_hour} imports per client "
+        f"an hour, {settings.upload_max_packs} packs kept, each until unused for "
+        f"{settings.upload_days:g} days; {len(swept)} unfinished upload(s) removed.",
         "Host names answered: " + (", ".join(sorted(settings.hosts)) if settings.hosts else
                                    "any (set DASHBOARD_PUBLIC_URL on a shared server)") + ".",
     ]

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import hashlib
 import os
 import re
 import secrets
 import shutil
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -100,22 +103,64 @@ class PackStore:
     file_limit: int = Settings().upload_bytes  # bytes per uploaded file
     cache_dir: Path | None = None  # where derived tables are kept (see dashboard.data.cache)
     capacity: int = 4
+    keep_days: float = 30.0  # an imported pack nobody opened for this long is removed
+    max_packs: int = 100  # imported packs kept in all
+    per_hour: int = 10  # imports one client may make in an hour
     _loaded: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self.sweep()
+        self.expire()
 
     def sweep(self, older_than_s: float = 3600) -> list[Path]:
         """Remove what an import killed half-way left behind (its uploads and its unfinished
-        pack folder); neither was ever visible as a pack. Recent ones may be another worker's
-        import in progress, so they stay."""
+        pack folder); neither was ever visible as a pack. One whose process is gone (on this
+        machine) goes at once; others only when older than ``older_than_s``, since they may be
+        another worker's import in progress."""
         cutoff = time.time() - older_than_s
         stale = [p for p in [*self.root.glob(".incoming/*"), *self.root.glob(PARTIAL + "*")]
-                 if p.is_dir() and p.stat().st_mtime < cutoff]
+                 if p.is_dir() and (p.stat().st_mtime < cutoff or _orphaned(p))]
         for path in stale:
             shutil.rmtree(path, ignore_errors=True)
         return stale
+
+    def expire(self) -> list[str]:
+        """Remove imported packs not opened for ``keep_days``."""
+        cutoff = time.time() - self.keep_days * 86400
+        gone = [p for p in self._packs() if _last_used(p) < cutoff]
+        for path in gone:
+            shutil.rmtree(path, ignore_errors=True)
+        return [p.name for p in gone]
+
+    def _packs(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return [p for p in self.root.iterdir() if PACK_ID.match(p.name) and p.is_dir()]
+
+    def _admit(self, client: str) -> None:
+        """Refuse an import beyond this client's hourly quota or the store's size."""
+        self.expire()
+        if len(self._packs()) >= self.max_packs:
+            raise DataFileError(
+                f"The dashboard already keeps {self.max_packs} imported packs, its limit; "
+                "nothing was saved. Ask whoever runs it to remove old ones (packs unused for "
+                f"{self.keep_days:g} days go by themselves).")
+        quota = self.root / ".quota"
+        quota.mkdir(parents=True, exist_ok=True)
+        mark = quota / hashlib.sha256(client.encode()).hexdigest()[:20]
+        now = time.time()
+        with self._lock:
+            try:
+                recent = [float(t) for t in mark.read_text().split() if now - float(t) < 3600]
+            except (OSError, ValueError):
+                recent = []
+            if len(recent) >= self.per_hour:
+                wait = 3600 - (now - min(recent))
+                raise DataFileError(
+                    f"This browser has imported {len(recent)} packs in the last hour, the "
+                    f"limit; try again in {wait / 60:.0f} minutes.")
+            mark.write_text(" ".join(f"{t:.0f}" for t in [*recent, now]))
 
     def has(self, pack_id: str) -> bool:
         """Whether ``pack_id`` is a well-formed id of a pack in this store."""
@@ -128,10 +173,12 @@ class PackStore:
         with self._lock:
             if pack_id in self._loaded:
                 self._loaded.move_to_end(pack_id)
+                _touch(self.root / pack_id)
                 return self._loaded[pack_id]
         if not self.has(pack_id):
             return self.default
         folder = self.root / pack_id
+        _touch(folder)
         try:
             geo = load_pack(folder)
         except DataPackError as exc:  # damaged on disk since it was imported
@@ -149,7 +196,7 @@ class PackStore:
             return [self.default, *self._loaded.values()]
 
     def import_uploads(self, files: dict[str, Upload], groups: list[Upload], name: str,
-                       options: dict) -> tuple[str, Report]:
+                       options: dict, client: str = "?") -> tuple[str, Report]:
         """Build a new pack from uploaded files; returns its id and the validation report.
 
         Files are written under the store's own ``.incoming`` folder with sanitised names and
@@ -159,10 +206,12 @@ class PackStore:
         if missing:
             raise DataFileError("Upload the " + ", ".join(missing) + " file"
                                 + ("s" if len(missing) > 1 else "") + " to import a borough.")
+        self._admit(client)
         limit = self.file_limit
         pack_id = secrets.token_hex(16)
         incoming = self.root / ".incoming" / pack_id
         incoming.mkdir(parents=True)
+        _claim(incoming)
         try:
             paths = {}
             for role, upload in files.items():
@@ -192,3 +241,38 @@ class PackStore:
         finally:
             shutil.rmtree(incoming, ignore_errors=True)
         return pack_id, report
+
+
+USED = ".used"  # touched when a pack is opened; its age is the pack's idle time
+OWNER = ".owner"  # host and process of an upload or import in progress
+
+
+def _touch(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # a read-only store still serves
+        (folder / USED).touch()
+
+
+def _last_used(folder: Path) -> float:
+    mark = folder / USED
+    return (mark if mark.exists() else folder).stat().st_mtime
+
+
+def _claim(folder: Path) -> None:
+    (folder / OWNER).write_text(f"{socket.gethostname()} {os.getpid()}")
+
+
+def _orphaned(folder: Path) -> bool:
+    """Whether the process that started this upload or import, on this machine, is gone."""
+    try:
+        host, pid = (folder / OWNER).read_text().split()
+    except (OSError, ValueError):
+        return False
+    if host != socket.gethostname():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, ValueError):
+        return False
+    return False

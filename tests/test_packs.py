@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import os
+import socket
 import time
 import zipfile
 
@@ -41,9 +42,9 @@ def borough(tmp_path):
 
 
 def _contents(store):
-    """Everything in the store except the (emptied) incoming folder."""
+    """Everything in the store except the (emptied) incoming folder and the import counts."""
     return sorted(p.relative_to(store.root).as_posix() for p in store.root.rglob("*")
-                  if ".incoming" not in p.parts)
+                  if ".incoming" not in p.parts and ".quota" not in p.parts)
 
 
 def test_an_upload_becomes_a_pack_that_only_its_id_opens(store, borough, tmp_path):
@@ -208,3 +209,43 @@ def test_a_damaged_uploaded_pack_shows_a_clear_page_with_a_way_back(tmp_path, bo
     assert "/_pack/default" in text and "Brackmoor" in text
     assert str(tmp_path) not in text
     assert client.get("/").status_code == 200
+
+
+def test_imports_have_a_quota_per_client_and_in_all_and_unused_packs_expire(tmp_path, borough,
+                                                                           demo_geo):
+    store = PackStore(tmp_path / "quota", demo_geo, per_hour=2, max_packs=3)
+    first, _ = store.import_uploads(borough, [], "One", {}, client="203.0.113.1")
+    store.import_uploads(borough, [], "Two", {}, client="203.0.113.1")
+    with pytest.raises(DataFileError, match="imported 2 packs in the last hour, the limit"):
+        store.import_uploads(borough, [], "Three", {}, client="203.0.113.1")
+    store.import_uploads(borough, [], "Other browser", {}, client="198.51.100.2")
+    with pytest.raises(DataFileError, match="already keeps 3 imported packs, its limit"):
+        store.import_uploads(borough, [], "Four", {}, client="198.51.100.3")
+    old = tmp_path / "quota" / first
+    stamp = old.stat().st_mtime - 40 * 86400
+    os.utime(old, (stamp, stamp))
+    (old / ".used").unlink(missing_ok=True)
+    assert store.expire() == [first] and not old.exists()
+    assert store.get(first) is store.default
+    store.import_uploads(borough, [], "Room again", {}, client="198.51.100.3")
+
+
+def test_an_upload_whose_process_died_is_swept_at_once(tmp_path, demo_geo):
+    import subprocess
+    import sys
+
+    store = PackStore(tmp_path / "swept", demo_geo)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    for name, pid in (("gone", dead), ("alive", str(os.getpid()))):
+        folder = store.root / ".incoming" / name
+        folder.mkdir(parents=True)
+        (folder / "big.csv").write_bytes(b"x" * 1000)
+        (folder / ".owner").write_text(f"{socket.gethostname()} {pid}")
+    half = store.root / ".importing-abc"
+    half.mkdir()
+    (half / ".owner").write_text(f"{socket.gethostname()} {dead}")
+    swept = {p.name for p in store.sweep()}
+    assert swept == {"gone", ".importing-abc"}
+    assert (store.root / ".incoming" / "alive").exists()
+    assert {p.name for p in store.sweep(older_than_s=0)} == {"alive"}  # at server start

@@ -40,7 +40,7 @@ def _options(rule, min_share, estimate, practice_filter, councils=None) -> dict:
 
 
 def run_import(store: PackStore, name, contents: dict, filenames: dict, rule, min_share,
-               estimate, practice_filter, councils=None):
+               estimate, practice_filter, councils=None, client: str = "?"):
     """Import the uploaded files; returns the report's children and the new pack id (or None)."""
     try:
         files = {role: Upload(filenames[role], contents[role]) for role in packs.ROLES
@@ -49,7 +49,7 @@ def run_import(store: PackStore, name, contents: dict, filenames: dict, rule, mi
                                                contents.get("groups") or [])]
         pack_id, report = store.import_uploads(
             files, groups, name or "", _options(rule, min_share, estimate, practice_filter,
-                                                councils))
+                                                councils), client=client)
     except DashboardError as exc:
         return [dbc.Alert([html.Strong("The import stopped. "), str(exc),
                            html.Div("Nothing was saved; the pack you were viewing is unchanged.",
@@ -94,7 +94,8 @@ def register(app) -> None:
     def _import(_clicks, name, contents, filenames, rule, min_share, estimate, practice_filter,
                 councils):
         children, pack_id = run_import(reference.store(server), name, contents, filenames,
-                                       rule, min_share, estimate, practice_filter, councils)
+                                       rule, min_share, estimate, practice_filter, councils,
+                                       client=request.remote_addr or "?")
         if pack_id:
             packs.set_cookie(ctx.response, pack_id, request.is_secure)
         return children

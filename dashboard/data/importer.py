@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -410,6 +411,8 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
     parent = out.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=parent, prefix=PARTIAL) as tmp:
+        # Who is writing here: a sweep removes the folder at once if this process dies.
+        (Path(tmp) / ".owner").write_text(f"{socket.gethostname()} {os.getpid()}")
         work = Path(tmp) / "pack"
         work.mkdir()
         origins = {"small_areas.gpkg": display_name(spec.small_areas),
