@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, html, set_props
+from dash import Dash, dcc, html, set_props
 from flask import Flask, Response, abort, jsonify, redirect, request
 from flask_compress import Compress
 
@@ -139,6 +139,8 @@ def _shell(server) -> html.Div:
         dbc.Container([
             dbc.Alert(id=ids.APP_ALERT, is_open=False, dismissable=True, color="danger"),
             _pack_problem_alert(geo),
+            dcc.Store(id=ids.SCENARIO_KEYS, storage_type="local"),
+            dcc.Store(id=ids.SCENARIO_SEEN, storage_type="local"),
             html.Main(dash.page_container),
             components.sources_footer(geo),
         ], fluid=True, className="px-4"),
@@ -172,7 +174,8 @@ def _pack_store(settings: Settings, geo: Geography) -> PackStore:
 
 
 def _scenario_store(settings: Settings) -> ScenarioStore:
-    return ScenarioStore(settings.scenario_db or default_url(settings.pack_store.parent))
+    return ScenarioStore(settings.scenario_db or default_url(settings.pack_store.parent),
+                         team=settings.scenarios_team)
 
 
 def create_app(pack: str | Path | None = None, geography: Geography | None = None,

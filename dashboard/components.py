@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import dcc, html, no_update
 
 from dashboard import ids, reference
 from dashboard.engine.geography import Geography
@@ -176,18 +176,34 @@ def unit_details(geo: Geography, prof: Profile, sentences: list[str]) -> dbc.Car
 PACK_CHOICE, DRAFT_CHOICE = "pack", "draft"  # compare the pack's footprints / the draft
 
 
-def scenario_options(store, pack: str, layer: str | None
-                     ) -> tuple[list[dict], list[dict], str | None]:
-    """Saved scenarios as dropdown options, the same plus the pack's and the draft's footprints
-    for comparing, and a message when the store cannot be reached."""
+def visible_scenarios(keys: dict | None, seen: list | None) -> set[str]:
+    """The scenarios this browser may list: those it saved (it holds their edit keys) and
+    those shared with it by link."""
+    return set((keys or {}).keys()) | set(seen or [])
+
+
+def scenario_options(store, pack: str, layer: str | None, keys: dict | None = None,
+                     seen: list | None = None) -> tuple[list[dict], list[dict], str | None]:
+    """This browser's saved scenarios as dropdown options, the same plus the pack's and the
+    draft's footprints for comparing, and a message when the store cannot be reached."""
     try:
-        saved = [{"label": s.name, "value": s.id} for s in store.list(pack, layer)]
+        saved = [{"label": s.name + ("" if s.id in (keys or {}) or store.team else " (shared)"),
+                  "value": s.id}
+                 for s in store.list(pack, layer, only=visible_scenarios(keys, seen))]
         problem = None
     except ScenarioError as exc:
         saved, problem = [], str(exc)
     fixed = [{"label": "The pack's footprints", "value": PACK_CHOICE},
              {"label": "This draft (unsaved)", "value": DRAFT_CHOICE}]
     return saved, fixed + saved, problem
+
+
+def seen_with(opened: dict | None, seen: list | None):
+    """``seen`` with a scenario opened from a shared link added (``no_update`` if nothing new)."""
+    seen = list(seen or [])
+    if not opened or not opened.get("id") or opened["id"] in seen:
+        return no_update
+    return [*seen, opened["id"]][-200:]
 
 
 def opened_state(scenario, readonly: bool = False) -> dict:

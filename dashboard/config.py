@@ -88,6 +88,7 @@ class Settings:
     auth_user: str | None = None
     auth_password_hash: str | None = None
     proxy_hops: int = 0
+    scenarios_team: bool = False  # every browser on a pack sees and may change its scenarios
     upload_days: float = 30.0  # an imported pack nobody opened for this long is removed
     upload_max_packs: int = 100  # imported packs kept in all
     uploads_per_hour: int = 10  # imports one client may make in an hour
@@ -119,6 +120,7 @@ class Settings:
             auth_user=user,
             auth_password_hash=password_hash,
             proxy_hops=int(_number(env, "DASHBOARD_PROXY_HOPS", 0, 0, 5)),
+            scenarios_team=_flag(env, "DASHBOARD_SCENARIOS_TEAM"),
             upload_days=_number(env, "DASHBOARD_UPLOAD_DAYS", 30.0, 0.01, 3650),
             upload_max_packs=_whole(env, "DASHBOARD_UPLOAD_MAX_PACKS", 100, 1, 100_000),
             uploads_per_hour=_whole(env, "DASHBOARD_UPLOADS_PER_HOUR", 10, 1, 10_000),

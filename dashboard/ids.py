@@ -4,6 +4,10 @@
 NAV = "nav"
 APP_ALERT = "app-alert"
 SOURCES_FOOTER = "sources-footer"
+# This browser's scenario edit keys (id -> key) and the scenarios shared with it by link:
+# kept in the browser's local storage, never on the server.
+SCENARIO_KEYS = "scenario-keys"
+SCENARIO_SEEN = "scenario-seen"
 
 # Map page
 MAP_GRAPH = "map-graph"

@@ -12,6 +12,8 @@ Configuration: ``$DASHBOARD_SCENARIO_DB`` is a SQLAlchemy URL such as
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -44,8 +46,13 @@ scenarios = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
+    # SHA-256 of the edit key handed to the browser that saved it; NULL for scenarios saved
+    # before keys existed, which only a team-wide store lets anyone change.
+    sa.Column("edit_hash", sa.String(64), nullable=True),
     sa.UniqueConstraint("pack", "name", name="one_name_per_pack"),
 )
+READ_ONLY = ("This scenario can be changed only from the browser that saved it, which holds its "
+             "edit key; a shared link is read-only. Use 'Save as new' to keep your own copy.")
 
 
 class ScenarioError(DashboardError):
@@ -70,6 +77,12 @@ class Scenario:
     created: datetime
     updated: datetime
     payload: dict | None = None  # None in listings
+    edit_hash: str | None = None
+    edit_key: str | None = None  # only when just saved: the browser keeps it, the store never
+
+
+def _hash(key: str | None) -> str:
+    return hashlib.sha256((key or "").encode()).hexdigest()
 
 
 def default_url(folder: str | Path) -> str:
@@ -122,8 +135,9 @@ STORE_TIMEOUT_S = 2.0
 class ScenarioStore:
     """Scenarios in one database; safe to share between threads and worker processes."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, team: bool = False):
         self.url = url
+        self.team = team  # every browser on a pack sees and may change its scenarios
         sqlite = self.url.startswith("sqlite")
         # A save waits at most STORE_TIMEOUT_S for a locked or unreachable database, then says
         # so: a person clicking Save gets an answer in seconds, not a hung page.
@@ -159,11 +173,21 @@ class ScenarioStore:
             try:
                 with self.engine.begin() as conn:
                     conn.execute(create)
+                    # A store made before edit keys: add the column (existing rows keep NULL).
+                    columns = {c["name"] for c in sa.inspect(conn).get_columns("scenarios")}
+                    if "edit_hash" not in columns:
+                        conn.execute(sa.text(
+                            "ALTER TABLE scenarios ADD COLUMN edit_hash VARCHAR(64)"))
                 break
             except (OperationalError, IntegrityError, ProgrammingError):
                 if attempt:
                     raise
         self._ready = True
+
+    def _allowed(self, edit_hash: str | None, edit_key: str | None) -> bool:
+        if self.team:
+            return True
+        return bool(edit_hash) and hmac.compare_digest(edit_hash, _hash(edit_key))
 
     def _unavailable(self, exc: Exception) -> StoreUnavailable:
         return StoreUnavailable(
@@ -180,16 +204,22 @@ class ScenarioStore:
         except OperationalError as exc:
             raise self._unavailable(exc) from None
 
-    def list(self, pack: str, layer: str | None = None) -> list[Scenario]:
-        """The pack's scenarios, most recently saved first (without payloads)."""
+    def list(self, pack: str, layer: str | None = None, only: set[str] | None = None
+             ) -> list[Scenario]:
+        """The pack's scenarios, most recently saved first (without payloads): those in
+        ``only`` (a browser's own and those shared with it), or all of them in a team store."""
         cols = [c for c in scenarios.c if c.name != "payload"]
         query = sa.select(*cols).where(scenarios.c.pack == pack)
         if layer:
             query = query.where(scenarios.c.layer == layer)
+        if not self.team:
+            wanted = sorted(i for i in (only or ()) if SCENARIO_ID.match(str(i)))
+            query = query.where(scenarios.c.id.in_(wanted))
         query = query.order_by(scenarios.c.updated.desc(), scenarios.c.name)
         return self._run(lambda conn: [Scenario(**row._mapping) for row in conn.execute(query)])
 
-    def get(self, scenario_id: str) -> Scenario:
+    def get(self, scenario_id: str, pack: str | None = None) -> Scenario:
+        """A scenario by id; with ``pack``, refused when it belongs to another pack."""
         check_id(scenario_id)
 
         def work(conn):
@@ -197,19 +227,29 @@ class ScenarioStore:
             if row is None:
                 raise ScenarioError("That scenario no longer exists; it may have been deleted.")
             data = dict(row._mapping)
+            if pack is not None and data["pack"] != pack:
+                raise ScenarioError("That scenario belongs to another data pack; open that "
+                                    "pack first.")
             data["payload"] = json.loads(data["payload"])
             return Scenario(**data)
 
         return self._run(work)
 
+    def may_edit(self, scenario: Scenario, edit_key: str | None) -> bool:
+        """Whether ``edit_key`` (a browser's) lets it change ``scenario``."""
+        return self._allowed(scenario.edit_hash, edit_key)
+
     def create(self, pack: str, layer: str, name: str, payload: dict) -> Scenario:
-        """Save a new scenario; names are unique within a pack."""
+        """Save a new scenario; names are unique within a pack. The result carries the edit
+        key, which only the saving browser keeps."""
         name, text = check_name(name), check_payload(payload)
         now = datetime.now(timezone.utc)
+        key = secrets.token_urlsafe(24)
         row = {"id": secrets.token_hex(12), "pack": pack, "layer": layer, "name": name,
-               "payload": text, "version": 1, "created": now, "updated": now}
+               "payload": text, "version": 1, "created": now, "updated": now,
+               "edit_hash": _hash(key)}
         self._insert(row)
-        return Scenario(**{**row, "payload": payload})
+        return Scenario(**{**row, "payload": payload}, edit_key=key)
 
     def _insert(self, row: dict) -> None:
         try:
@@ -218,9 +258,12 @@ class ScenarioStore:
             raise _name_taken(row["name"]) from None
 
     def update(self, scenario_id: str, version: int, payload: dict | None = None,
-               name: str | None = None) -> Scenario:
-        """Replace the payload and/or name of the version this copy was opened at."""
+               name: str | None = None, edit_key: str | None = None,
+               pack: str | None = None) -> Scenario:
+        """Replace the payload and/or name of the version this copy was opened at; only with
+        the scenario's edit key (any browser, in a team store)."""
         check_id(scenario_id)
+        self._authorise(scenario_id, edit_key, pack)
         values = {"updated": datetime.now(timezone.utc), "version": scenarios.c.version + 1}
         if payload is not None:
             values["payload"] = check_payload(payload)
@@ -243,13 +286,21 @@ class ScenarioStore:
             raise _name_taken(values["name"]) from None
         return self.get(scenario_id)
 
-    def duplicate(self, scenario_id: str, name: str) -> Scenario:
-        original = self.get(scenario_id)
+    def duplicate(self, scenario_id: str, name: str, pack: str | None = None) -> Scenario:
+        """A copy under a new name, owned by whoever asked (anyone who can see the original)."""
+        original = self.get(scenario_id, pack)
         return self.create(original.pack, original.layer, name, original.payload)
 
-    def delete(self, scenario_id: str) -> None:
+    def delete(self, scenario_id: str, edit_key: str | None = None,
+               pack: str | None = None) -> None:
         check_id(scenario_id)
+        self._authorise(scenario_id, edit_key, pack)
         self._run(lambda conn: conn.execute(scenarios.delete().where(scenarios.c.id == scenario_id)))
+
+    def _authorise(self, scenario_id: str, edit_key: str | None, pack: str | None) -> None:
+        found = self.get(scenario_id, pack)
+        if not self._allowed(found.edit_hash, edit_key):
+            raise ScenarioError(READ_ONLY)
 
     def healthy(self) -> bool:
         """Whether a save would succeed now: a write that changes nothing, rolled back, so a

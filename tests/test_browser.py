@@ -279,6 +279,23 @@ def test_redraw_click_save_reopen_from_link_and_compare(served, page):
     page.wait_for_function("() => document.querySelector('#redraw-summary-text')"
                            ".textContent.includes('0 ward(s) moved')", timeout=10_000)
     assert page.errors == []
+    # Another browser (no edit key in its storage) follows the same link: it stays read-only.
+    other = page.context.browser.new_context().new_page()
+    other.goto(link)
+    other.wait_for_selector("#redraw-summary-text", timeout=30_000)
+    other.wait_for_timeout(1500)
+    other.click("#redraw-edit")
+    other.wait_for_function("() => document.querySelector('#redraw-store-status')"
+                            ".textContent.includes('only from the browser that saved it')",
+                            timeout=10_000)
+    other.fill("#redraw-name", "Browser test plan")
+    other.click("#redraw-save")  # a read-only view saves a copy, never over the original
+    other.wait_for_function("() => document.querySelector('#redraw-store-status')"
+                            ".textContent.includes('already exists')", timeout=10_000)
+    # It lists the shared scenario (marked as shared), not the saving browser's others.
+    options = other.evaluate("() => document.querySelector('#redraw-scenarios').textContent")
+    assert "Browser test plan (shared)" in options or "Browser test plan" in options
+    other.context.close()
 
 
 def _within_2km(page) -> int:

@@ -143,8 +143,10 @@ def test_scenarios_keep_hubs_with_footprints(app, geo, tmp_path):
     store = ScenarioStore(f"sqlite:///{tmp_path / 's.sqlite'}")
     plan = hubplan.close(hubplan.start(geo), "H02")
     with app.server.test_request_context("/hubs"):
+        keys: dict = {}
         opened, message = hubs.scenario_action(geo, store, "default", ids.HUBS_SAVE_AS,
-                                               "Close Thornley", plan.to_json(), None, SETTINGS)
+                                               "Close Thornley", plan.to_json(), None, SETTINGS,
+                                               keys)
     saved = store.get(opened["id"])
     assert saved.layer == "places" and saved.payload["hubs"]["closed"] == ["H02"]
     assert saved.payload["hub_settings"]["bands"] == "1, 2, 5"
@@ -154,7 +156,7 @@ def test_scenarios_keep_hubs_with_footprints(app, geo, tmp_path):
                      "readonly": False}
     with app.server.test_request_context("/redraw"):
         redraw.scenario_action(geo, store, "default", ids.REDRAW_SAVE, saved.name, None,
-                               draft.to_json(), redraw_opened, ["pcns", None, 10, "none"])
+                               draft.to_json(), redraw_opened, ["pcns", None, 10, "none"], keys)
     again = store.get(saved.id)
     assert again.payload["hubs"]["closed"] == ["H02"]
     assert again.payload["draft"]["assignment"]["E05950001"] == "PP05"
@@ -163,13 +165,16 @@ def test_scenarios_keep_hubs_with_footprints(app, geo, tmp_path):
                 "readonly": False, "draft": again.payload["draft"]}
     with app.server.test_request_context("/hubs"):
         hubs.scenario_action(geo, store, "default", ids.HUBS_SAVE, again.name,
-                             hubplan.reopen(plan, "H02").to_json(), reopened, SETTINGS)
+                             hubplan.reopen(plan, "H02").to_json(), reopened, SETTINGS, keys)
     last = store.get(saved.id)
     assert last.payload["hubs"]["closed"] == []
     assert last.payload["draft"]["assignment"]["E05950001"] == "PP05"
     with pytest.raises(ScenarioError, match="read-only"):
         hubs.scenario_action(geo, store, "default", ids.HUBS_SAVE, "x", plan.to_json(),
-                             {**reopened, "readonly": True}, SETTINGS)
+                             {**reopened, "readonly": True}, SETTINGS, keys)
+    with pytest.raises(ScenarioError, match="only from the browser that saved it"):
+        hubs.scenario_action(geo, store, "default", ids.HUBS_SAVE, "x", plan.to_json(),
+                             reopened, SETTINGS, {})  # another browser, no key
 
 
 def test_an_opened_scenario_judges_hubs_by_its_footprints(geo):
@@ -230,7 +235,7 @@ def test_a_shared_link_opens_the_scenarios_hubs_read_only(app, geo):
     with app.server.test_request_context("/hubs"):
         store = reference.scenarios(app.server)
         opened, _ = hubs.scenario_action(geo, store, "default", ids.HUBS_SAVE_AS, "Shared hubs",
-                                         plan.to_json(), None, SETTINGS)
+                                         plan.to_json(), None, SETTINGS, {})
         page = hubs_page.layout(scenario=opened["id"])
         broken = hubs_page.layout(scenario="0123456789abcdef01234567")
     text = str(page)

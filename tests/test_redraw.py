@@ -129,9 +129,13 @@ def test_scenario_actions_save_update_conflict_rename_duplicate_delete(app, geo)
     store = reference.scenarios(app.server)
     data = drafts.move(drafts.start(geo, "places"), "E05950001", "PP07").to_json()
     pack = "test-actions"
-    run = redraw.scenario_action
+    keys: dict = {}  # this browser's edit keys
+
+    def run(*args):
+        return redraw.scenario_action(*args, keys)
+
     opened, message = run(geo, store, pack, ids.REDRAW_SAVE, "Plan B", None, data, None, SETTINGS)
-    assert "Saved 'Plan B'" in message and opened["version"] == 1
+    assert "Saved 'Plan B'" in message and opened["version"] == 1 and opened["id"] in keys
     saved = store.get(opened["id"]).payload
     assert "undo" not in saved["draft"] and saved["settings"]["against"] == "pcns"
     stale = dict(opened)
@@ -142,7 +146,7 @@ def test_scenario_actions_save_update_conflict_rename_duplicate_delete(app, geo)
         run(geo, store, pack, ids.REDRAW_SAVE, "Plan B", None, data, stale, SETTINGS)
     _, message = run(geo, store, pack, ids.REDRAW_DUPLICATE, "", opened["id"], data, opened,
                      SETTINGS)
-    assert message == "Made 'Plan B (copy)'."
+    assert message == "Made 'Plan B (copy)'." and len(keys) == 2
     opened, message = run(geo, store, pack, ids.REDRAW_RENAME, "Plan C", opened["id"], data,
                           opened, SETTINGS)
     assert opened["name"] == "Plan C"
@@ -151,7 +155,35 @@ def test_scenario_actions_save_update_conflict_rename_duplicate_delete(app, geo)
     opened, message = run(geo, store, pack, ids.REDRAW_DELETE, "", opened["id"], data, opened,
                           SETTINGS)
     assert opened is None and message == "Deleted 'Plan C'."
-    assert [s.name for s in store.list(pack)] == ["Plan B (copy)"]
+    assert [s.name for s in store.list(pack, only=set(keys))] == ["Plan B (copy)"]
+
+
+def test_a_read_only_link_cannot_save_rename_delete_or_unlock(app, geo):
+    store = reference.scenarios(app.server)
+    data = drafts.move(drafts.start(geo, "places"), "E05950001", "PP07").to_json()
+    pack, owner, visitor = "test-readonly", {}, {}
+    opened, _ = redraw.scenario_action(geo, store, pack, ids.REDRAW_SAVE, "Owned", None, data,
+                                       None, SETTINGS, owner)
+    shared = {**opened, "readonly": True}
+    with pytest.raises(ScenarioError, match="only from the browser that saved it"):
+        redraw.scenario_action(geo, store, pack, ids.REDRAW_EDIT, "", None, data, shared,
+                               SETTINGS, visitor)
+    # Even a page that claims to be unlocked cannot save, rename or delete without the key.
+    for action, selected in ((ids.REDRAW_SAVE, None), (ids.REDRAW_RENAME, opened["id"]),
+                             (ids.REDRAW_DELETE, opened["id"])):
+        with pytest.raises(ScenarioError, match="only from the browser that saved it"):
+            redraw.scenario_action(geo, store, pack, action, "Taken", selected, data,
+                                   {**opened, "readonly": False}, SETTINGS, visitor)
+    with pytest.raises(ScenarioError, match="belongs to another data pack"):
+        redraw.scenario_action(geo, store, "another-pack", ids.REDRAW_DELETE, "", opened["id"],
+                               data, None, SETTINGS, owner)
+    mine, _ = redraw.scenario_action(geo, store, pack, ids.REDRAW_SAVE_AS, "My copy", None,
+                                     data, shared, SETTINGS, visitor)
+    assert store.get(opened["id"]).version == 1 and store.get(opened["id"]).name == "Owned"
+    assert mine["id"] in visitor and opened["id"] not in visitor
+    unlocked, _ = redraw.scenario_action(geo, store, pack, ids.REDRAW_EDIT, "", None, data,
+                                         shared, SETTINGS, owner)
+    assert unlocked["readonly"] is False
 
 
 def test_an_unreachable_store_is_a_message_not_a_crash(tmp_path):

@@ -41,23 +41,27 @@ def test_create_list_get_rename_duplicate_delete(url, pack):
     a = store.create(pack, "places", "  PCN-aligned   (4 places) ", payload(1))
     assert a.name == "PCN-aligned (4 places)" and a.version == 1
     b = store.create(pack, "places", "Ward 7 moves", payload(2))
-    assert [s.name for s in store.list(pack)] == ["Ward 7 moves", "PCN-aligned (4 places)"]
-    assert store.list(pack)[0].payload is None  # listings are light
+    mine = {a.id, b.id}
+    assert [s.name for s in store.list(pack, only=mine)] == ["Ward 7 moves",
+                                                            "PCN-aligned (4 places)"]
+    assert store.list(pack, only=mine)[0].payload is None  # listings are light
     assert store.get(a.id).payload == payload(1)
-    renamed = store.update(a.id, 1, name="Four places")
+    renamed = store.update(a.id, 1, name="Four places", edit_key=a.edit_key)
     assert renamed.name == "Four places" and renamed.version == 2
     copy = store.duplicate(b.id, "Ward 7 moves (copy)")
     assert copy.id != b.id and store.get(copy.id).payload == payload(2)
-    store.delete(b.id)
-    assert {s.name for s in store.list(pack)} == {"Four places", "Ward 7 moves (copy)"}
+    store.delete(b.id, edit_key=b.edit_key)
+    mine |= {copy.id}
+    assert {s.name for s in store.list(pack, only=mine)} == {"Four places",
+                                                            "Ward 7 moves (copy)"}
     with pytest.raises(ScenarioError, match="no longer exists"):
         store.get(b.id)
-    assert store.list(uuid.uuid4().hex) == []  # another pack sees none of them
+    assert store.list(uuid.uuid4().hex, only=mine) == []  # another pack sees none of them
 
 
 def test_names_and_payloads_are_checked(url, pack):
     store = ScenarioStore(url)
-    store.create(pack, "places", "Plan A", payload())
+    plan = store.create(pack, "places", "Plan A", payload())
     with pytest.raises(ScenarioError, match="already exists"):
         store.create(pack, "places", "Plan A", payload())
     for bad, message in [("", "Give the scenario a name"), ("x" * 81, "at most 80"),
@@ -73,20 +77,20 @@ def test_names_and_payloads_are_checked(url, pack):
         store.create(pack, "places", "NaN", {"draft": {"x": float("nan")}})
     with pytest.raises(ScenarioError, match="link is not valid"):
         store.get("'; DROP TABLE scenarios; --")
-    assert [s.name for s in store.list(pack)] == ["Plan A"]
+    assert [s.name for s in store.list(pack, only={plan.id})] == ["Plan A"]
 
 
 def test_stale_version_is_a_conflict(url, pack):
     first, second = ScenarioStore(url), ScenarioStore(url)  # two workers, two users
     s = first.create(pack, "places", "Shared", payload(1))
-    first.update(s.id, s.version, payload(2))
+    first.update(s.id, s.version, payload(2), edit_key=s.edit_key)
     with pytest.raises(Conflict, match="Someone else saved this scenario"):
-        second.update(s.id, s.version, payload(3))
+        second.update(s.id, s.version, payload(3), edit_key=s.edit_key)
     assert second.get(s.id).payload == payload(2)
 
 
 def test_concurrent_saves_all_land(url, pack):
-    stores = [ScenarioStore(url), ScenarioStore(url)]
+    stores = [ScenarioStore(url, team=True), ScenarioStore(url, team=True)]
     errors = []
 
     def save(k: int):
@@ -118,6 +122,7 @@ PAUSE_AND_SAVE = textwrap.dedent("""
         print("PAUSED", flush=True)
         time.sleep(120)
 
+    store.team = True  # this stand-in for a second browser may save over the first
     store.update(scenario_id, 1, {"draft": {"half": "saved"}})
     store.create(pack, "places", "Never saved", {"draft": {}})
 """)
@@ -144,9 +149,9 @@ def test_killed_mid_save_loses_nothing_and_others_never_see_unsaved(url, pack):
     after = ScenarioStore(url)
     got = after.get(kept.id)
     assert got.payload == payload(1) and got.version == 1
-    assert [s.name for s in after.list(pack)] == ["Kept"]
+    assert [s.name for s in ScenarioStore(url, team=True).list(pack)] == ["Kept"]
     # The store is still writable (no lock left behind) and, on SQLite, intact.
-    after.update(kept.id, 1, payload(5))
+    after.update(kept.id, 1, payload(5), edit_key=kept.edit_key)
     if url.startswith("sqlite"):
         with after.engine.connect() as conn:
             assert conn.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
@@ -159,8 +164,8 @@ def test_unreachable_store_says_so_and_recovers(tmp_path, pack):
         store.list(pack)
     assert not store.healthy()
     folder.mkdir()
-    store.create(pack, "places", "After the outage", payload())
-    assert store.healthy() and len(store.list(pack)) == 1
+    saved = store.create(pack, "places", "After the outage", payload())
+    assert store.healthy() and len(store.list(pack, only={saved.id})) == 1
 
 
 @pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL")
@@ -185,7 +190,7 @@ def test_a_locked_sqlite_store_answers_within_three_seconds_and_health_says_so(t
                      pack_store=tmp_path / "packs")
     client = app.server.test_client()
     store = ScenarioStore(f"sqlite:///{db}")
-    store.create(pack, "places", "Before the lock", payload())
+    before = store.create(pack, "places", "Before the lock", payload())
     assert client.get("/healthz").get_json()["status"] == "ok"
     holder = sqlite3.connect(db, timeout=0)
     holder.execute("BEGIN EXCLUSIVE")  # another process holding the write lock
@@ -198,9 +203,34 @@ def test_a_locked_sqlite_store_answers_within_three_seconds_and_health_says_so(t
         health = client.get("/healthz").get_json()
         assert (health["status"], health["scenarios"]) == ("degraded", "unavailable")
         assert time.perf_counter() - started < 3.0
-        assert [s.name for s in store.list(pack)] == ["Before the lock"]  # reads still work
+        assert [s.name for s in store.list(pack, only={before.id})] == ["Before the lock"]
     finally:
         holder.rollback()
         holder.close()
     store.create(pack, "places", "After the lock", payload(3))
     assert client.get("/healthz").get_json()["status"] == "ok"
+
+
+def test_only_the_saving_browser_changes_a_scenario_and_packs_are_separate(url, pack):
+    store = ScenarioStore(url)
+    mine = store.create(pack, "places", "Mine", payload(1))
+    assert mine.edit_key and store.get(mine.id).edit_key is None  # the key is never stored
+    for key in (None, "", "guess", mine.edit_key + "x"):
+        with pytest.raises(ScenarioError, match="only from the browser that saved it"):
+            store.update(mine.id, 1, payload(2), edit_key=key)
+        with pytest.raises(ScenarioError, match="only from the browser that saved it"):
+            store.update(mine.id, 1, name="Renamed", edit_key=key)
+        with pytest.raises(ScenarioError, match="only from the browser that saved it"):
+            store.delete(mine.id, edit_key=key)
+    other = uuid.uuid4().hex
+    with pytest.raises(ScenarioError, match="belongs to another data pack"):
+        store.update(mine.id, 1, name="Renamed", edit_key=mine.edit_key, pack=other)
+    with pytest.raises(ScenarioError, match="belongs to another data pack"):
+        store.delete(mine.id, edit_key=mine.edit_key, pack=other)
+    assert store.get(mine.id).version == 1 and store.get(mine.id).name == "Mine"
+    theirs = store.create(pack, "places", "Theirs", payload(3))
+    assert [s.name for s in store.list(pack, only={mine.id})] == ["Mine"]  # not everyone's
+    assert {s.name for s in ScenarioStore(url, team=True).list(pack)} == {"Mine", "Theirs"}
+    copy = store.duplicate(theirs.id, "My copy of theirs", pack=pack)
+    store.update(copy.id, 1, payload(4), edit_key=copy.edit_key, pack=pack)
+    store.delete(mine.id, edit_key=mine.edit_key, pack=pack)

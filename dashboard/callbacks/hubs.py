@@ -279,22 +279,25 @@ def payload(geo, plan: HubPlan, opened, layer, need, types, bands) -> dict:
         "layer": layer, "need": need, "types": types, "bands": bands}}
 
 
-def scenario_action(geo, store, pack, action, name, plan_data, opened, settings) -> tuple:
-    """Save (update the open scenario, keeping its footprints and settings) or save as new."""
+def scenario_action(geo, store, pack, action, name, plan_data, opened, settings,
+                    keys: dict) -> tuple:
+    """Save (update the open scenario, keeping its footprints and settings; only with its edit
+    key in ``keys``) or save as new (adding its key to ``keys``)."""
     plan = hubplan.from_json(plan_data)
     body = payload(geo, plan, opened, *settings)
     if action == ids.HUBS_SAVE and opened:
         if opened.get("readonly"):
             raise ScenarioError("This shared scenario is read-only here; use Save as new to keep "
                                 "your changes.")
-        current = store.get(opened["id"])
+        current = store.get(opened["id"], pack)
         new_name = name if name and name != opened["name"] else None
         saved = store.update(opened["id"], opened["version"], {**current.payload, **body},
-                             new_name)
+                             new_name, edit_key=keys.get(opened["id"]), pack=pack)
         message = f"Saved '{saved.name}' (version {saved.version})."
     else:
         layer = body["draft"]["layer"]
         saved = store.create(pack, layer, name, body)
+        keys[saved.id] = saved.edit_key
         message = f"Saved '{saved.name}' with its footprints and hubs."
     return {**components.opened_state(saved), "draft": body["draft"]}, message
 
@@ -371,23 +374,42 @@ def register(app) -> None:
     @app.callback(
         Output(ids.HUBS_OPENED, "data"), Output(ids.HUBS_SCENARIOS, "options"),
         Output(ids.HUBS_SCENARIOS, "value"), Output(ids.HUBS_STORE_STATUS, "children"),
+        Output(ids.SCENARIO_KEYS, "data", allow_duplicate=True),
         Input(ids.HUBS_SAVE, "n_clicks"), Input(ids.HUBS_SAVE_AS, "n_clicks"),
         State(ids.HUBS_NAME, "value"), State(ids.HUBS_PLAN, "data"),
-        State(ids.HUBS_OPENED, "data"), *[State(s, "value") for s in SETTINGS],
+        State(ids.HUBS_OPENED, "data"), State(ids.SCENARIO_KEYS, "data"),
+        State(ids.SCENARIO_SEEN, "data"), *[State(s, "value") for s in SETTINGS],
         prevent_initial_call=True)
-    def manage(_s, _a, name, plan_data, opened, *settings):
+    def manage(_s, _a, name, plan_data, opened, keys, seen, *settings):
         geo = reference.geography(server)
         store, pack = reference.scenarios(server), reference.pack_key()
+        keys = dict(keys or {})
         try:
             opened, message = scenario_action(geo, store, pack, ctx.triggered_id, name,
-                                              plan_data, opened, settings)
+                                              plan_data, opened, settings, keys)
             status = components.small_alert(message, "success")
         except (ScenarioError, EditError) as exc:
             status = components.small_alert(str(exc))
-        saved, _, problem = components.scenario_options(store, pack, None)
+        saved, _, problem = components.scenario_options(store, pack, None, keys, seen)
         if problem:
             status = components.small_alert(problem, "warning")
-        return opened, saved, opened["id"] if opened else None, status
+        return opened, saved, opened["id"] if opened else None, status, keys
+
+    @app.callback(
+        Output(ids.HUBS_SCENARIOS, "options", allow_duplicate=True),
+        Input(ids.SCENARIO_KEYS, "data"), Input(ids.SCENARIO_SEEN, "data"),
+        prevent_initial_call="initial_duplicate")
+    def list_mine(keys, seen):
+        """The scenarios this browser saved or was sent, once its keys are read from storage."""
+        return components.scenario_options(reference.scenarios(server), reference.pack_key(),
+                                           None, keys, seen)[0]
+
+    @app.callback(
+        Output(ids.SCENARIO_SEEN, "data", allow_duplicate=True),
+        Input(ids.HUBS_OPENED, "data"), State(ids.SCENARIO_SEEN, "data"),
+        prevent_initial_call="initial_duplicate")
+    def remember_shared(opened, seen):
+        return components.seen_with(opened, seen)
 
     @app.callback(
         Output(ids.HUBS_PLAN, "data", allow_duplicate=True),
@@ -402,7 +424,7 @@ def register(app) -> None:
         if not selected:
             return (no_update,) * 8 + (components.small_alert("Choose a saved scenario first."),)
         try:
-            found = reference.scenarios(server).get(selected)
+            found = reference.scenarios(server).get(selected, reference.pack_key())
             drafts.from_json(geo, found.payload["draft"])
             plan = (hubplan.from_json(found.payload["hubs"]) if "hubs" in found.payload
                     else hubplan.start(geo))

@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
 from dash import ALL, Input, Output, Patch, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard import components, figures, ids, reference
 from dashboard.data.assignments import read_assignment
@@ -21,7 +22,7 @@ from dashboard.engine.drafts import Draft, EditError
 from dashboard.errors import DashboardError
 from dashboard.exports import scenario_export
 from dashboard.packs import TABLE_FILE_LIMIT, Upload, decode
-from dashboard.scenarios import ScenarioError
+from dashboard.scenarios import READ_ONLY, ScenarioError
 
 SETTINGS = [ids.REDRAW_AGAINST, ids.REDRAW_NEED, ids.REDRAW_TOLERANCE, ids.REDRAW_RESOURCE]
 
@@ -305,26 +306,53 @@ def register(app) -> None:
 
     @app.callback(
         *scenario_outputs,
+        Output(ids.SCENARIO_KEYS, "data", allow_duplicate=True),
         Input(ids.REDRAW_SAVE, "n_clicks"), Input(ids.REDRAW_SAVE_AS, "n_clicks"),
         Input(ids.REDRAW_DUPLICATE, "n_clicks"), Input(ids.REDRAW_RENAME, "n_clicks"),
         Input(ids.REDRAW_DELETE, "n_clicks"), Input(ids.REDRAW_EDIT, "n_clicks"),
         State(ids.REDRAW_NAME, "value"), State(ids.REDRAW_SCENARIOS, "value"),
         State(ids.REDRAW_DRAFT, "data"), State(ids.REDRAW_OPENED, "data"),
+        State(ids.SCENARIO_KEYS, "data"), State(ids.SCENARIO_SEEN, "data"),
         *[State(s, "value") for s in SETTINGS], prevent_initial_call=True)
     def manage(*args):
-        name, selected, data, opened, *settings = args[6:]
+        clicks = dict(zip((ids.REDRAW_SAVE, ids.REDRAW_SAVE_AS, ids.REDRAW_DUPLICATE,
+                           ids.REDRAW_RENAME, ids.REDRAW_DELETE, ids.REDRAW_EDIT), args[:6]))
+        if not clicks.get(ctx.triggered_id):
+            raise PreventUpdate  # a button (re)drawn, not pressed
+        name, selected, data, opened, keys, seen, *settings = args[6:]
         geo = reference.geography(server)
         store, pack = reference.scenarios(server), reference.pack_key()
+        keys = dict(keys or {})
         try:
             opened, message = scenario_action(geo, store, pack, ctx.triggered_id, name, selected,
-                                              data, opened, settings)
+                                              data, opened, settings, keys)
             status = components.small_alert(message, "success")
         except ScenarioError as exc:
             status = components.small_alert(str(exc))
-        saved, choices, problem = components.scenario_options(store, pack, data["layer"])
+        saved, choices, problem = components.scenario_options(store, pack, data["layer"], keys,
+                                                              seen)
         link = components.share_link(opened["id"]) if opened else ""
         return (opened, saved, opened["id"] if opened else selected, choices, choices,
-                components.small_alert(problem, "warning") if problem else status, link)
+                components.small_alert(problem, "warning") if problem else status, link, keys)
+
+    @app.callback(
+        Output(ids.REDRAW_SCENARIOS, "options", allow_duplicate=True),
+        Output(ids.REDRAW_COMPARE_A, "options", allow_duplicate=True),
+        Output(ids.REDRAW_COMPARE_B, "options", allow_duplicate=True),
+        Input(ids.SCENARIO_KEYS, "data"), Input(ids.SCENARIO_SEEN, "data"),
+        State(ids.REDRAW_DRAFT, "data"), prevent_initial_call="initial_duplicate")
+    def list_mine(keys, seen, data):
+        """The scenarios this browser saved or was sent, once its keys are read from storage."""
+        saved, choices, _ = components.scenario_options(
+            reference.scenarios(server), reference.pack_key(), data["layer"], keys, seen)
+        return saved, choices, choices
+
+    @app.callback(
+        Output(ids.SCENARIO_SEEN, "data", allow_duplicate=True),
+        Input(ids.REDRAW_OPENED, "data"), State(ids.SCENARIO_SEEN, "data"),
+        prevent_initial_call="initial_duplicate")
+    def remember_shared(opened, seen):
+        return components.seen_with(opened, seen)
 
     @app.callback(
         Output(ids.REDRAW_DRAFT, "data", allow_duplicate=True),
@@ -341,7 +369,7 @@ def register(app) -> None:
         if not selected:
             return (no_update,) * 7 + (components.small_alert("Choose a saved scenario first."), no_update)
         try:
-            found = reference.scenarios(server).get(selected)
+            found = reference.scenarios(server).get(selected, reference.pack_key())
             draft = drafts.from_json(geo, found.payload["draft"])
         except DashboardError as exc:
             return (no_update,) * 7 + (components.small_alert(str(exc)), no_update)
@@ -392,36 +420,47 @@ def _hub_parts(store, scenario_id: str) -> dict:
     return {k: v for k, v in saved.items() if k in ("hubs", "hub_settings")}
 
 
-def scenario_action(geo, store, pack: str, action: str, name, selected, data, opened, settings
-                    ) -> tuple[dict | None, str]:
+def scenario_action(geo, store, pack: str, action: str, name, selected, data, opened, settings,
+                    keys: dict) -> tuple[dict | None, str]:
     """Save, save as, duplicate, rename, delete or unlock; returns the open scenario and a
-    message. Store errors (bad names, conflicts, an unreachable database) propagate."""
+    message. ``keys`` (this browser's edit keys) gains the key of anything saved anew; only
+    scenarios whose key it holds can be changed. Store errors (bad names, conflicts, someone
+    else's scenario, an unreachable database) propagate."""
     draft = drafts.from_json(geo, data)
     body = payload(draft, *settings)
     if action == ids.REDRAW_EDIT:
+        if not opened:
+            raise ScenarioError("Open a saved scenario first.")
+        if not store.may_edit(store.get(opened["id"], pack), keys.get(opened["id"])):
+            raise ScenarioError(READ_ONLY)
         return {**opened, "readonly": False}, f"You can now edit '{opened['name']}'."
     if action in (ids.REDRAW_SAVE, ids.REDRAW_SAVE_AS) and opened:
         body = {**_hub_parts(store, opened["id"]), **body}
     if action == ids.REDRAW_SAVE and opened and not _read_only(opened):
         new_name = name if name and name != opened["name"] else None
-        saved = store.update(opened["id"], opened["version"], body, new_name)
+        saved = store.update(opened["id"], opened["version"], body, new_name,
+                             edit_key=keys.get(opened["id"]), pack=pack)
         return components.opened_state(saved), f"Saved '{saved.name}' (version {saved.version})."
     if action in (ids.REDRAW_SAVE, ids.REDRAW_SAVE_AS):
         saved = store.create(pack, draft.layer, name, body)
+        keys[saved.id] = saved.edit_key
         return components.opened_state(saved), f"Saved '{saved.name}'. Its read-only link is below."
     if not selected:
         raise ScenarioError("Choose a saved scenario first.")
     if action == ids.REDRAW_DUPLICATE:
-        copy = store.duplicate(selected, f"{store.get(selected).name} (copy)")
+        copy = store.duplicate(selected, f"{store.get(selected, pack).name} (copy)", pack)
+        keys[copy.id] = copy.edit_key
         return opened, f"Made '{copy.name}'."
     if action == ids.REDRAW_RENAME:
-        current = store.get(selected)
-        renamed = store.update(selected, current.version, name=name)
+        current = store.get(selected, pack)
+        renamed = store.update(selected, current.version, name=name,
+                               edit_key=keys.get(selected), pack=pack)
         if opened and opened["id"] == selected:
             opened = components.opened_state(renamed)
         return opened, f"Renamed to '{renamed.name}'."
     if action == ids.REDRAW_DELETE:
-        gone = store.get(selected).name
-        store.delete(selected)
+        gone = store.get(selected, pack).name
+        store.delete(selected, edit_key=keys.get(selected), pack=pack)
+        keys.pop(selected, None)
         return (None if opened and opened["id"] == selected else opened), f"Deleted '{gone}'."
     return opened, ""
