@@ -141,6 +141,7 @@ def _shell(server) -> html.Div:
             _pack_problem_alert(geo),
             dcc.Store(id=ids.SCENARIO_KEYS, storage_type="local"),
             dcc.Store(id=ids.SCENARIO_SEEN, storage_type="local"),
+            dcc.Store(id=ids.UNSAVED, storage_type="session"),
             html.Main(dash.page_container),
             components.sources_footer(geo),
         ], fluid=True, className="px-4"),

@@ -198,6 +198,20 @@ def scenario_options(store, pack: str, layer: str | None, keys: dict | None = No
     return saved, fixed + saved, problem
 
 
+UNSAVED_LIMIT = 8  # unsaved drafts kept per page and tab (the most recent)
+
+
+def keep_unsaved(unsaved: dict | None, page: str, context: str, work: dict | None) -> dict:
+    """This tab's unsaved work with ``work`` kept for ``context`` (or dropped when None)."""
+    unsaved = {k: dict(v) for k, v in (unsaved or {}).items() if isinstance(v, dict)}
+    mine = unsaved.setdefault(page, {})
+    mine.pop(context, None)
+    if work is not None:
+        mine[context] = work
+    unsaved[page] = dict(list(mine.items())[-UNSAVED_LIMIT:])
+    return unsaved
+
+
 def seen_with(opened: dict | None, seen: list | None):
     """``seen`` with a scenario opened from a shared link added (``no_update`` if nothing new)."""
     seen = list(seen or [])

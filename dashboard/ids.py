@@ -8,6 +8,9 @@ SOURCES_FOOTER = "sources-footer"
 # kept in the browser's local storage, never on the server.
 SCENARIO_KEYS = "scenario-keys"
 SCENARIO_SEEN = "scenario-seen"
+# Unsaved what-if work of this tab (session storage): survives page changes and reloads.
+# assets/unsaved.js reads it under this name to ask before the tab leaves the app.
+UNSAVED = "unsaved-work"
 
 # Map page
 MAP_GRAPH = "map-graph"
@@ -117,6 +120,7 @@ REDRAW_RENAME = "redraw-rename"
 REDRAW_DELETE = "redraw-delete"
 REDRAW_EDIT = "redraw-edit"  # turns a read-only shared view into an editable one
 REDRAW_SHARE = "redraw-share"
+REDRAW_CONTEXT = "redraw-context"  # pack, layer and scenario: whose unsaved draft this page shows
 REDRAW_STORE_STATUS = "redraw-store-status"
 REDRAW_COMPARE_A = "redraw-compare-a"
 REDRAW_COMPARE_B = "redraw-compare-b"
@@ -130,6 +134,7 @@ REDRAW_NAV = "redraw-nav"  # a location that reloads the page for another layer
 # Hubs (access and what-if hubs) page
 HUBS_PLAN = "hubs-plan"  # store: the hub plan being edited (lives in the browser tab)
 HUBS_OPENED = "hubs-opened"  # store: id, name, version and read-only flag of the open scenario
+HUBS_CONTEXT = "hubs-context"  # pack and scenario: whose unsaved hub plan this page shows
 HUBS_CLICK = "hubs-click"  # store: longitude/latitude of the last map click (set in the browser)
 HUBS_LAYER = "hubs-layer"
 HUBS_NEED = "hubs-need"

@@ -342,3 +342,93 @@ def test_hubs_click_opens_a_hub_and_population_within_2km_rises(served, page):
     page.click("#hubs-save-as")
     page.wait_for_selector("#hubs-store-status .alert-success", timeout=15_000)
     assert page.errors == []
+
+
+def _redraw_move(page, fraction_x: float, fraction_y: float) -> None:
+    """Paint the ward under a point of the redraw map with another footprint."""
+    box = page.locator("#redraw-map .maplibregl-canvas").bounding_box()
+    x, y = box["x"] + box["width"] * fraction_x, box["y"] + box["height"] * fraction_y
+    page.mouse.move(x, y)
+    page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
+    _, footprint = page.evaluate(
+        "() => document.querySelector('.hoverlayer').textContent").split(": ", 1)
+    page.click("#redraw-paint")
+    options = page.get_by_role("listbox").get_by_role("option")
+    target = next(t.strip() for t in options.all_inner_texts() if t.strip() != footprint)
+    page.get_by_role("listbox").get_by_role("option", name=target, exact=True).click()
+    page.mouse.click(x, y)
+
+
+def test_unsaved_drafts_survive_page_changes_and_reloads(served, page):
+    base, _ = served
+    page.goto(base + "/redraw")
+    page.wait_for_selector("#redraw-map .maplibregl-canvas", timeout=30_000)
+    page.wait_for_timeout(2500)
+    _redraw_move(page, 0.35, 0.45)
+    page.wait_for_function("() => document.querySelector('#redraw-summary-text')"
+                           ".textContent.includes('1 ward(s) moved')", timeout=15_000)
+    page.wait_for_timeout(1000)
+    box = page.locator("#redraw-map .maplibregl-canvas").bounding_box()
+    for fx, fy in ((0.65, 0.55), (0.5, 0.3), (0.3, 0.7), (0.7, 0.35)):  # same paint, next ward
+        page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+        page.wait_for_timeout(1500)
+        if "2 ward(s) moved" in page.inner_text("#redraw-summary-text"):
+            break
+    assert "2 ward(s) moved" in page.inner_text("#redraw-summary-text")
+    page.wait_for_timeout(1000)
+    for label in ("Overlaps", "Hubs", "Data"):  # three other pages, through the nav bar
+        page.get_by_role("link", name=label, exact=True).click()
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1500)  # let the page draw, as a person would
+    page.get_by_role("link", name="Redraw", exact=True).click()
+    page.wait_for_function("() => document.querySelector('#redraw-summary-text') && document"
+                           ".querySelector('#redraw-summary-text').textContent.includes("
+                           "'2 ward(s) moved')", timeout=20_000)
+    assert "NOT saved yet" in page.inner_text("#redraw-store-status")
+    page.reload()
+    page.wait_for_function("() => document.querySelector('#redraw-summary-text') && document"
+                           ".querySelector('#redraw-summary-text').textContent.includes("
+                           "'2 ward(s) moved')", timeout=20_000)
+    assert "NOT saved yet" in page.inner_text("#redraw-store-status")
+    # Leaving the app with this unsaved asks first (the page's beforeunload handler).
+    asks = page.evaluate("() => { const e = new Event('beforeunload', {cancelable: true}); "
+                         "window.dispatchEvent(e); return e.defaultPrevented; }")
+    assert asks is True
+    # Saved work is no longer "unsaved": the question goes away.
+    page.fill("#redraw-name", "Kept through reloads")
+    page.click("#redraw-save")
+    page.wait_for_selector("#redraw-store-status .alert-success", timeout=15_000)
+    page.wait_for_timeout(500)
+    asks = page.evaluate("() => { const e = new Event('beforeunload', {cancelable: true}); "
+                         "window.dispatchEvent(e); return e.defaultPrevented; }")
+    assert asks is False
+    assert page.errors == []
+
+
+def test_an_unsaved_hub_survives_page_changes_and_reloads(served, page):
+    base, _ = served
+    page.goto(base + "/hubs")
+    page.wait_for_selector("#hubs-map .maplibregl-canvas", timeout=30_000)
+    map_js = "document.querySelector('#hubs-map .js-plotly-plot')._fullLayout.map._subplot.map"
+    page.wait_for_function(f"() => {{ try {{ return {map_js}.__hubClicks; }} catch (e) {{ "
+                           "return false; } }", timeout=30_000)
+    page.wait_for_timeout(1000)
+    box = page.locator("#hubs-map .maplibregl-canvas").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.6)
+    page.wait_for_function("() => document.getElementById('hubs-tables').innerText"
+                           ".includes('New hub 1: opened')", timeout=15_000)
+    for label in ("Map", "Redraw", "Allocate"):
+        page.get_by_role("link", name=label, exact=True).click()
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1500)  # let the page draw, as a person would
+    page.get_by_role("link", name="Hubs", exact=True).click()
+    page.wait_for_function("() => document.getElementById('hubs-tables') && document"
+                           ".getElementById('hubs-tables').innerText.includes("
+                           "'New hub 1: opened')", timeout=20_000)
+    assert "NOT saved yet" in page.inner_text("#hubs-store-status")
+    page.reload()
+    page.wait_for_function("() => document.getElementById('hubs-tables') && document"
+                           ".getElementById('hubs-tables').innerText.includes("
+                           "'New hub 1: opened')", timeout=20_000)
+    assert "NOT saved yet" in page.inner_text("#hubs-store-status")
+    assert page.errors == []

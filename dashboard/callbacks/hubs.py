@@ -12,6 +12,7 @@ import functools
 import numpy as np
 import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 from pyproj import Transformer
 
 from dashboard import components, figures, ids, reference
@@ -302,6 +303,45 @@ def scenario_action(geo, store, pack, action, name, plan_data, opened, settings,
     return {**components.opened_state(saved), "draft": body["draft"]}, message
 
 
+def unsaved_plan(data: dict) -> dict | None:
+    """The hub plan worth keeping for a reload: one with edits since it opened, else None."""
+    return data if data and (data.get("undo") or data.get("redo")) else None
+
+
+def restored(context: str, unsaved: dict | None, data: dict):
+    """The unsaved hub plan this tab kept for ``context`` with its hub choices and a message,
+    if it differs from the page's; no_update for all three otherwise."""
+    kept = ((unsaved or {}).get("hubs") or {}).get(context)
+    if not kept or kept == data:
+        return no_update, no_update, no_update
+    try:
+        plan = hubplan.from_json(kept)
+    except EditError:
+        return no_update, no_update, no_update
+    return kept, components.hub_options(plan), components.small_alert(
+        f"Your unsaved hub changes are back ({len(kept.get('undo', []))} change(s) in their "
+        "history): they are NOT saved yet.", "warning")
+
+
+def register_unsaved(app) -> None:
+    """Unsaved hub plans follow the tab: kept on every edit, restored when the page opens."""
+    @app.callback(
+        Output(ids.UNSAVED, "data", allow_duplicate=True),
+        Input(ids.HUBS_PLAN, "data"), State(ids.HUBS_CONTEXT, "data"),
+        State(ids.UNSAVED, "data"), prevent_initial_call=True)
+    def keep(data, context, unsaved):
+        return components.keep_unsaved(unsaved, "hubs", context, unsaved_plan(data))
+
+    @app.callback(
+        Output(ids.HUBS_PLAN, "data", allow_duplicate=True),
+        Output(ids.HUBS_CHOSEN, "options", allow_duplicate=True),
+        Output(ids.HUBS_STORE_STATUS, "children", allow_duplicate=True),
+        Input(ids.HUBS_CONTEXT, "data"), State(ids.UNSAVED, "data"),
+        State(ids.HUBS_PLAN, "data"), prevent_initial_call="initial_duplicate")
+    def restore(context, unsaved, data):
+        return restored(context, unsaved, data)
+
+
 def register(app) -> None:
     server = app.server
 
@@ -375,25 +415,33 @@ def register(app) -> None:
         Output(ids.HUBS_OPENED, "data"), Output(ids.HUBS_SCENARIOS, "options"),
         Output(ids.HUBS_SCENARIOS, "value"), Output(ids.HUBS_STORE_STATUS, "children"),
         Output(ids.SCENARIO_KEYS, "data", allow_duplicate=True),
+        Output(ids.UNSAVED, "data", allow_duplicate=True),
         Input(ids.HUBS_SAVE, "n_clicks"), Input(ids.HUBS_SAVE_AS, "n_clicks"),
         State(ids.HUBS_NAME, "value"), State(ids.HUBS_PLAN, "data"),
         State(ids.HUBS_OPENED, "data"), State(ids.SCENARIO_KEYS, "data"),
-        State(ids.SCENARIO_SEEN, "data"), *[State(s, "value") for s in SETTINGS],
+        State(ids.SCENARIO_SEEN, "data"), State(ids.UNSAVED, "data"),
+        State(ids.HUBS_CONTEXT, "data"), *[State(s, "value") for s in SETTINGS],
         prevent_initial_call=True)
-    def manage(_s, _a, name, plan_data, opened, keys, seen, *settings):
+    def manage(save, save_as, name, plan_data, opened, keys, seen, unsaved, context, *settings):
+        if not {ids.HUBS_SAVE: save, ids.HUBS_SAVE_AS: save_as}.get(ctx.triggered_id):
+            raise PreventUpdate  # a button (re)drawn, not pressed
         geo = reference.geography(server)
         store, pack = reference.scenarios(server), reference.pack_key()
         keys = dict(keys or {})
+        cleared = no_update  # the tab's unsaved plan, dropped once it is saved
         try:
             opened, message = scenario_action(geo, store, pack, ctx.triggered_id, name,
                                               plan_data, opened, settings, keys)
             status = components.small_alert(message, "success")
+            cleared = components.keep_unsaved(unsaved, "hubs", context, None)
         except (ScenarioError, EditError) as exc:
             status = components.small_alert(str(exc))
         saved, _, problem = components.scenario_options(store, pack, None, keys, seen)
         if problem:
             status = components.small_alert(problem, "warning")
-        return opened, saved, opened["id"] if opened else None, status, keys
+        return opened, saved, opened["id"] if opened else None, status, keys, cleared
+
+    register_unsaved(app)
 
     @app.callback(
         Output(ids.HUBS_SCENARIOS, "options", allow_duplicate=True),

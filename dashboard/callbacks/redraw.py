@@ -307,19 +307,22 @@ def register(app) -> None:
     @app.callback(
         *scenario_outputs,
         Output(ids.SCENARIO_KEYS, "data", allow_duplicate=True),
+        Output(ids.UNSAVED, "data", allow_duplicate=True),
         Input(ids.REDRAW_SAVE, "n_clicks"), Input(ids.REDRAW_SAVE_AS, "n_clicks"),
         Input(ids.REDRAW_DUPLICATE, "n_clicks"), Input(ids.REDRAW_RENAME, "n_clicks"),
         Input(ids.REDRAW_DELETE, "n_clicks"), Input(ids.REDRAW_EDIT, "n_clicks"),
         State(ids.REDRAW_NAME, "value"), State(ids.REDRAW_SCENARIOS, "value"),
         State(ids.REDRAW_DRAFT, "data"), State(ids.REDRAW_OPENED, "data"),
         State(ids.SCENARIO_KEYS, "data"), State(ids.SCENARIO_SEEN, "data"),
+        State(ids.UNSAVED, "data"), State(ids.REDRAW_CONTEXT, "data"),
         *[State(s, "value") for s in SETTINGS], prevent_initial_call=True)
     def manage(*args):
         clicks = dict(zip((ids.REDRAW_SAVE, ids.REDRAW_SAVE_AS, ids.REDRAW_DUPLICATE,
                            ids.REDRAW_RENAME, ids.REDRAW_DELETE, ids.REDRAW_EDIT), args[:6]))
         if not clicks.get(ctx.triggered_id):
             raise PreventUpdate  # a button (re)drawn, not pressed
-        name, selected, data, opened, keys, seen, *settings = args[6:]
+        name, selected, data, opened, keys, seen, unsaved, context, *settings = args[6:]
+        cleared = no_update  # the tab's unsaved draft, dropped once it is saved
         geo = reference.geography(server)
         store, pack = reference.scenarios(server), reference.pack_key()
         keys = dict(keys or {})
@@ -327,13 +330,18 @@ def register(app) -> None:
             opened, message = scenario_action(geo, store, pack, ctx.triggered_id, name, selected,
                                               data, opened, settings, keys)
             status = components.small_alert(message, "success")
+            cleared = (components.keep_unsaved(unsaved, "redraw", context, None)
+                       if ctx.triggered_id in (ids.REDRAW_SAVE, ids.REDRAW_SAVE_AS) else no_update)
         except ScenarioError as exc:
             status = components.small_alert(str(exc))
         saved, choices, problem = components.scenario_options(store, pack, data["layer"], keys,
                                                               seen)
         link = components.share_link(opened["id"]) if opened else ""
         return (opened, saved, opened["id"] if opened else selected, choices, choices,
-                components.small_alert(problem, "warning") if problem else status, link, keys)
+                components.small_alert(problem, "warning") if problem else status, link, keys,
+                cleared)
+
+    register_unsaved(app)
 
     @app.callback(
         Output(ids.REDRAW_SCENARIOS, "options", allow_duplicate=True),
@@ -409,6 +417,41 @@ def register(app) -> None:
         filename, content = scenario_export(geo, draft, judge(geo, draft, *settings),
                                             name or "", fmt)
         return dcc.send_bytes(content, filename)
+
+
+def unsaved_draft(data: dict) -> dict | None:
+    """The draft worth keeping for a reload: one with edits since it opened, else None."""
+    return data if data and (data.get("undo") or data.get("redo")) else None
+
+
+def restored(context: str, unsaved: dict | None, data: dict):
+    """The unsaved draft this tab kept for ``context`` (and a message), if it differs from the
+    page's; (no_update, no_update) otherwise."""
+    kept = ((unsaved or {}).get("redraw") or {}).get(context)
+    if not kept or kept == data:
+        return no_update, no_update
+    moved = sum(len(step) for step in kept.get("undo", []))
+    return kept, components.small_alert(
+        f"Your unsaved changes are back ({moved} ward move(s) in its history): they are NOT "
+        "saved yet. Save them, or press Start again to drop them.", "warning")
+
+
+def register_unsaved(app) -> None:
+    """Unsaved drafts follow the tab: kept on every edit, restored when the page opens."""
+    @app.callback(
+        Output(ids.UNSAVED, "data", allow_duplicate=True),
+        Input(ids.REDRAW_DRAFT, "data"), State(ids.REDRAW_CONTEXT, "data"),
+        State(ids.UNSAVED, "data"), prevent_initial_call=True)
+    def keep(data, context, unsaved):
+        return components.keep_unsaved(unsaved, "redraw", context, unsaved_draft(data))
+
+    @app.callback(
+        Output(ids.REDRAW_DRAFT, "data", allow_duplicate=True),
+        Output(ids.REDRAW_STORE_STATUS, "children", allow_duplicate=True),
+        Input(ids.REDRAW_CONTEXT, "data"), State(ids.UNSAVED, "data"),
+        State(ids.REDRAW_DRAFT, "data"), prevent_initial_call="initial_duplicate")
+    def restore(context, unsaved, data):
+        return restored(context, unsaved, data)
 
 
 def _hub_parts(store, scenario_id: str) -> dict:

@@ -138,6 +138,8 @@ def layout(scenario: str | None = None, layer: str | None = None, **_query) -> h
     return html.Div([
         components.fictional_notice(geo),
         dcc.Store(id=ids.HUBS_PLAN, data=plan.to_json()),
+        dcc.Store(id=ids.HUBS_CONTEXT,
+                  data=f"{reference.pack_key()}|{opened['id'] if opened else ''}"),
         dcc.Store(id=ids.HUBS_OPENED, data=opened),
         dcc.Store(id=ids.HUBS_CLICK),
         html.H1("Hubs and access", className="h3"),

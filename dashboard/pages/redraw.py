@@ -163,6 +163,8 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
         components.fictional_notice(geo),
         dcc.Store(id=ids.REDRAW_DRAFT, data=draft.to_json()),
         dcc.Store(id=ids.REDRAW_OPENED, data=opened),
+        dcc.Store(id=ids.REDRAW_CONTEXT,
+                  data=f"{reference.pack_key()}|{layer}|{opened['id'] if opened else ''}"),
         dcc.Location(id=ids.REDRAW_NAV, refresh=True),
         html.H1(f"Redraw {lay.label.lower()}", className="h3"),
         dbc.Alert(problem, color="danger") if problem else None,
