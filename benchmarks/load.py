@@ -8,6 +8,7 @@ client runs on the same machine, over loopback, with one thread per user (see
 (``app.run``, threaded), which is how a Dash app is often left running.
 
 Usage: python benchmarks/load.py [--users 25] [--seconds 60] [--pack DIR] [--no-peer]
+[--sign-in]
 """
 
 from __future__ import annotations
@@ -23,16 +24,24 @@ import load_client  # noqa: E402
 from dashboard.config import DEMO_PACK  # noqa: E402
 from dashboard.data.loader import load_pack  # noqa: E402
 
+SIGN_IN = ("planner", "correct horse battery staple")
+
 
 def measure(name: str, command_for, pack: Path, users: int, seconds: float, moves: list,
-            folder: Path):
+            folder: Path, sign_in: bool = False):
     port = load_client.free_port()
     env = load_client.server_env(folder / name, pack)
+    if sign_in:
+        from werkzeug.security import generate_password_hash
+
+        env |= {"DASHBOARD_AUTH_USER": SIGN_IN[0],
+                "DASHBOARD_AUTH_PASSWORD_HASH": generate_password_hash(SIGN_IN[1])}
     log = folder / f"{name.split(',')[0].split()[0]}.log"
     with load_client.serving(command_for(port), env, port, log) as server:
         print(f"\n{name}: healthy {server.ready_s:.1f} s after launch; {users} users for "
               f"{seconds:g} s")
-        outcome = load_client.run(server.base, users, seconds, moves)
+        outcome = load_client.run(server.base, users, seconds, moves,
+                                  auth=SIGN_IN if sign_in else None)
     print(load_client.table(outcome.summary))
     print(f"throughput: {outcome.requests / outcome.seconds:.1f} requests/s")
     for failure in outcome.failures[:10]:
@@ -46,16 +55,19 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--pack", type=Path, default=DEMO_PACK)
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--sign-in", action="store_true",
+                        help="basic sign-in on (every user signs in once, then holds a session)")
     args = parser.parse_args()
     moves = load_client.ward_moves(load_pack(args.pack))
     with tempfile.TemporaryDirectory() as tmp:
-        ours = measure("gunicorn, 2 workers (Procfile)",
+        ours = measure("gunicorn, 2 workers (Procfile)" + (", sign-in on" if args.sign_in
+                                                            else ""),
                        lambda port: load_client.gunicorn_command(2), args.pack, args.users,
-                       args.seconds, moves, Path(tmp))
+                       args.seconds, moves, Path(tmp), args.sign_in)
         if args.no_peer:
             return
         peer = measure("Dash development server (peer)", load_client.dev_server_command,
-                       args.pack, args.users, args.seconds, moves, Path(tmp))
+                       args.pack, args.users, args.seconds, moves, Path(tmp), args.sign_in)
     print("\nours against the peer (same users, same paths, same run):")
     print(f"  requests served: {ours.requests} vs {peer.requests} "
           f"({ours.requests / max(peer.requests, 1):.2f}x); errors {ours.errors} vs {peer.errors}")

@@ -260,10 +260,12 @@ class Outcome:
 
 
 def one_user(base: str, deps: list, moves: list, deadline: float, seed: int, think_s: float,
-             log: list, failures: list) -> None:
-    """Loop a user's paths until the deadline: map, measure, footprint, overlaps, export, moves."""
+             log: list, failures: list, auth: tuple[str, str] | None = None) -> None:
+    """Loop a user's paths until the deadline: map, measure, footprint, overlaps, export, moves.
+    With ``auth``, the user signs in (Basic) as a browser would and keeps the session cookie."""
     rng = random.Random(seed)
     browser = Browser(base, deps, log=log)
+    browser.http.auth = auth
     steps = ("open map", "change measure", "open footprint", "overlaps", "export", "move wards")
     geometry_fetched = False
     while time.perf_counter() < deadline:
@@ -308,19 +310,20 @@ def one_user(base: str, deps: list, moves: list, deadline: float, seed: int, thi
 
 
 def run(base: str, users: int, seconds: float, moves: list, think_s: float = 1.0,
-        seed: int = 1) -> Outcome:
+        seed: int = 1, auth: tuple[str, str] | None = None) -> Outcome:
     """``users`` simulated users for ``seconds`` against ``base`` (e.g. http://127.0.0.1:8050).
 
     ``moves`` are (map feature index, ward code, footprint code) of ward moves to try, from
     :func:`ward_moves`.
     """
-    deps = requests.get(base + "/_dash-dependencies", timeout=30).json()
+    deps = requests.get(base + "/_dash-dependencies", timeout=30, auth=auth).json()
     logs = [[] for _ in range(users)]
     failures: list = []
     start = time.perf_counter()
     deadline = start + seconds
     threads = [threading.Thread(target=one_user, args=(base, deps, moves, deadline, seed + i,
-                                                       think_s, logs[i], failures), daemon=True)
+                                                       think_s, logs[i], failures, auth),
+                                daemon=True)
                for i in range(users)]
     for i, thread in enumerate(threads):
         thread.start()
