@@ -207,3 +207,25 @@ def test_export_of_a_bad_format_is_refused(geo):
     d = drafts.start(geo, "places")
     with pytest.raises(Exception, match="Unknown scenario format"):
         scenario_export(geo, d, redraw.judge(geo, d, *SETTINGS), "x", "shp")
+
+
+def test_unsaved_work_is_kept_per_context_and_restored_once(geo):
+    from dash import no_update
+
+    from dashboard.callbacks import unsaved
+
+    fresh = drafts.start(geo, "places").to_json()
+    moved = drafts.move(drafts.start(geo, "places"), "E05950001", "PP07").to_json()
+    assert unsaved.edited(fresh) is None and unsaved.edited(moved) == moved
+    kept = components.keep_unsaved(None, "redraw", "default|places|", unsaved.edited(moved))
+    kept = components.keep_unsaved(kept, "hubs", "default|", {"undo": [1]})
+    # Another scenario's page does not get this draft; this page does, once.
+    assert unsaved.restored("redraw", "default|places|abc", kept, fresh, str) == (
+        no_update, no_update)
+    draft, message = unsaved.restored("redraw", "default|places|", kept, fresh,
+                                      lambda k: "back")
+    assert draft == moved and "back" in str(message)
+    assert unsaved.restored("redraw", "default|places|", kept, moved, str) == (
+        no_update, no_update)
+    cleared = components.keep_unsaved(kept, "redraw", "default|places|", None)
+    assert cleared["redraw"] == {} and cleared["hubs"] == {"default|": {"undo": [1]}}

@@ -16,6 +16,7 @@ from dash.exceptions import PreventUpdate
 from pyproj import Transformer
 
 from dashboard import components, figures, ids, reference
+from dashboard.callbacks import unsaved as unsaved_work
 from dashboard.data import recognise as rec
 from dashboard.data.points import check_inside, read_hubs
 from dashboard.engine import drafts, hubplan
@@ -303,43 +304,9 @@ def scenario_action(geo, store, pack, action, name, plan_data, opened, settings,
     return {**components.opened_state(saved), "draft": body["draft"]}, message
 
 
-def unsaved_plan(data: dict) -> dict | None:
-    """The hub plan worth keeping for a reload: one with edits since it opened, else None."""
-    return data if data and (data.get("undo") or data.get("redo")) else None
-
-
-def restored(context: str, unsaved: dict | None, data: dict):
-    """The unsaved hub plan this tab kept for ``context`` with its hub choices and a message,
-    if it differs from the page's; no_update for all three otherwise."""
-    kept = ((unsaved or {}).get("hubs") or {}).get(context)
-    if not kept or kept == data:
-        return no_update, no_update, no_update
-    try:
-        plan = hubplan.from_json(kept)
-    except EditError:
-        return no_update, no_update, no_update
-    return kept, components.hub_options(plan), components.small_alert(
-        f"Your unsaved hub changes are back ({len(kept.get('undo', []))} change(s) in their "
-        "history): they are NOT saved yet.", "warning")
-
-
-def register_unsaved(app) -> None:
-    """Unsaved hub plans follow the tab: kept on every edit, restored when the page opens."""
-    @app.callback(
-        Output(ids.UNSAVED, "data", allow_duplicate=True),
-        Input(ids.HUBS_PLAN, "data"), State(ids.HUBS_CONTEXT, "data"),
-        State(ids.UNSAVED, "data"), prevent_initial_call=True)
-    def keep(data, context, unsaved):
-        return components.keep_unsaved(unsaved, "hubs", context, unsaved_plan(data))
-
-    @app.callback(
-        Output(ids.HUBS_PLAN, "data", allow_duplicate=True),
-        Output(ids.HUBS_CHOSEN, "options", allow_duplicate=True),
-        Output(ids.HUBS_STORE_STATUS, "children", allow_duplicate=True),
-        Input(ids.HUBS_CONTEXT, "data"), State(ids.UNSAVED, "data"),
-        State(ids.HUBS_PLAN, "data"), prevent_initial_call="initial_duplicate")
-    def restore(context, unsaved, data):
-        return restored(context, unsaved, data)
+def _restored_message(kept: dict) -> str:
+    return (f"Your unsaved hub changes are back ({len(kept.get('undo', []))} change(s) in their "
+            "history): they are NOT saved yet.")
 
 
 def register(app) -> None:
@@ -441,7 +408,9 @@ def register(app) -> None:
             status = components.small_alert(problem, "warning")
         return opened, saved, opened["id"] if opened else None, status, keys, cleared
 
-    register_unsaved(app)
+    unsaved_work.register(app, "hubs", ids.HUBS_PLAN, ids.HUBS_CONTEXT, ids.HUBS_STORE_STATUS,
+                     _restored_message, extras=((ids.HUBS_CHOSEN, "options", lambda kept:
+                                                 components.hub_options(hubplan.from_json(kept))),))
 
     @app.callback(
         Output(ids.HUBS_SCENARIOS, "options", allow_duplicate=True),

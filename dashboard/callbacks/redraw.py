@@ -14,6 +14,7 @@ from dash import ALL, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import components, figures, ids, reference
+from dashboard.callbacks import unsaved as unsaved_work
 from dashboard.data.assignments import read_assignment
 from dashboard.engine import drafts, optimise
 from dashboard.engine.balance import Balance, balance, compare
@@ -341,7 +342,8 @@ def register(app) -> None:
                 components.small_alert(problem, "warning") if problem else status, link, keys,
                 cleared)
 
-    register_unsaved(app)
+    unsaved_work.register(app, "redraw", ids.REDRAW_DRAFT, ids.REDRAW_CONTEXT,
+                     ids.REDRAW_STORE_STATUS, _restored_message)
 
     @app.callback(
         Output(ids.REDRAW_SCENARIOS, "options", allow_duplicate=True),
@@ -419,39 +421,10 @@ def register(app) -> None:
         return dcc.send_bytes(content, filename)
 
 
-def unsaved_draft(data: dict) -> dict | None:
-    """The draft worth keeping for a reload: one with edits since it opened, else None."""
-    return data if data and (data.get("undo") or data.get("redo")) else None
-
-
-def restored(context: str, unsaved: dict | None, data: dict):
-    """The unsaved draft this tab kept for ``context`` (and a message), if it differs from the
-    page's; (no_update, no_update) otherwise."""
-    kept = ((unsaved or {}).get("redraw") or {}).get(context)
-    if not kept or kept == data:
-        return no_update, no_update
+def _restored_message(kept: dict) -> str:
     moved = sum(len(step) for step in kept.get("undo", []))
-    return kept, components.small_alert(
-        f"Your unsaved changes are back ({moved} ward move(s) in its history): they are NOT "
-        "saved yet. Save them, or press Start again to drop them.", "warning")
-
-
-def register_unsaved(app) -> None:
-    """Unsaved drafts follow the tab: kept on every edit, restored when the page opens."""
-    @app.callback(
-        Output(ids.UNSAVED, "data", allow_duplicate=True),
-        Input(ids.REDRAW_DRAFT, "data"), State(ids.REDRAW_CONTEXT, "data"),
-        State(ids.UNSAVED, "data"), prevent_initial_call=True)
-    def keep(data, context, unsaved):
-        return components.keep_unsaved(unsaved, "redraw", context, unsaved_draft(data))
-
-    @app.callback(
-        Output(ids.REDRAW_DRAFT, "data", allow_duplicate=True),
-        Output(ids.REDRAW_STORE_STATUS, "children", allow_duplicate=True),
-        Input(ids.REDRAW_CONTEXT, "data"), State(ids.UNSAVED, "data"),
-        State(ids.REDRAW_DRAFT, "data"), prevent_initial_call="initial_duplicate")
-    def restore(context, unsaved, data):
-        return restored(context, unsaved, data)
+    return (f"Your unsaved changes are back ({moved} ward move(s) in their history): they are "
+            "NOT saved yet. Save them, or press Start again to drop them.")
 
 
 def _hub_parts(store, scenario_id: str) -> dict:
