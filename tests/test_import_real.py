@@ -238,3 +238,20 @@ def test_sources_and_vintages_reach_the_excel_about_sheet(tmp_path):
     table = pd.read_excel(out, sheet_name="overlaps")
     assert set(table["to_basis"]) == {"registrations"} and set(table["from_basis"]) == {
         "boundary"}
+
+
+def test_council_found_through_the_lookup_when_nothing_else_names_it(tmp_path):
+    folder = _need("oldham")
+    _need("rochdale")
+    names = ["oldham", "rochdale"]
+    lsoas = gpd.read_file(_concat_geo("lsoa11.geojson", names, tmp_path))
+    lsoas[["lsoa_code", "geometry"]].to_file(tmp_path / "bare.geojson", driver="GeoJSON")
+    pop = pd.read_csv(_concat("population_lsoa11_mid2015.csv", names, tmp_path), dtype=str)
+    pop[["LSOA code (2011)", POP]].to_csv(tmp_path / "pop.csv", index=False)
+    lookup = _concat("lookup_lsoa11_lsoa21_lad22.csv", names, tmp_path)
+    spec = _spec(folder, small_areas=tmp_path / "bare.geojson", population=tmp_path / "pop.csv",
+                 wards=_concat_geo("wards.geojson", names, tmp_path), need=None,
+                 practices=None, registrations=None, lsoa_lookup=lookup,
+                 councils=["E08000004"])
+    report = import_pack(spec, tmp_path / "pack")
+    assert report.counts["population"] == 230_197 and report.counts["small areas"] == 141

@@ -325,14 +325,10 @@ def _lookup(spec: ImportSpec, sources: list) -> tuple[keyed.Lookup | None, list]
         return None, []
     frame = read_input(spec.lsoa_lookup, "lsoa_lookup", sources)
     lookup = keyed.Lookup.from_frame(frame, display_name(spec.lsoa_lookup))
-    names = []
-    for col in ("c11", "c21"):
-        found = council.districts(frame, lookup.pairs[col].reindex(frame.index).fillna(""))
-        if found is not None:
-            names.append(found.set_axis(range(len(found))).assign(
-                code=keyed.codes_of(frame[[c for c in frame.columns if c.upper().replace(
-                    " ", "") in (keyed._C11 if col == "c11" else keyed._C21)][0]],
-                    lookup.source, col).to_numpy()))
+    # The lookup names each LSOA's district (LAD22CD): one more way to find a council's areas.
+    names = [council.districts(frame, keyed.codes_of(frame[col], lookup.source, col))
+             for col in lookup.columns]
+    names = [n for n in names if n is not None]
     return lookup, names
 
 

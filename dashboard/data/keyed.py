@@ -78,6 +78,7 @@ class Lookup:
 
     pairs: pd.DataFrame  # c11, c21
     source: str
+    columns: tuple[str, ...] = ()  # the file's LSOA 2011 and 2021 code columns
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, source: str) -> Lookup:
@@ -89,7 +90,7 @@ class Lookup:
                                 f"found {', '.join(map(str, frame.columns[:10]))}.")
         pairs = pd.DataFrame({"c11": codes_of(frame[c11], source, c11),
                               "c21": codes_of(frame[c21], source, c21)}).drop_duplicates()
-        return cls(pairs, source)
+        return cls(pairs, source, (c11, c21))
 
     def weights(self, table_codes: set, areas: gpd.GeoDataFrame) -> tuple[pd.DataFrame, str]:
         """(table_code, area_code, weight) rows, weights summing to 1 per table code, and the
@@ -131,7 +132,7 @@ class Lookup:
                      f"{source}: " + ", ".join(f"{a} -> {b}" for a, b in
                                                zip(rows["c11"], rows["c21"])) + ".")
         return Lookup(pd.concat([self.pairs, rows], ignore_index=True).drop_duplicates(),
-                      self.source)
+                      self.source, self.columns)
 
     def knows(self, code: str) -> bool:
         return bool((self.pairs["c11"] == code).any() or (self.pairs["c21"] == code).any())
