@@ -268,3 +268,19 @@ def test_populations_no_small_area_has_are_flagged(tmp_path):
     text = " ".join(report.warnings)
     assert "1 small area(s) have no residents in column 'population' (E01000003)" in text
     assert "the median small area has 1.5 residents" in text
+
+
+def test_hub_coordinates_with_decimal_commas_in_a_semicolon_file(tmp_path):
+    from pyproj import Transformer
+
+    from conftest import X0, Y0
+
+    paths = write_borough(tmp_path / "in")
+    lon, lat = Transformer.from_crs(27700, 4326, always_xy=True).transform(X0 + 500, Y0 + 500)
+    hubs = tmp_path / "in" / "hubs.csv"
+    hubs.write_text(f"name;type;longitude;latitude\nTown hall;main;{lon:.6f};{lat:.6f}\n"
+                    .replace(".", ","))
+    import_pack(ImportSpec(**paths, hubs=hubs), tmp_path / "pack")
+    saved = pd.read_csv(tmp_path / "pack" / "hubs.csv")
+    assert saved[["easting", "northing"]].iloc[0].tolist() == pytest.approx(
+        [X0 + 500, Y0 + 500], abs=0.5)

@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 
 from dashboard.data import recognise as rec
+from dashboard.data import tables
 from dashboard.data.codes import clean_codes
 from dashboard.engine.geography import BNG
 from dashboard.errors import CodeError, DataFileError, GeometryError
@@ -45,8 +46,8 @@ def bng_coordinates(frame: pd.DataFrame, source: str, labels: pd.Series,
     east = rec.find_column(frame.columns, "easting", source, required=False)
     north = rec.find_column(frame.columns, "northing", source, required=False)
     if east and north:
-        x = pd.to_numeric(frame[east], errors="coerce").to_numpy(dtype=float)
-        y = pd.to_numeric(frame[north], errors="coerce").to_numpy(dtype=float)
+        x = tables.coordinates(frame[east], frame).to_numpy(dtype=float)
+        y = tables.coordinates(frame[north], frame).to_numpy(dtype=float)
         degrees = (np.abs(x) <= 180) & (np.abs(y) <= 90)
         if degrees.any():
             raise GeometryError(
@@ -64,10 +65,10 @@ def bng_coordinates(frame: pd.DataFrame, source: str, labels: pd.Series,
                 "coordinates are probably in another system; convert them to EPSG:27700 or give "
                 "longitude and latitude instead.")
         return x, y
-    lon = pd.to_numeric(frame[rec.find_column(frame.columns, "longitude", source)],
-                        errors="coerce").to_numpy(dtype=float)
-    lat = pd.to_numeric(frame[rec.find_column(frame.columns, "latitude", source)],
-                        errors="coerce").to_numpy(dtype=float)
+    lon = tables.coordinates(frame[rec.find_column(frame.columns, "longitude", source)],
+                             frame).to_numpy(dtype=float)
+    lat = tables.coordinates(frame[rec.find_column(frame.columns, "latitude", source)],
+                             frame).to_numpy(dtype=float)
     swapped = (lon >= GB_LAT[0]) & (lon <= GB_LAT[1]) & (lat >= GB_LON[0]) & (lat <= GB_LON[1])
     if swapped.any():
         raise GeometryError(

@@ -161,6 +161,13 @@ def parse_table(raw: bytes, name: str, sheet: str | None = None) -> pd.DataFrame
         except pd.errors.EmptyDataError:
             raise DataFileError(f"{name}: the file is empty. Export it again with its rows."
                                 ) from None
+        if len(frame.columns) == 1:  # the sniffer guessed wrong: split the header best
+            best = max(",;\t|", key=lambda d: len(head[skip][0].split(d)) if head and len(
+                head) > skip and head[skip] else 0)
+            if best != sep and head and len(head) > skip and len(head[skip][0].split(best)) > 1:
+                frame = pd.read_csv(io.StringIO(text), sep=best, dtype=str,
+                                    keep_default_na=False, skiprows=skip)
+                sep = best
         frame = frame.loc[:, [not (str(c).startswith("Unnamed:") and not frame[c].str.strip()
                                    .any()) for c in frame.columns]]
         frame.attrs["delimiter"] = sep
@@ -318,3 +325,13 @@ def _rows(where: pd.Series, raw: pd.Series, mask: pd.Series, limit: int = 5) -> 
     idx = list(mask[mask.to_numpy()].index)
     shown = ", ".join(f"{where[i]} ({str(raw[i]).strip()!r})" for i in idx[:limit])
     return shown + (f" and {len(idx) - limit} more" if len(idx) > limit else "")
+
+
+def coordinates(raw: pd.Series, frame: pd.DataFrame) -> pd.Series:
+    """Coordinates as numbers, reading a decimal comma (``-1,7812``) in a semicolon file; a
+    value that is not a number becomes NaN for the caller to name."""
+    text = raw.astype("string").fillna("").str.strip()
+    if frame.attrs.get("delimiter") == ";":
+        text = text.where(~text.str.match(_DECIMAL_COMMA), text.str.replace(",", ".",
+                                                                            regex=False))
+    return pd.to_numeric(text, errors="coerce")
