@@ -213,6 +213,23 @@ def _summary(page) -> str:
     return page.inner_text("#redraw-summary-text")
 
 
+def _redraw_move(page, fraction_x: float, fraction_y: float):
+    """Paint the ward under a point of the redraw map with a footprint other than its own;
+    returns the ward, its footprint, the new one and the point clicked."""
+    box = page.locator("#redraw-map .maplibregl-canvas").bounding_box()
+    x, y = box["x"] + box["width"] * fraction_x, box["y"] + box["height"] * fraction_y
+    page.mouse.move(x, y)
+    page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
+    ward, footprint = page.evaluate(
+        "() => document.querySelector('.hoverlayer').textContent").split(": ", 1)
+    page.click("#redraw-paint")
+    options = page.get_by_role("listbox").get_by_role("option")
+    target = next(t.strip() for t in options.all_inner_texts() if t.strip() != footprint)
+    page.get_by_role("listbox").get_by_role("option", name=target, exact=True).click()
+    page.mouse.click(x, y)
+    return ward, footprint, target, (x, y)
+
+
 def test_redraw_click_save_reopen_from_link_and_compare(served, page):
     base, _ = served
     page.goto(base + "/redraw")
@@ -221,18 +238,7 @@ def test_redraw_click_save_reopen_from_link_and_compare(served, page):
     page.wait_for_timeout(2500)
     assert "0 ward(s) moved" in _summary(page)
     before = page.inner_text("#redraw-balance-table")
-    box = page.locator("#redraw-map .maplibregl-canvas").bounding_box()
-    x, y = box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.45
-    page.mouse.move(x, y)
-    page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
-    ward, footprint = page.evaluate(
-        "() => document.querySelector('.hoverlayer').textContent").split(": ", 1)
-    # Paint with any footprint other than the ward's own.
-    page.click("#redraw-paint")
-    options = page.get_by_role("listbox").get_by_role("option")
-    target = next(t.strip() for t in options.all_inner_texts() if t.strip() != footprint)
-    page.get_by_role("listbox").get_by_role("option", name=target, exact=True).click()
-    page.mouse.click(x, y)
+    ward, footprint, target, (x, y) = _redraw_move(page, 0.35, 0.45)
     page.wait_for_function("() => document.querySelector('#redraw-summary-text')"
                            ".textContent.includes('1 ward(s) moved')", timeout=15_000)
     after = page.inner_text("#redraw-balance-table")
@@ -344,19 +350,22 @@ def test_hubs_click_opens_a_hub_and_population_within_2km_rises(served, page):
     assert page.errors == []
 
 
-def _redraw_move(page, fraction_x: float, fraction_y: float) -> None:
-    """Paint the ward under a point of the redraw map with another footprint."""
-    box = page.locator("#redraw-map .maplibregl-canvas").bounding_box()
-    x, y = box["x"] + box["width"] * fraction_x, box["y"] + box["height"] * fraction_y
-    page.mouse.move(x, y)
-    page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
-    _, footprint = page.evaluate(
-        "() => document.querySelector('.hoverlayer').textContent").split(": ", 1)
-    page.click("#redraw-paint")
-    options = page.get_by_role("listbox").get_by_role("option")
-    target = next(t.strip() for t in options.all_inner_texts() if t.strip() != footprint)
-    page.get_by_role("listbox").get_by_role("option", name=target, exact=True).click()
-    page.mouse.click(x, y)
+def _away_and_back(page, labels: tuple[str, ...], back: str, shown: str, text: str) -> None:
+    """Visit other pages through the nav bar, come back, then reload; each time the page must
+    show ``text`` in ``shown`` again, marked as not saved."""
+    for label in labels:
+        page.get_by_role("link", name=label, exact=True).click()
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1500)  # let the page draw, as a person would
+    wait = (f"() => document.querySelector('{shown}') && document.querySelector('{shown}')"
+            f".innerText.includes('{text}')")
+    page.get_by_role("link", name=back, exact=True).click()
+    page.wait_for_function(wait, timeout=20_000)
+    status = f"#{back.lower()}-store-status"
+    assert "NOT saved yet" in page.inner_text(status)
+    page.reload()
+    page.wait_for_function(wait, timeout=20_000)
+    assert "NOT saved yet" in page.inner_text(status)
 
 
 def test_unsaved_drafts_survive_page_changes_and_reloads(served, page):
@@ -376,20 +385,8 @@ def test_unsaved_drafts_survive_page_changes_and_reloads(served, page):
             break
     assert "2 ward(s) moved" in page.inner_text("#redraw-summary-text")
     page.wait_for_timeout(1000)
-    for label in ("Overlaps", "Hubs", "Data"):  # three other pages, through the nav bar
-        page.get_by_role("link", name=label, exact=True).click()
-        page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(1500)  # let the page draw, as a person would
-    page.get_by_role("link", name="Redraw", exact=True).click()
-    page.wait_for_function("() => document.querySelector('#redraw-summary-text') && document"
-                           ".querySelector('#redraw-summary-text').textContent.includes("
-                           "'2 ward(s) moved')", timeout=20_000)
-    assert "NOT saved yet" in page.inner_text("#redraw-store-status")
-    page.reload()
-    page.wait_for_function("() => document.querySelector('#redraw-summary-text') && document"
-                           ".querySelector('#redraw-summary-text').textContent.includes("
-                           "'2 ward(s) moved')", timeout=20_000)
-    assert "NOT saved yet" in page.inner_text("#redraw-store-status")
+    _away_and_back(page, ("Overlaps", "Hubs", "Data"), "Redraw", "#redraw-summary-text",
+                   "2 ward(s) moved")
     # Leaving the app with this unsaved asks first (the page's beforeunload handler).
     asks = page.evaluate("() => { const e = new Event('beforeunload', {cancelable: true}); "
                          "window.dispatchEvent(e); return e.defaultPrevented; }")
@@ -417,18 +414,6 @@ def test_an_unsaved_hub_survives_page_changes_and_reloads(served, page):
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.6)
     page.wait_for_function("() => document.getElementById('hubs-tables').innerText"
                            ".includes('New hub 1: opened')", timeout=15_000)
-    for label in ("Map", "Redraw", "Allocate"):
-        page.get_by_role("link", name=label, exact=True).click()
-        page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(1500)  # let the page draw, as a person would
-    page.get_by_role("link", name="Hubs", exact=True).click()
-    page.wait_for_function("() => document.getElementById('hubs-tables') && document"
-                           ".getElementById('hubs-tables').innerText.includes("
-                           "'New hub 1: opened')", timeout=20_000)
-    assert "NOT saved yet" in page.inner_text("#hubs-store-status")
-    page.reload()
-    page.wait_for_function("() => document.getElementById('hubs-tables') && document"
-                           ".getElementById('hubs-tables').innerText.includes("
-                           "'New hub 1: opened')", timeout=20_000)
-    assert "NOT saved yet" in page.inner_text("#hubs-store-status")
+    _away_and_back(page, ("Map", "Redraw", "Allocate"), "Hubs", "#hubs-tables",
+                   "New hub 1: opened")
     assert page.errors == []

@@ -16,6 +16,7 @@ from dash.exceptions import PreventUpdate
 from pyproj import Transformer
 
 from dashboard import components, figures, ids, reference
+from dashboard.callbacks import shared_scenarios
 from dashboard.callbacks import unsaved as unsaved_work
 from dashboard.data import recognise as rec
 from dashboard.data.points import check_inside, read_hubs
@@ -421,12 +422,7 @@ def register(app) -> None:
         return components.scenario_options(reference.scenarios(server), reference.pack_key(),
                                            None, keys, seen)[0]
 
-    @app.callback(
-        Output(ids.SCENARIO_SEEN, "data", allow_duplicate=True),
-        Input(ids.HUBS_OPENED, "data"), State(ids.SCENARIO_SEEN, "data"),
-        prevent_initial_call="initial_duplicate")
-    def remember_shared(opened, seen):
-        return components.seen_with(opened, seen)
+    shared_scenarios.register(app, ids.HUBS_OPENED)
 
     @app.callback(
         Output(ids.HUBS_PLAN, "data", allow_duplicate=True),

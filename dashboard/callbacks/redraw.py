@@ -14,6 +14,7 @@ from dash import ALL, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import components, figures, ids, reference
+from dashboard.callbacks import shared_scenarios
 from dashboard.callbacks import unsaved as unsaved_work
 from dashboard.data.assignments import read_assignment
 from dashboard.engine import drafts, optimise
@@ -357,12 +358,7 @@ def register(app) -> None:
             reference.scenarios(server), reference.pack_key(), data["layer"], keys, seen)
         return saved, choices, choices
 
-    @app.callback(
-        Output(ids.SCENARIO_SEEN, "data", allow_duplicate=True),
-        Input(ids.REDRAW_OPENED, "data"), State(ids.SCENARIO_SEEN, "data"),
-        prevent_initial_call="initial_duplicate")
-    def remember_shared(opened, seen):
-        return components.seen_with(opened, seen)
+    shared_scenarios.register(app, ids.REDRAW_OPENED)
 
     @app.callback(
         Output(ids.REDRAW_DRAFT, "data", allow_duplicate=True),

@@ -432,7 +432,8 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
             practices.to_csv(work / "practices.csv", index=False)
             origins["practices.csv"] = display_name(spec.practices)
             if regs is not None:
-                table = practice_import.registrations_table(regs, practices, report)
+                table = practice_import.registrations_table(
+                    regs, practices, display_name(spec.practices), report)
                 origins["registrations.csv"] = display_name(spec.registrations)
                 estimated = False
             else:

@@ -148,11 +148,6 @@ def read_registrations(path: Path, areas: gpd.GeoDataFrame, lookup: keyed.Lookup
     return Registrations(table, source, totals, cells)
 
 
-def _display_practices(report: Report) -> str:
-    found = [s["title"] for s in report.sources if s.get("role", "").startswith("GP practices")]
-    return found[0] if found else "the practices file"
-
-
 def _suppressed(regs: Registrations, kept: set, report: Report) -> None:
     """Suppressed cells of the kept practices are reported with their share of those practices'
     cells; too many stop the import. Other practices' cells (a national file) do not count."""
@@ -172,8 +167,8 @@ def _suppressed(regs: Registrations, kept: set, report: Report) -> None:
     report.warnings.append(text + ", so registered figures are slightly low.")
 
 
-def registrations_table(regs: Registrations, practices: pd.DataFrame, report: Report
-                   ) -> pd.DataFrame:
+def registrations_table(regs: Registrations, practices: pd.DataFrame, practices_source: str,
+                        report: Report) -> pd.DataFrame:
     """Patients of the kept practices by small area; residents who use other practices are
     kept under the outside unit instead of being lost or re-spread over local PCNs."""
     frame = regs.frame
@@ -199,7 +194,7 @@ def registrations_table(regs: Registrations, practices: pd.DataFrame, report: Re
         if share > OUTSIDE_MAX:
             raise CodeError(
                 f"{regs.source}: {share:.0%} of the borough's registered residents use practices "
-                f"that are not among the kept ones ({_display_practices(report)}). Real "
+                f"that are not among the kept ones ({practices_source}). Real "
                 "boroughs send a few per cent across the border; check the practices file is "
                 "for this borough and --practice-filter keeps its practices (or use --council "
                 "with national files).")

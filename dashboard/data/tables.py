@@ -114,9 +114,7 @@ def _frame_from_rows(rows: list[list], name: str) -> pd.DataFrame:
             len(r) < width or not str(r[width - 1] or "").strip() for r in body):
         width -= 1  # trailing empty columns (a spreadsheet's formatting)
     header = header[:width]
-    blank = [i for i, h in enumerate(header) if not h]
-    if blank:
-        header = [h or f"column {i + 1}" for i, h in enumerate(header)]
+    header = [h or f"column {i + 1}" for i, h in enumerate(header)]
     cells = [[("" if c is None else str(c)) for c in (list(r) + [""] * width)[:width]]
              for r in body]
     cells = [r for r in cells if any(c.strip() for c in r)]
