@@ -132,6 +132,19 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_build_examples(args) -> int:
+    from dashboard.data.examples import build_examples
+
+    realdata = Path(args.realdata)
+    if not realdata.is_dir():
+        raise DashboardError(f"{realdata}: no such folder; give the folder holding kirklees/, "
+                             "oldham/ and rochdale/ with --realdata.")
+    for key, report in build_examples(realdata, Path(args.out), args.only).items():
+        counts = ", ".join(f"{k} {v:,}" for k, v in report.counts.items())
+        print(f"{key}: {counts}; {len(report.warnings)} warning(s) (see its README.md).")
+    return 0
+
+
 def _pairs(values: list[str], flag: str) -> dict[str, str]:
     out = {}
     for value in values or []:
@@ -245,6 +258,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="regenerate the fictional demo pack")
     p.add_argument("--out", required=True, help="folder to write the pack into")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("build-examples", help="rebuild the shipped real-borough packs "
+                       "(Kirklees, Oldham, Rochdale) from the published files")
+    p.add_argument("--realdata", default=str(Path(__file__).resolve().parents[2] / "shared"
+                                             / "realdata"),
+                   help="folder with kirklees/, oldham/, rochdale/ (default: ../shared/realdata)")
+    p.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "geodata"),
+                   help="where the packs go (default: geodata/)")
+    p.add_argument("--only", action="append", help="build only this borough (repeatable)")
+    p.set_defaults(func=cmd_build_examples)
 
     p = sub.add_parser("import", help="build a data pack from official ONS, MHCLG and NHS files")
     p.add_argument("--out", required=True, help="folder for the new pack (replaced only when "

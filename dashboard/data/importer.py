@@ -68,6 +68,10 @@ class ImportSpec:
     lookup_fallback: Path | None = None  # other-vintage LSOA boundaries for lookup gaps
     best_fit_lookup: Path | None = None  # ONS best-fit lookup of small areas to wards
     labels: dict[str, str] = field(default_factory=dict)  # role -> the user's file name
+    open_data: bool = False  # a pack the project ships, built from published data
+    description: str = "Real open data imported from official ONS, MHCLG and NHS files."
+    # role -> publisher/licence/attribution/vintage known from elsewhere (bundled boroughs)
+    source_details: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _read_boundaries(path: Path, code_role: str, name_role: str
@@ -460,6 +464,7 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
             origins["centroids.csv"] = display_name(spec.centroids)
             sources.append(vintage.Source("centroids", display_name(spec.centroids)))
             extra += '\n[small_areas.centroids]\nfile = "centroids.csv"\n'
+        vintage.apply_details(sources, spec.source_details)
         vintage.apply_given(sources, spec.vintages)
         spread = vintage.spread_warning(sources)
         if spread:
@@ -524,7 +529,8 @@ def _manifest(spec: ImportSpec, ages: dict, need_labels: dict, sources: list[dic
     lines = [
         "# Data pack written by `python -m dashboard import`; see validation.json.",
         "[pack]", f"name = {_toml_str(spec.name)}", "fictional = false",
-        f"description = {_toml_str('Real open data imported from official ONS, MHCLG and NHS files.')}",
+        *(["open_data = true"] if spec.open_data else []),
+        f"description = {_toml_str(spec.description)}",
     ]
     for src in sources:
         lines += ["", "[[pack.sources]]"]

@@ -246,6 +246,7 @@ def load_pack(folder: str | Path) -> Geography:
         name=m.name,
         fictional=m.fictional,
         metadata={"description": m.description, "sources": m.sources, "root": str(m.root),
+                  "open_data": m.open_data,
                   "need_labels": dict(m.need), "age_band_labels": dict(m.age_bands)},
     )
     if hubs is not None:

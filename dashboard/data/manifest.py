@@ -80,6 +80,7 @@ class Manifest:
     allocations: Path | None = None  # current-allocation CSV
     centroids: FileSpec | None = None  # population-weighted centroids of the small areas
     best_fit: dict = field(default_factory=dict)  # layer -> FileSpec of a best-fit lookup
+    open_data: bool = False  # real published data shipped with the project (a badge says so)
 
 
 def _get(table: dict, key: str, where: str, kind: type = str, default: Any = ...) -> Any:
@@ -196,6 +197,7 @@ def read_manifest(folder: str | Path) -> Manifest:
         name=_get(pack, "name", "pack"),
         fictional=_get(pack, "fictional", "pack", bool, False),
         description=_get(pack, "description", "pack", str, ""),
+        open_data=_get(pack, "open_data", "pack", bool, False),
         small_areas=file(root, sa, "file", "small_areas", sa_cols),
         small_area_label=_get(sa, "label", "small_areas", str, "Small areas"),
         need=need,

@@ -46,6 +46,7 @@ class Source:
     publisher: str = ""
     licence: str = ""
     notes: list[str] = field(default_factory=list)
+    attribution: str = ""  # the credit line the licence asks for
 
     def as_toml_table(self) -> dict[str, str]:
         out = {"title": self.title, "role": ROLES.get(self.role, self.role),
@@ -57,6 +58,8 @@ class Source:
             out["licence"] = self.licence
         if self.notes:
             out["notes"] = "; ".join(self.notes)
+        if self.attribution:
+            out["attribution"] = self.attribution
         return out
 
 
@@ -170,6 +173,19 @@ def apply_given(sources: list[Source], given: dict[str, str]) -> None:
             by_role[role].vintage = text
             year = _year(text)
             by_role[role].year = float(year) if year else None
+
+
+def apply_details(sources: list[Source], details: dict[str, dict[str, str]]) -> None:
+    """Put what a builder knows of a file (publisher, licence, attribution, vintage), by role,
+    over what was read from it; e.g. the credit lines of the bundled real boroughs."""
+    for src in sources:
+        for key, text in details.get(src.role, {}).items():
+            if key not in ("vintage", "publisher", "licence", "attribution"):
+                raise ValueError(f"unknown source detail '{key}'")
+            setattr(src, key, text)
+            if key == "vintage":
+                year = _year(text)
+                src.year = float(year) if year else None
 
 
 def spread_warning(sources: list[Source]) -> str | None:
