@@ -10,7 +10,7 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html, set_props
-from flask import Flask, Response, abort, jsonify, redirect, request
+from flask import Flask, Response, abort, has_request_context, jsonify, redirect, request
 from flask_compress import Compress
 
 from dashboard import callbacks, components, figures, ids, packs, reference, security
@@ -100,19 +100,28 @@ def _serve_glyphs(server) -> None:
 
 
 def _serve_pack_switch(server) -> None:
-    """``/_pack/<id>`` switches this browser to an imported pack (a link a user can share);
-    ``/_pack/default`` switches it back."""
+    """``/_pack/<choice>`` opens a pack (older shared links); ``/_pack/default`` switches this
+    browser back to the default pack. A page opened with ``?pack=`` becomes the browser's
+    choice for pages opened without one."""
     def switch(pack_id: str) -> Response:
-        response = redirect("/")
         if pack_id == "default":
+            response = redirect("/")
             response.delete_cookie(packs.COOKIE)
             return response
-        if not reference.store(server).has(pack_id):
+        if not reference.store(server).knows(pack_id):
             abort(404)
-        packs.set_cookie(response, pack_id, request.is_secure)
-        return response
+        return redirect("/" + reference.choice_query(pack_id))
 
     server.add_url_rule("/_pack/<pack_id>", "pack_switch", switch)
+
+    @server.after_request
+    def remember_choice(response: Response) -> Response:
+        chosen = request.args.get("pack")
+        if request.method == "GET" and chosen and response.mimetype == "text/html" \
+                and reference.store(server).knows(chosen):
+            packs.set_cookie(response, chosen, request.is_secure,
+                             request.cookies.get(packs.UPLOADS_COOKIE, ""))
+        return response
 
 
 def _compress(server) -> None:
@@ -125,16 +134,18 @@ def _compress(server) -> None:
 
 
 def _shell(server) -> html.Div:
-    """The page frame, built per page load so it names the pack this browser chose."""
+    """The page frame, built per page load so it names the pack this tab chose."""
     geo = reference.geography(server)
-    badge = dbc.Badge("FICTIONAL DEMO DATA", color="warning", className="ms-2 text-dark") \
-        if geo.fictional else None
+    key = reference.current_choice(server)
+    query = reference.choice_query(key, server)
     return html.Div([
+        # The tab's pack, repeated by assets/pack.js on every request of this page.
+        html.Div(id=ids.PACK_KEY, **{"data-pack": key}, hidden=True),
         dbc.Navbar(dbc.Container([
-            dbc.NavbarBrand(["Place alignment", badge], href="/"),
-            dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=href, active="exact"))
+            dbc.NavbarBrand(["Place alignment", components.pack_badge(geo)], href="/" + query),
+            dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=href + query, active="exact"))
                      for label, href in NAV_LINKS], navbar=True, className="me-auto"),
-            html.Span(geo.name, className="navbar-text text-light small", id=ids.NAV),
+            components.pack_chooser(_choices(server), key, geo.name),
         ], fluid=True), color="#0b4f9c", dark=True, className="mb-3 app-navbar"),
         dbc.Container([
             dbc.Alert(id=ids.APP_ALERT, is_open=False, dismissable=True, color="danger"),
@@ -146,6 +157,20 @@ def _shell(server) -> html.Div:
             components.sources_footer(geo),
         ], fluid=True, className="px-4"),
     ])
+
+
+def _choices(server) -> list[tuple[str, str, str]]:
+    """(key, name, kind) of every pack this browser may choose: the named packs, then the
+    packs it imported (kind: fictional, open data, imported)."""
+    store = reference.store(server)
+    out = []
+    for key in store.named:
+        out.append((key, *store.summary(key)))
+    cookie = request.cookies.get(packs.UPLOADS_COOKIE) if has_request_context() else None
+    for pack_id in packs.remembered_ids(cookie):
+        if store.has(pack_id):
+            out.append((pack_id, store.summary(pack_id)[0], "yours"))
+    return out
 
 
 def _pack_problem_alert(geo: Geography):
@@ -168,8 +193,12 @@ def _open_pack(settings: Settings) -> tuple[Served, str]:
     return served, cached_display(served.geography, served.folder, settings.cache_dir)
 
 
-def _pack_store(settings: Settings, geo: Geography) -> PackStore:
-    return PackStore(settings.pack_store, geo, file_limit=settings.upload_bytes,
+def _pack_store(settings: Settings, geo: Geography, named: bool = True) -> PackStore:
+    folders = packs.named_packs(settings.packs if named else (), settings.pack)
+    return PackStore(settings.pack_store, geo, named=folders,
+                     default_key=packs.pack_key_of(settings.pack),
+                     snapshot_root=settings.pack_store.parent / "served-packs",
+                     file_limit=settings.upload_bytes,
                      cache_dir=settings.cache_dir, keep_days=settings.upload_days,
                      max_packs=settings.upload_max_packs, per_hour=settings.uploads_per_hour)
 
@@ -200,7 +229,7 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
     else:
         served, _ = _open_pack(settings)
         geo = served.geography
-    store = _pack_store(settings, geo)
+    store = _pack_store(settings, geo, named=geography is None)
     saved = _scenario_store(settings)
     app = Dash(
         "dashboard",
@@ -251,7 +280,10 @@ def check_start(settings: Settings | None = None) -> list[str]:
         raise DashboardError(f"cannot serve the data pack in {settings.pack}: {exc} Fix or "
                              "re-import the pack, or set DASHBOARD_PACK to another one.") from exc
     # No worker runs yet, so whatever an upload or import left behind is nobody's: all goes.
-    swept = _pack_store(settings, geo).sweep(older_than_s=0)
+    store = _pack_store(settings, geo)
+    swept = store.sweep(older_than_s=0)
+    others = [k for k in store.named if k != store.default_key]
+    problems = store.warm()  # fills the disk cache, so workers open the named packs quickly
     scenarios = _scenario_store(settings)
     reachable = scenarios.healthy()
     scenarios.engine.dispose()  # workers open their own connections after the fork
@@ -262,8 +294,10 @@ def check_start(settings: Settings | None = None) -> list[str]:
                if served.refused else [])
     return [
         *refused,
-        f"Pack '{geo.name}' from {settings.pack} (version {served.version}): ready in "
+        f"Pack '{geo.name}' from {settings.pack} (version {served.version}) is the default; "
+        f"also offered: {', '.join(others) or 'none'}; ready in "
         f"{time.perf_counter() - start:.1f} s (map shapes cache: {cache}).",
+        *[f"REFUSED the named pack {p}" for p in problems],
         f"Scenario store {scenarios!r}: " + ("reachable." if reachable else
                                              "NOT reachable; maps work, saving waits for it."),
         f"Sign-in: {sign_in}; debug: {'ON' if settings.debug else 'off'}; uploads up to "

@@ -86,11 +86,44 @@ def empty_state(text: str) -> html.Div:
     return html.Div(text, className="text-muted fst-italic border rounded p-3 bg-light")
 
 
-def fictional_notice(geo: Geography):
-    if not geo.fictional:
-        return None
-    return dbc.Alert("Fictional demo borough: no figure describes a real place.",
-                     color="warning", className="py-2 small")
+def pack_notice(geo: Geography):
+    """What kind of data the page shows: a fictional borough, or real published data."""
+    if geo.fictional:
+        return dbc.Alert(["Fictional demo borough: no figure describes a real place. Real "
+                          "boroughs (Kirklees, Oldham, Rochdale) are in the borough list at the "
+                          "top right."], color="warning", className="py-2 small")
+    if geo.metadata.get("open_data"):
+        return dbc.Alert([geo.metadata.get("description", ""),
+                          " Sources and vintages at the foot of the page."],
+                         color="info", className="py-2 small")
+    return None
+
+
+def pack_badge(geo: Geography):
+    if geo.fictional:
+        return dbc.Badge("FICTIONAL DEMO DATA", color="warning", className="ms-2 text-dark")
+    if geo.metadata.get("open_data"):
+        return dbc.Badge("REAL OPEN DATA", color="light", className="ms-2 text-dark")
+    return None
+
+
+CHOICE_GROUPS = (("open data", "Real boroughs (open data)"), ("fictional", "Fictional demo"),
+                 ("local", "Added on this server"), ("yours", "Imported in this browser"))
+
+
+def pack_chooser(choices: list[tuple[str, str, str]], current: str, name: str):
+    """The borough list on every page: each entry opens that pack's map (a full page load, so
+    every part of the page changes pack together); its address can be shared."""
+    items = []
+    for kind, heading in CHOICE_GROUPS:
+        group = [(k, n) for k, n, c in choices if c == kind]
+        if not group:
+            continue
+        items.append(dbc.DropdownMenuItem(heading, header=True))
+        items += [dbc.DropdownMenuItem(n, href="/?" + urlencode({"pack": k}), external_link=True,
+                                       active=k == current) for k, n in group]
+    return dbc.DropdownMenu(items, label=f"Borough: {name}", nav=True, in_navbar=True,
+                            align_end=True, id=ids.PACK_CHOOSER, className="pack-chooser")
 
 
 def sources_footer(geo: Geography) -> html.Footer:
@@ -228,7 +261,8 @@ def opened_state(scenario, readonly: bool = False) -> dict:
 
 def share_link(scenario_id: str) -> str:
     """The read-only link that opens a saved scenario."""
-    return f"{reference.base_url()}/redraw?scenario={scenario_id}"
+    query = urlencode({"pack": reference.current_choice(), "scenario": scenario_id})
+    return f"{reference.base_url()}/redraw?{query}"
 
 
 def hub_options(plan) -> list[dict]:

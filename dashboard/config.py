@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 from dashboard.errors import DashboardError
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_PACK = ROOT / "geodata" / "demo"
+GEODATA = ROOT / "geodata"
+DEMO_PACK = GEODATA / "demo"
 INSTANCE = ROOT / "instance"
 DEFAULT_UPLOAD_MB = 50.0
 DEFAULT_STREET_STYLE = "carto-positron"
@@ -69,6 +70,20 @@ def _hosts(env: Mapping[str, str]) -> tuple[str, ...]:
     return hosts
 
 
+def _packs(env: Mapping[str, str]) -> tuple[Path, ...]:
+    raw = env.get("DASHBOARD_PACKS", "").strip()
+    if not raw:
+        return (GEODATA,)
+    if raw.lower() == "none":
+        return ()
+    found = tuple(Path(p.strip()).expanduser() for p in raw.split(",") if p.strip())
+    missing = [str(p) for p in found if not p.is_dir()]
+    if missing:
+        raise ConfigError(f"DASHBOARD_PACKS: '{missing[0]}' is not a folder; give pack folders "
+                          "or folders of packs, separated by commas (or 'none').")
+    return found
+
+
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     raw = env.get(name, "").strip()
     return Path(raw).expanduser() if raw else default
@@ -78,7 +93,8 @@ def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
 class Settings:
     """What one deployment serves and how. Build with :meth:`from_env`."""
 
-    pack: Path = DEMO_PACK
+    pack: Path = DEMO_PACK  # the default pack, for a browser that chose none
+    packs: tuple[Path, ...] = (GEODATA,)  # more packs offered, or folders of packs
     pack_store: Path = INSTANCE / "packs"
     scenario_db: str | None = None  # None: a SQLite file beside the pack store
     cache_dir: Path | None = INSTANCE / "cache"  # None: derived tables are not kept on disk
@@ -110,6 +126,7 @@ class Settings:
                               "`python -m dashboard password`, not the password itself.")
         return cls(
             pack=_path(env, "DASHBOARD_PACK", DEMO_PACK),
+            packs=_packs(env),
             pack_store=_path(env, "DASHBOARD_PACK_STORE", INSTANCE / "packs"),
             scenario_db=env.get("DASHBOARD_SCENARIO_DB", "").strip() or None,
             cache_dir=None if cache.lower() == "off" else _path(env, "DASHBOARD_CACHE_DIR",

@@ -229,7 +229,21 @@ def write_allocation(path: str | Path, geo: Geography, layer: str, resources,
     return write_tables(path, sheets, geo, details), transfers
 
 
-SCENARIO_FORMATS = {"csv": "Assignment CSV", "gpkg": "GeoPackage"}
+SCENARIO_FORMATS = {"csv": "Assignment CSV", "groups": "Groups CSV (for --group)",
+                    "gpkg": "GeoPackage"}
+
+
+def groups_table(geo: Geography, draft) -> pd.DataFrame:
+    """The footprints as the import's ``--group NAME=FILE`` takes them: ward code, footprint
+    code and name; every ward must be in a footprint."""
+    table = assignment_table(geo, draft)
+    if draft.unassigned:
+        raise DashboardError(f"{len(draft.unassigned)} ward(s) are not in any footprint yet; "
+                             "assign every ward first.")
+    name = draft.layer
+    return pd.DataFrame({"ward_code": table["ward_code"],
+                         f"{name}_code": table["footprint_code"],
+                         f"{name}_name": table["footprint_name"]})
 
 
 def scenario_export(geo: Geography, draft, bal, name: str, fmt: str) -> tuple[str, bytes]:
@@ -240,6 +254,8 @@ def scenario_export(geo: Geography, draft, bal, name: str, fmt: str) -> tuple[st
     stem = _stem(geo, draft.layer, "scenario", _slug(name) or "draft")
     if fmt == "csv":
         return f"{stem}.csv", csv_bytes(assignment_table(geo, draft))
+    if fmt == "groups":
+        return f"{stem}-groups.csv", csv_bytes(groups_table(geo, draft))
     lay = geo.layer(draft.layer)
     wards = gpd.GeoDataFrame({"code": [draft.assignment[m] for m in geo.layer(lay.member_of).codes]},
                              geometry=geo.layer_geometry[lay.member_of].values, crs=BNG)

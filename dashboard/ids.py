@@ -4,6 +4,8 @@
 NAV = "nav"
 APP_ALERT = "app-alert"
 SOURCES_FOOTER = "sources-footer"
+PACK_KEY = "pack-key"  # hidden: the tab's pack, read by assets/pack.js
+PACK_CHOOSER = "pack-chooser"
 # This browser's scenario edit keys (id -> key) and the scenarios shared with it by link:
 # kept in the browser's local storage, never on the server.
 SCENARIO_KEYS = "scenario-keys"
@@ -127,9 +129,19 @@ REDRAW_COMPARE_B = "redraw-compare-b"
 REDRAW_COMPARE = "redraw-compare"
 REDRAW_IMPORT = "redraw-import"
 REDRAW_DOWNLOAD = "redraw-download"
-REDRAW_EXPORT = {"csv": "redraw-export-csv", "gpkg": "redraw-export-gpkg"}
+REDRAW_EXPORT = {"csv": "redraw-export-csv", "groups": "redraw-export-groups",
+                 "gpkg": "redraw-export-gpkg"}
 REDRAW_WARD = "redraw-ward"  # pattern-matching type: one footprint select per ward
 REDRAW_NAV = "redraw-nav"  # a location that reloads the page for another layer
+REDRAW_NEW_LABEL = "redraw-new-label"  # making a new layer: its name
+REDRAW_NEW_NAMES = "redraw-new-names"  # ... its footprints, one per line
+REDRAW_NEW_START = "redraw-new-start"
+REDRAW_NEW_STATUS = "redraw-new-status"
+REDRAW_RENAME_TO = "redraw-rename-to"  # a footprint's new name
+REDRAW_RENAME_GROUP = "redraw-rename-group"
+REDRAW_USE_NAME = "redraw-use-name"  # the label of the layer the draft becomes
+REDRAW_USE_LAYER = "redraw-use-layer"
+REDRAW_USE_STATUS = "redraw-use-status"
 
 # Hubs (access and what-if hubs) page
 HUBS_PLAN = "hubs-plan"  # store: the hub plan being edited (lives in the browser tab)

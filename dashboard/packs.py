@@ -1,9 +1,11 @@
-"""The packs one running dashboard serves: the one it started with, and those users import.
+"""The packs one running dashboard serves: named packs (the default one, the demo and real
+boroughs shipped in geodata/, any a deployment adds) and those users import.
 
-Imported packs live in one folder, the pack store, each under a random 32-hex-digit id; nothing
-is ever written outside it. A browser chooses its pack with a cookie holding that id, so one
-user's import never changes what anyone else sees. Packs are read-only once written, so any
-worker process can load one from disk; a few recently used ones are kept in memory.
+Named packs are chosen by a short key, their folder's name (``?pack=kirklees``). Imported packs
+live in one folder, the pack store, each under a random 32-hex-digit id; nothing is ever written
+outside it, and one user's import never changes what anyone else sees. Packs are read-only once
+written, so any worker process can load one from disk; named packs are loaded on first use and
+kept, a few recently used imported ones are kept in memory.
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
 from dashboard.config import Settings
+from dashboard.data import snapshot
 from dashboard.data.cache import cached_display
 from dashboard.data.importer import PARTIAL, ImportSpec, Report, import_pack
 from dashboard.data.loader import load_pack
@@ -31,7 +39,10 @@ from dashboard.engine.geography import Geography
 from dashboard.errors import DataFileError, DataPackError
 
 COOKIE = "dashboard_pack"
+UPLOADS_COOKIE = "dashboard_uploads"  # ids of the packs this browser imported or derived
 PACK_ID = re.compile(r"^[0-9a-f]{32}$")
+PACK_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")  # a named pack's key
+MAX_REMEMBERED = 8  # imported packs a browser's chooser lists
 TABLE_FILE_LIMIT = 5 * 1024 * 1024  # a small table uploaded on its own, e.g. current allocations
 # Layer names an uploaded grouping may not take: the import writes these itself.
 RESERVED = {"small_areas", "wards", "pcns", "hubs"}
@@ -41,11 +52,59 @@ ROLES = ("wards", "small_areas", "population", "need", "lsoa_lookup", "lookup_fa
 REQUIRED = ("wards", "small_areas", "population")
 
 
-def set_cookie(response, pack_id: str, secure: bool = False) -> None:
+def set_cookie(response, pack_id: str, secure: bool = False, remembered: str = "") -> None:
     """Point this browser at ``pack_id`` for 90 days (not readable by page scripts; sent only
-    over HTTPS when ``secure``, i.e. when the request came over HTTPS)."""
-    response.set_cookie(COOKIE, pack_id, max_age=90 * 24 * 3600, httponly=True, samesite="Lax",
+    over HTTPS when ``secure``, i.e. when the request came over HTTPS). An imported pack's id
+    is also added to the browser's list of its own packs (``remembered``: the list so far)."""
+    age = 90 * 24 * 3600
+    response.set_cookie(COOKIE, pack_id, max_age=age, httponly=True, samesite="Lax",
                         secure=secure)
+    if PACK_ID.match(pack_id):
+        ids_ = [pack_id, *[i for i in remembered_ids(remembered) if i != pack_id]]
+        response.set_cookie(UPLOADS_COOKIE, ".".join(ids_[:MAX_REMEMBERED]), max_age=age,
+                            httponly=True, samesite="Lax", secure=secure)
+
+
+def remembered_ids(cookie: str | None) -> list[str]:
+    """The well-formed pack ids in a browser's list of its own packs."""
+    return [i for i in (cookie or "").split(".") if PACK_ID.match(i)][:MAX_REMEMBERED]
+
+
+def pack_key_of(folder: Path) -> str:
+    """A named pack's key: its folder's name in lower case, e.g. ``geodata/Kirklees`` ->
+    ``kirklees``."""
+    key = re.sub(r"[^a-z0-9_-]+", "-", folder.name.lower()).strip("-")[:40]
+    return key or "pack"
+
+
+def named_packs(folders: tuple[Path, ...], default: Path) -> dict[str, Path]:
+    """Key -> folder of every named pack: each folder given is a pack (it holds pack.toml) or
+    a folder of packs; the default pack is always one of them."""
+    found = {pack_key_of(default): default}
+    for folder in folders:
+        candidates = [folder] if (folder / "pack.toml").is_file() else \
+            sorted(p for p in folder.iterdir() if (p / "pack.toml").is_file()) \
+            if folder.is_dir() else []
+        for pack in candidates:
+            key = pack_key_of(pack)
+            if key in found and found[key].resolve() != pack.resolve():
+                raise DataPackError(f"Two packs would both be called '{key}' ({found[key]} and "
+                                    f"{pack}); rename one of the folders.")
+            found.setdefault(key, pack)
+    return found
+
+
+def pack_summary(folder: Path) -> tuple[str, str]:
+    """A pack's name and kind (``fictional``, ``open data`` or ``local``) from its manifest,
+    read without loading the pack."""
+    try:
+        with open(folder / "pack.toml", "rb") as fh:
+            head = tomllib.load(fh).get("pack", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return folder.name, "local"
+    kind = "fictional" if head.get("fictional") is True else \
+        "open data" if head.get("open_data") is True else "local"
+    return str(head.get("name") or folder.name), kind
 
 
 @dataclass(frozen=True)
@@ -96,10 +155,13 @@ def group_name(filename: str) -> str:
 
 @dataclass
 class PackStore:
-    """Imported packs on disk plus an in-memory cache; the default pack serves everyone else."""
+    """Named and imported packs; the default pack serves a browser that chose none."""
 
     root: Path
     default: Geography
+    named: dict[str, Path] = field(default_factory=dict)  # key -> folder, the default's included
+    default_key: str = "default"
+    snapshot_root: Path | None = None  # last-good copies of named packs (None: load in place)
     file_limit: int = Settings().upload_bytes  # bytes per uploaded file
     cache_dir: Path | None = None  # where derived tables are kept (see dashboard.data.cache)
     capacity: int = 4
@@ -107,6 +169,7 @@ class PackStore:
     max_packs: int = 100  # imported packs kept in all
     per_hour: int = 10  # imports one client may make in an hour
     _loaded: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _named_loaded: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -166,17 +229,41 @@ class PackStore:
         """Whether ``pack_id`` is a well-formed id of a pack in this store."""
         return bool(PACK_ID.match(pack_id)) and (self.root / pack_id / "pack.toml").is_file()
 
+    def knows(self, choice: str | None) -> bool:
+        """Whether ``choice`` is a named pack's key or an imported pack's id."""
+        return bool(choice) and (choice in self.named or choice == "default"
+                                 or self.has(choice))
+
+    def summary(self, choice: str) -> tuple[str, str]:
+        """The name and kind of a named or imported pack, without loading it."""
+        return pack_summary(self.named.get(choice) or self.root / choice)
+
     def get(self, pack_id: str | None) -> Geography:
-        """The pack ``pack_id`` names, or the default pack if it names none that exists."""
-        if not pack_id or not PACK_ID.match(pack_id):
+        """The pack ``pack_id`` names (a named pack's key or an imported pack's id); the
+        default pack when it names none.
+
+        Raises
+        ------
+        DataPackError
+            When it names a pack that does not exist here or cannot be opened.
+        """
+        if not pack_id or pack_id in (self.default_key, "default"):
             return self.default
+        if pack_id in self.named:
+            return self._get_named(pack_id)
+        if not PACK_ID.match(pack_id):
+            shown = re.sub(r"[^\w.-]", "?", pack_id)[:40]
+            raise DataPackError(f"There is no pack called '{shown}' here; choose one from the "
+                                "list of boroughs.")
         with self._lock:
             if pack_id in self._loaded:
                 self._loaded.move_to_end(pack_id)
                 _touch(self.root / pack_id)
                 return self._loaded[pack_id]
         if not self.has(pack_id):
-            return self.default
+            raise DataPackError("The imported pack this link or browser names is not kept here "
+                                "any more (packs unused for a while are removed); load the "
+                                "files again on Load your data.")
         folder = self.root / pack_id
         _touch(folder)
         try:
@@ -191,9 +278,42 @@ class PackStore:
                 self._loaded.popitem(last=False)
         return geo
 
+    def _get_named(self, key: str) -> Geography:
+        with self._lock:
+            if key in self._named_loaded:
+                return self._named_loaded[key]
+        folder = self.named[key]
+        if self.snapshot_root is not None:  # a damaged edit serves the last copy that loaded
+            geo = snapshot.serve(folder, self.snapshot_root / key).geography
+            where = geo.metadata.get("root", folder)
+        else:
+            geo, where = load_pack(folder), folder
+        cached_display(geo, Path(where), self.cache_dir)
+        with self._lock:
+            return self._named_loaded.setdefault(key, geo)
+
+    def warm(self) -> list[str]:
+        """Load every named pack now (at start-up, so first visits are quick); returns the
+        problems of those that cannot be opened (they are then refused when chosen)."""
+        problems = []
+        for key in self.named:
+            try:
+                self.get(key)
+            except DataPackError as exc:
+                problems.append(f"{key}: {exc}")
+        return problems
+
+    def key_of(self, geo: Geography) -> str | None:
+        """The choice that gives ``geo`` (for links), if it is loaded here."""
+        if geo is self.default:
+            return self.default_key
+        with self._lock:
+            pairs = [*self._named_loaded.items(), *self._loaded.items()]
+        return next((k for k, g in pairs if g is geo), None)
+
     def loaded(self) -> list[Geography]:
         with self._lock:
-            return [self.default, *self._loaded.values()]
+            return [self.default, *self._named_loaded.values(), *self._loaded.values()]
 
     def import_uploads(self, files: dict[str, Upload], groups: list[Upload], name: str,
                        options: dict, client: str = "?") -> tuple[str, Report]:
@@ -241,6 +361,80 @@ class PackStore:
         finally:
             shutil.rmtree(incoming, ignore_errors=True)
         return pack_id, report
+
+
+    def derive(self, base: str | None, layer: str, label: str, rows: list[tuple[str, str, str]],
+               client: str = "?") -> str:
+        """A new imported pack: pack ``base`` (a key or id; ``None`` the default) plus a
+        grouping ``layer`` of its wards drawn in the dashboard, labelled user-defined.
+
+        ``rows`` are (ward code, footprint code, footprint name). Packs are read-only once
+        written (any worker may have one in memory), so the layer goes into a copy; the copy
+        appears under its new id only once it loads. Returns that id.
+        """
+        if not LAYER_NAME.match(layer) or layer in RESERVED:
+            raise DataFileError(f"'{layer}' cannot name a layer; use lower-case letters, digits "
+                                "and underscores, starting with a letter.")
+        geo = self.get(base)
+        if layer in geo.layers:
+            raise DataFileError(f"{geo.name} already has a layer called '{layer}'; give the new "
+                                "layer another name.")
+        source = Path(str(geo.metadata.get("root", "")))
+        if not (source / "pack.toml").is_file():
+            raise DataFileError("This pack was not read from files, so a layer cannot be added "
+                                "to a copy of it.")
+        self._admit(client)
+        pack_id = secrets.token_hex(16)
+        incoming = self.root / ".incoming" / pack_id
+        incoming.parent.mkdir(parents=True, exist_ok=True)
+        work = incoming / "pack"
+        try:
+            shutil.copytree(source, work, ignore=shutil.ignore_patterns(USED, OWNER))
+            _claim(incoming)
+            file = f"{layer}.csv" if not (work / f"{layer}.csv").exists() else f"{layer}_drawn.csv"
+            lines = [f"ward_code,{layer}_code,{layer}_name"]
+            lines += [",".join(_csv_cell(v) for v in row) for row in rows]
+            (work / file).write_text("\n".join(lines) + "\n", encoding="utf-8")
+            manifest = (work / "pack.toml").read_text(encoding="utf-8")
+            manifest = _renamed(manifest, f"{geo.name} + {label}") + (
+                f"\n[[layers]]\nname = {_toml(layer)}\ntype = \"grouping\"\n"
+                f"label = {_toml(label)}\nof = \"wards\"\nfile = {_toml(file)}\n"
+                "user_defined = true\n"
+                f"columns = {{ member = \"ward_code\", code = \"{layer}_code\", "
+                f"name = \"{layer}_name\" }}\n")
+            (work / "pack.toml").write_text(manifest, encoding="utf-8")
+            load_pack(work)  # only a copy that opens is kept
+            os.replace(work, self.root / pack_id)
+        except OSError as exc:
+            raise DataFileError(f"The server could not write the new pack ({exc.strerror or exc}"
+                                "); nothing was saved. Try again later.") from exc
+        finally:
+            shutil.rmtree(incoming, ignore_errors=True)
+        return pack_id
+
+
+LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def _toml(text: str) -> str:
+    """A TOML basic string for any text."""
+    import json
+
+    return json.dumps(str(text), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _csv_cell(value: str) -> str:
+    text = str(value)
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n\r') else text
+
+
+def _renamed(manifest: str, name: str) -> str:
+    """The manifest with the [pack] table's name replaced (the first ``name =`` line after it)."""
+    head, sep, rest = manifest.partition("[pack]")
+    if not sep:
+        return manifest
+    rest = re.sub(r"(?m)^name\s*=.*$", lambda _: f"name = {_toml(name)}", rest, count=1)
+    return head + sep + rest
 
 
 USED = ".used"  # touched when a pack is opened; its age is the pack's idle time

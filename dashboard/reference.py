@@ -1,11 +1,15 @@
 """Where the web layer finds the geography of the current request.
 
-The Flask app holds a :class:`~dashboard.packs.PackStore`; the browser's pack cookie picks one of
-its read-only packs (the default when there is no cookie), so every callback and page layout of a
-request sees the same pack.
+The Flask app holds a :class:`~dashboard.packs.PackStore`. A page's address names its pack
+(``?pack=kirklees``); the page's script repeats that choice on every request it makes
+(:data:`PACK_HEADER`, see ``assets/pack.js``), so every callback and page layout of a tab sees the
+same pack even when another tab chose another. A request naming none gets the browser's last
+choice (its cookie), else the default pack.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from flask import current_app, g, has_request_context, request
 
@@ -16,6 +20,7 @@ from dashboard.errors import DataPackError
 from dashboard.packs import COOKIE, PackStore
 from dashboard.scenarios import Scenario, ScenarioError, ScenarioStore
 
+PACK_HEADER = "X-Dashboard-Pack"
 CONFIG_KEY = "PACK_STORE"
 SCENARIOS_KEY = "SCENARIO_STORE"
 SETTINGS_KEY = "DASHBOARD_SETTINGS"
@@ -43,16 +48,38 @@ def shared_scenario(scenario_id: str) -> Scenario:
     """The saved scenario a shared link names, refused when it belongs to another pack."""
     found = scenarios().get(scenario_id)
     if found.pack != pack_key():
-        where = "the demo pack" if found.pack == "default" else f"/_pack/{found.pack}"
+        where = "the default pack" if found.pack == "default" else choice_query(found.pack)
         raise ScenarioError(f"'{found.name}' was made on another pack; open {where} first, then "
                             "follow the link again.")
     return found
 
 
-def pack_key() -> str:
-    """Which pack a saved scenario belongs to: an imported pack's id, or ``default``."""
+def current_choice(server=None) -> str:
+    """The key or id of the pack this request is shown (the default pack's key when it chose
+    none, or chose one that cannot be opened)."""
+    packs = store(server)
     chosen = pack_id()
-    return chosen if chosen and store().has(chosen) else "default"
+    if not chosen or pack_problem() or chosen == "default" or not packs.knows(chosen):
+        return packs.default_key
+    return chosen
+
+
+def pack_key() -> str:
+    """Which pack a saved scenario belongs to: a named pack's key or an imported pack's id, or
+    ``default`` for the default pack."""
+    chosen = current_choice()
+    return "default" if chosen == store().default_key else chosen
+
+
+def href(path: str, **params) -> str:
+    """A link to ``path`` on this tab's pack with ``params`` (those that are None left out)."""
+    query = {"pack": current_choice(), **{k: v for k, v in params.items() if v is not None}}
+    return f"{path}?{urlencode(query)}"
+
+
+def choice_query(key: str | None = None, server=None) -> str:
+    """``?pack=...`` for links that keep this tab's pack."""
+    return "?" + urlencode({"pack": key or current_choice(server)})
 
 
 def store(server=None) -> PackStore:
@@ -60,8 +87,12 @@ def store(server=None) -> PackStore:
 
 
 def pack_id() -> str | None:
-    """The pack this browser chose (its cookie), if any."""
-    return request.cookies.get(COOKIE) if has_request_context() else None
+    """The pack this request's page chose (its address), else this browser's last choice (its
+    cookie), if any."""
+    if not has_request_context():
+        return None
+    return (request.headers.get(PACK_HEADER) or request.args.get("pack")
+            or request.cookies.get(COOKIE) or None)
 
 
 def geography(server=None) -> Geography:

@@ -11,13 +11,14 @@ import time
 import zipfile
 
 import pytest
+
 from importdata import write_borough
 
 from conftest import DEMO
 from dashboard.callbacks.upload import run_import
 from dashboard.config import Settings
 from dashboard.data.loader import load_pack
-from dashboard.errors import DataFileError
+from dashboard.errors import DataFileError, DataPackError
 from dashboard.packs import COOKIE, PACK_ID, PackStore, Upload, group_name, safe_name
 
 
@@ -58,8 +59,11 @@ def test_an_upload_becomes_a_pack_that_only_its_id_opens(store, borough, tmp_pat
     geo = store.get(pack_id)
     assert geo.name == "Testshire" and geo.total_population == 1000
     assert list(geo.layer("place_partnerships").codes) == ["P1"]
-    assert store.get(None) is store.default and store.get("../" + pack_id) is store.default
-    assert store.get("0" * 32) is store.default  # a well-formed id that names nothing
+    assert store.get(None) is store.default
+    # Anything else is refused by name (the page then says so over the default pack).
+    for bad in ("../" + pack_id, "0" * 32):  # a path, and a well-formed id that names nothing
+        with pytest.raises(DataPackError):
+            store.get(bad)
     assert not any((store.root / ".incoming").iterdir())  # uploads are not kept
     saved = json.loads((store.root / pack_id / "validation.json").read_text())
     assert saved["counts"]["small areas"] == 4
@@ -135,13 +139,27 @@ def test_each_browser_sees_its_own_pack(tmp_path, borough):
     store = app.server.config["PACK_STORE"]
     pack_id, _ = store.import_uploads(borough, [], "Testshire", {})
     mine, theirs = app.server.test_client(), app.server.test_client()
-    switched = mine.get(f"/_pack/{pack_id}")
-    assert switched.status_code == 302 and COOKIE in switched.headers["Set-Cookie"]
+    switched = mine.get(f"/_pack/{pack_id}")  # an older shared link: now an address
+    assert switched.status_code == 302 and switched.headers["Location"] == f"/?pack={pack_id}"
+    opened = mine.get(f"/?pack={pack_id}")  # the page becomes this browser's choice
+    assert COOKIE in opened.headers["Set-Cookie"]
     assert "Testshire" in mine.get("/_dash-layout").get_data(as_text=True)
     assert "Brackmoor" in theirs.get("/_dash-layout").get_data(as_text=True)
+    # A tab names its own pack on every request, whatever the browser chose last.
+    tab = mine.get("/_dash-layout", headers={"X-Dashboard-Pack": "kirklees"})
+    assert "Borough: Kirklees" in tab.get_data(as_text=True)
+    assert "Borough: Testshire" in mine.get("/_dash-layout").get_data(as_text=True)
+    # The borough list offers the named packs and this browser's own import.
+    layout = mine.get("/_dash-layout").get_data(as_text=True)
+    assert all(f"?pack={k}\"" in layout for k in ("demo", "kirklees", "oldham", "rochdale",
+                                                   pack_id))
+    assert f"?pack={pack_id}" not in theirs.get("/_dash-layout").get_data(as_text=True)
     assert mine.get("/_pack/" + "f" * 32).status_code == 404
     mine.get("/_pack/default")
     assert "Brackmoor" in mine.get("/_dash-layout").get_data(as_text=True)
+    # A pack that does not exist is refused by name over the default pack, never guessed.
+    nope = theirs.get("/_dash-layout", headers={"X-Dashboard-Pack": "nope"})
+    assert "no pack called 'nope'" in nope.get_data(as_text=True)
 
 
 def test_an_import_that_fails_half_way_leaves_no_partial_pack(store, borough, monkeypatch):
@@ -168,7 +186,8 @@ def test_leftovers_of_a_killed_import_are_swept_at_start(tmp_path, demo_geo):
         os.utime(folder, (time.time() - 7200, time.time() - 7200))
     store = PackStore(root, demo_geo)
     assert not any(f.exists() for f in old) and new.exists()
-    assert store.get("a" * 32) is demo_geo
+    with pytest.raises(DataPackError):
+        store.get("a" * 32)
 
 
 def test_upload_messages_name_the_users_file_never_a_server_path(store, borough, tmp_path):
@@ -226,7 +245,8 @@ def test_imports_have_a_quota_per_client_and_in_all_and_unused_packs_expire(tmp_
     os.utime(old, (stamp, stamp))
     (old / ".used").unlink(missing_ok=True)
     assert store.expire() == [first] and not old.exists()
-    assert store.get(first) is store.default
+    with pytest.raises(DataPackError, match="not kept here any more"):
+        store.get(first)
     store.import_uploads(borough, [], "Room again", {}, client="198.51.100.3")
 
 

@@ -158,8 +158,8 @@ def test_the_pack_cookie_is_https_only_when_the_site_is_served_over_https(tmp_pa
     store = reference.store(proxied.application)
     (store.root / pack_id).mkdir(parents=True)
     (store.root / pack_id / "pack.toml").write_text("")
-    over_https = proxied.get(f"/_pack/{pack_id}", headers={"X-Forwarded-Proto": "https"})
-    over_http = proxied.get(f"/_pack/{pack_id}")
+    over_https = proxied.get(f"/?pack={pack_id}", headers={"X-Forwarded-Proto": "https"})
+    over_http = proxied.get(f"/?pack={pack_id}")
     assert "Secure" in over_https.headers["Set-Cookie"]
     assert "Secure" not in over_http.headers["Set-Cookie"]
     assert "HttpOnly" in over_http.headers["Set-Cookie"]
@@ -180,7 +180,7 @@ def test_a_foreign_host_header_is_refused_and_links_use_the_public_url(tmp_path)
         assert style["glyphs"].startswith("https://places.example.gov.uk/_glyphs/")
     with site.application.test_request_context("/", headers={"Host": "localhost:8050"}):
         assert components.share_link("ab" * 12) == (
-            "https://places.example.gov.uk/redraw?scenario=" + "ab" * 12)
+            "https://places.example.gov.uk/redraw?pack=demo&scenario=" + "ab" * 12)
 
 
 @pytest.mark.parametrize("env, message", [

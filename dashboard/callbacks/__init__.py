@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from dashboard.callbacks import allocate, footprint, hubs, map_page, overlaps, redraw, upload
+from dashboard.callbacks import (
+    allocate,
+    footprint,
+    hubs,
+    map_page,
+    new_layer,
+    overlaps,
+    redraw,
+    upload,
+)
 
 
 def register(app) -> None:
     """Attach every page's callbacks to ``app``."""
-    for module in (map_page, footprint, overlaps, allocate, redraw, hubs, upload):
+    for module in (map_page, footprint, overlaps, allocate, redraw, new_layer, hubs, upload):
         module.register(app)

@@ -13,7 +13,7 @@ from dashboard import components, figures, ids, reference
 from dashboard.callbacks.url import sync_url
 from dashboard.data.allocations import checked_current
 from dashboard.data.recognise import parse_table
-from dashboard.engine.allocation import AllocationError, Resource, allocate, reexpress
+from dashboard.engine.allocation import AllocationError, Resource, allocate, offered, reexpress
 from dashboard.engine.display import display_geometry
 from dashboard.errors import DashboardError
 from dashboard.exports import allocation_export
@@ -26,7 +26,7 @@ SETTINGS = [ids.ALLOC_TOTAL, ids.ALLOC_CORE_METHOD, ids.ALLOC_CORE_SHARE, ids.AL
 def chosen_resource(geo, name, total, core, core_share, core_amount, need, weight, minimum,
                     rounding) -> Resource:
     """The pack's resource with the page's settings; the engine checks the numbers."""
-    base = next((r for r in geo.resources if r.name == name), None)
+    base = next((r for r in offered(geo.resources) if r.name == name), None)
     if base is None:
         raise AllocationError(f"The pack has no resource '{name}'.")
     return dataclasses.replace(
@@ -44,7 +44,7 @@ def parse_current(geo, filename: str, contents: str) -> list[dict]:
     """An uploaded current-allocation CSV, checked against the pack, as records."""
     raw = decode(Upload(filename, contents), TABLE_FILE_LIMIT)
     return checked_current(parse_table(raw, filename), filename, geo,
-                           geo.resources).to_dict("records")
+                           offered(geo.resources)).to_dict("records")
 
 
 def allocation_view(geo, layer: str, res: Resource, current, other: str | None):
@@ -115,7 +115,7 @@ def register(app) -> None:
     @app.callback([Output(s, "value") for s in SETTINGS], Input(ids.ALLOC_RESOURCE, "value"),
                   prevent_initial_call=True)
     def reset(name):
-        res = next(r for r in reference.geography(server).resources if r.name == name)
+        res = next(r for r in offered(reference.geography(server).resources) if r.name == name)
         return [res.total, res.core_method, res.core_share, res.core_amount, res.need or "none",
                 res.need_weight, res.minimum, components.rounding_value(res.rounding)]
 
@@ -151,7 +151,7 @@ def register(app) -> None:
         geo = reference.geography(server)
         res = chosen_resource(geo, name, *settings)
         # The chosen resource as set on the page, then every other one as the pack records it.
-        resources = [res, *[r for r in geo.resources if r.name != name]]
+        resources = [res, *[r for r in offered(geo.resources) if r.name != name]]
         filename, data = allocation_export(geo, layer, resources, current_table(geo, records),
                                            fmt)
         return dcc.send_bytes(data, filename)

@@ -21,12 +21,18 @@ from dashboard.engine import drafts, optimise
 from dashboard.engine.balance import Balance, balance, compare
 from dashboard.engine.display import display_geometry
 from dashboard.engine.drafts import Draft, EditError
+from dashboard.engine.geography import Geography
 from dashboard.errors import DashboardError
 from dashboard.exports import scenario_export
 from dashboard.packs import TABLE_FILE_LIMIT, Upload, decode
 from dashboard.scenarios import READ_ONLY, ScenarioError
 
 SETTINGS = [ids.REDRAW_AGAINST, ids.REDRAW_NEED, ids.REDRAW_TOLERANCE, ids.REDRAW_RESOURCE]
+
+
+def hosted(server, data) -> Geography:
+    """The pack, with the layer being made when the draft is of a new one."""
+    return drafts.host(reference.geography(server), data)
 
 
 def resource_of(geo, name):
@@ -96,15 +102,19 @@ def _pieces(pieces: int, wards: int):
 
 
 def summary(geo, draft: Draft, bal: Balance) -> html.P:
-    base = drafts.start(geo, draft.layer).assignment
-    moved = len(drafts.moved(base, draft))
     within = int(bal.table["within"].sum())
+    footprints = len(bal.table) - (1 if draft.new else 0)
+    if draft.new:
+        done = len(draft.assignment) - len(draft.unassigned)
+        progress = f"{done} of {len(draft.assignment)} wards in footprints."
+    else:
+        base = drafts.start(geo, draft.layer).assignment
+        progress = f"{len(drafts.moved(base, draft))} ward(s) moved from the pack's footprints."
     return html.P([
         html.Strong(f"Alignment with {geo.layer(bal.against).label}: {bal.alignment:.1%}. "),
-        f"{within} of {len(bal.table)} footprints within ±{bal.tolerance:.0%} of "
-        f"{bal.target:,.0f} residents; split score {bal.split_score:.2f}; "
-        f"{moved} ward(s) moved from the pack's footprints."], className="mb-1",
-        id=f"{ids.REDRAW_SUMMARY}-text")
+        f"{within} of {footprints} footprints within ±{bal.tolerance:.0%} of "
+        f"{bal.target:,.0f} residents; split score {bal.split_score:.2f}; {progress}"],
+        className="mb-1", id=f"{ids.REDRAW_SUMMARY}-text")
 
 
 def map_update(geo, draft: Draft, first: bool) -> Patch | dict:
@@ -221,14 +231,14 @@ def register(app) -> None:
     @app.callback(Output(ids.REDRAW_MAP, "figure"), Input(ids.REDRAW_LAYER, "value"),
                   State(ids.REDRAW_DRAFT, "data"))
     def draw(_layer, data):
-        geo = reference.geography(server)
+        geo = hosted(server, data)
         return map_update(geo, drafts.from_json(geo, data), first=True)
 
     @app.callback(Output(ids.REDRAW_NAV, "href"), Input(ids.REDRAW_LAYER, "value"),
                   State(ids.REDRAW_DRAFT, "data"), prevent_initial_call=True)
     def switch_layer(layer, data):
         # Another grouping has other footprints, controls and scenarios: load its page afresh.
-        return no_update if layer == data["layer"] else f"/redraw?layer={layer}"
+        return no_update if layer == data["layer"] else reference.href("/redraw", layer=layer)
 
     # Moves patch the map drawn above; both may run as the page opens, and either order leaves
     # the draft's colours on the map.
@@ -244,7 +254,7 @@ def register(app) -> None:
         Input(ids.REDRAW_DRAFT, "data"), *[Input(s, "value") for s in SETTINGS],
         Input(ids.REDRAW_OPENED, "data"), select_ids, prevent_initial_call="initial_duplicate")
     def update(data, against, need, tolerance, resource, opened, wards):
-        return render(reference.geography(server), data, against, need, tolerance, resource,
+        return render(hosted(server, data), data, against, need, tolerance, resource,
                       opened, wards)
 
     @app.callback(
@@ -256,7 +266,7 @@ def register(app) -> None:
         State(ids.REDRAW_DRAFT, "data"), select_ids, State(ids.REDRAW_PAINT, "value"),
         State(ids.REDRAW_OPENED, "data"), prevent_initial_call=True)
     def edit(click, ward_values, _u, _r, _s, locks, data, wards, paint, opened):
-        new = edited(reference.geography(server), data, ctx.triggered_id, click, ward_values,
+        new = edited(hosted(server, data), data, ctx.triggered_id, click, ward_values,
                      wards, paint, locks, opened)
         return no_update if new == data else new
 
@@ -268,7 +278,7 @@ def register(app) -> None:
         State(ids.REDRAW_SUGGEST_N, "value"), State(ids.REDRAW_SUGGEST_SCRATCH, "value"),
         State(ids.REDRAW_OPENED, "data"), prevent_initial_call=True)
     def suggest(_n, data, against, tolerance, n_groups, scratch, opened):
-        geo = reference.geography(server)
+        geo = hosted(server, data)
         if _read_only(opened):
             _refuse_read_only()
         draft = drafts.from_json(geo, data)
@@ -287,7 +297,7 @@ def register(app) -> None:
         Input(ids.REDRAW_IMPORT, "contents"), State(ids.REDRAW_IMPORT, "filename"),
         State(ids.REDRAW_DRAFT, "data"), prevent_initial_call=True)
     def load_file(contents, filename, data):
-        geo = reference.geography(server)
+        geo = hosted(server, data)
         draft = drafts.from_json(geo, data)
         try:
             raw = decode(Upload(filename, contents), TABLE_FILE_LIMIT)
@@ -325,7 +335,7 @@ def register(app) -> None:
             raise PreventUpdate  # a button (re)drawn, not pressed
         name, selected, data, opened, keys, seen, unsaved, context, *settings = args[6:]
         cleared = no_update  # the tab's unsaved draft, dropped once it is saved
-        geo = reference.geography(server)
+        geo = hosted(server, data)
         store, pack = reference.scenarios(server), reference.pack_key()
         keys = dict(keys or {})
         try:
@@ -376,7 +386,8 @@ def register(app) -> None:
             return (no_update,) * 7 + (components.small_alert("Choose a saved scenario first."), no_update)
         try:
             found = reference.scenarios(server).get(selected, reference.pack_key())
-            draft = drafts.from_json(geo, found.payload["draft"])
+            draft = drafts.from_json(drafts.host(geo, found.payload["draft"]),
+                                     found.payload["draft"])
         except DashboardError as exc:
             return (no_update,) * 7 + (components.small_alert(str(exc)), no_update)
         kept = found.payload.get("settings", {})
@@ -392,7 +403,7 @@ def register(app) -> None:
         State(ids.REDRAW_COMPARE_A, "options"))
     def compare_two(a, b, data, *rest):
         *settings, options = rest
-        geo = reference.geography(server)
+        geo = hosted(server, data)
         labels = {o["value"]: o["label"] for o in options}
         try:
             left, right = arrangement(geo, a, data), arrangement(geo, b, data)
@@ -410,7 +421,7 @@ def register(app) -> None:
         if fmt is None:
             return no_update
         data, name, *settings = args[len(ids.REDRAW_EXPORT):]
-        geo = reference.geography(server)
+        geo = hosted(server, data)
         draft = drafts.from_json(geo, data)
         filename, content = scenario_export(geo, draft, judge(geo, draft, *settings),
                                             name or "", fmt)

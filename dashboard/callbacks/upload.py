@@ -56,11 +56,11 @@ def run_import(store: PackStore, name, contents: dict, filenames: dict, rule, mi
                                     className="small mt-1")], color="danger")], None
     lines = report.lines()
     return [
-        dbc.Alert([html.Strong("Imported. "), "This browser now shows the new pack. ",
-                   dbc.Button("Open its map", href="/", external_link=True, color="success",
-                              size="sm", className="ms-2"),
+        dbc.Alert([html.Strong("Imported. "), "It is in this browser's borough list. ",
+                   dbc.Button("Open its map", href=f"/?pack={pack_id}", external_link=True,
+                              color="success", size="sm", className="ms-2"),
                    html.Div(["Colleagues can open it too with this link: ",
-                             html.A(f"/_pack/{pack_id}", href=f"/_pack/{pack_id}")],
+                             html.A(f"/?pack={pack_id}", href=f"/?pack={pack_id}")],
                             className="small mt-2")], color="success"),
         html.H2("Validation report", className="h5"),
         html.Pre("\n".join(lines), className="border rounded p-2 bg-light small",
@@ -97,5 +97,6 @@ def register(app) -> None:
                                        rule, min_share, estimate, practice_filter, councils,
                                        client=request.remote_addr or "?")
         if pack_id:
-            packs.set_cookie(ctx.response, pack_id, request.is_secure)
+            packs.set_cookie(ctx.response, pack_id, request.is_secure,
+                             request.cookies.get(packs.UPLOADS_COOKIE, ""))
         return children

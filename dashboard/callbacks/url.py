@@ -18,6 +18,8 @@ def sync_url(app, store_id: str, params: dict[str, str]) -> None:
         f"""function(...values) {{
             const keys = {keys};
             const query = new URLSearchParams();
+            const pack = new URLSearchParams(window.location.search).get('pack');
+            if (pack) query.set('pack', pack);
             keys.forEach((k, i) => {{
                 const v = values[i];
                 if (v !== null && v !== undefined) query.set(k, Array.isArray(v) ? v.join(',') : v);

@@ -304,8 +304,11 @@ def _groups(name: str, path: Path, wards: gpd.GeoDataFrame) -> pd.DataFrame:
     rest = [c for c in frame.columns if c != ward_col]
     code_col = next((c for c in rest if "code" in c.lower() or c.upper().endswith("CD")),
                     rest[0] if rest else None)
-    name_col = next((c for c in rest if c != code_col and ("name" in c.lower()
-                                                            or c.upper().endswith("NM"))), None)
+    # The group's name is constant within each group (a ward-name column beside it is not).
+    named = [c for c in rest if c != code_col and ("name" in c.lower()
+                                                   or c.upper().endswith("NM"))]
+    name_col = next((c for c in named
+                     if frame.groupby(code_col)[c].nunique(dropna=False).max() <= 1), None)
     if code_col is None:
         raise DataFileError(f"{source}: needs a column of {name} codes beside the ward codes.")
     return pd.DataFrame({"ward_code": upper(ward_col),

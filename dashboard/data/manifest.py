@@ -19,6 +19,7 @@ else:  # pragma: no cover
 
 MANIFEST = "pack.toml"
 LAYER_TYPES = ("polygons", "grouping", "registration")
+USER_DEFINED = "(user-defined)"  # the mark of a layer drawn in the dashboard
 PRACTICE_COLUMNS = {
     "code": "practice_code",
     "name": "practice_name",
@@ -168,8 +169,11 @@ def read_manifest(folder: str | Path) -> Manifest:
                 "registrations": file(root, _registration_table(table), "registrations", where,
                                        REGISTRATION_COLUMNS),
             }
+        label = _get(table, "label", where, str, name)
+        if _get(table, "user_defined", where, bool, False) and USER_DEFINED not in label:
+            label = f"{label} {USER_DEFINED}"  # never mistaken for an official boundary
         layers.append(LayerSpec(
-            name=name, type=kind, label=_get(table, "label", where, str, name),
+            name=name, type=kind, label=label,
             files=files, of=_get(table, "of", where, str, None) if kind == "grouping" else None,
             estimated=_get(table, "estimated", where, bool, False),
             rule=_get(table, "rule", where, str, "proportional"),

@@ -50,10 +50,13 @@ def _adjacency(geo: Geography, layer: str) -> sparse.csr_matrix:
     return m
 
 
-def pieces(adj: sparse.csr_matrix, labels: np.ndarray) -> np.ndarray:
-    """Number of connected pieces of each group (labels: group index per unit, 0..k-1)."""
+def pieces(adj: sparse.csr_matrix, labels: np.ndarray, n_groups: int | None = None
+           ) -> np.ndarray:
+    """Number of connected pieces of each group (labels: group index per unit, 0..k-1); give
+    ``n_groups`` when the last groups may be empty."""
     labels = np.asarray(labels)
-    n_groups = int(labels.max()) + 1 if len(labels) else 0
+    if n_groups is None:
+        n_groups = int(labels.max()) + 1 if len(labels) else 0
     coo = adj.tocoo()
     same = labels[coo.row] == labels[coo.col]
     within = sparse.csr_matrix((coo.data[same], (coo.row[same], coo.col[same])), shape=adj.shape)

@@ -100,6 +100,16 @@ class Allocation:
         return bool(self.table["current"].notna().any())
 
 
+# What a pack without [[resources]] offers: one budget whose total the user types, so a real
+# borough reaches an allocation without a config file. Its total starts at nothing, not a guess.
+BLANK_RESOURCE = Resource(name="budget", total=0.0, label="Budget to share", unit="£")
+
+
+def offered(resources: list[Resource]) -> list[Resource]:
+    """The pack's teams and budgets, or the blank budget when it records none."""
+    return list(resources) or [BLANK_RESOURCE]
+
+
 def _fmt(amount: float, unit: str) -> str:
     if unit in ("£", "GBP"):
         return f"£{amount:,.0f}"

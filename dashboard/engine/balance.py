@@ -16,7 +16,7 @@ from dashboard.engine.allocation import Resource, recommend
 from dashboard.engine.geography import Geography
 from dashboard.engine.mismatch import mismatch
 from dashboard.engine.overlaps import overlap, unit_totals
-from dashboard.engine.regroup import with_groups
+from dashboard.engine.regroup import UNASSIGNED, with_groups
 from dashboard.errors import LayerError
 
 DEFAULT_TOLERANCE = 0.10
@@ -83,6 +83,8 @@ def _balance(geo, draft, against, need, tolerance, resource) -> Balance:
     need_pop = totals["need_population"].to_numpy()
     wards = np.bincount(lay.membership, minlength=len(lay))
     k = max(int((wards > 0).sum()), 1)
+    if UNASSIGNED in lay.codes:  # a layer being made: each named footprint is meant to fill
+        k = max(len(lay) - 1, 1)
     target = float(pop.sum() / k)
     need_target = float(need_pop.sum() / k)
     table = totals[["code", "name", "population", "need_population", "need_index"]].copy()
@@ -93,7 +95,8 @@ def _balance(geo, draft, against, need, tolerance, resource) -> Balance:
         table["need_deviation"] = np.where(need_target > 0, need_pop / need_target - 1, 0.0)
     table["within"] = (table["deviation"].abs() <= tolerance + 1e-12) & (wards > 0)
     table["need_within"] = (table["need_deviation"].abs() <= tolerance + 1e-12) & (wards > 0)
-    table["pieces"] = adjacency.pieces(adjacency.adjacency(g, lay.member_of), lay.membership)
+    table["pieces"] = adjacency.pieces(adjacency.adjacency(g, lay.member_of), lay.membership,
+                                       len(lay))
     fit = mismatch(overlap(g, layer, against))
     units = fit.from_units.set_index("code").reindex(table["code"])
     for column, source in (("best_fit_name", "best_fit_name"), ("best_fit_share", "best_fit_share"),
@@ -104,7 +107,8 @@ def _balance(geo, draft, against, need, tolerance, resource) -> Balance:
         # An empty footprint gets nothing rather than a core share, so the total goes to
         # footprints that have people.
         used = {c: n for c, n, k in zip(draft.groups, draft.groups.values(), wards) if k}
-        people = g if len(used) == len(wards) else with_groups(geo, layer, used, draft.assignment)
+        people = g if len(used) == len(wards) else with_groups(drafts.host(geo, draft), layer,
+                                                                  used, draft.assignment)
         table = _with_allocation(people, layer, table, resource)
     return Balance(layer, against, table, target, tolerance, fit.alignment,
                    fit.split_score_from, tuple(shape_warnings(table, lay.label)), resource)
@@ -126,7 +130,17 @@ def _with_allocation(geo: Geography, layer: str, table: pd.DataFrame, resource: 
 def shape_warnings(table: pd.DataFrame, label: str) -> list[str]:
     """Empty and non-contiguous footprints, in plain words."""
     out = []
+    making = UNASSIGNED in set(table["code"])  # a layer being made: say what is left to do
+    if making:
+        left = int(table.loc[table["code"] == UNASSIGNED, "wards"].sum())
+        empty = table.loc[(table["code"] != UNASSIGNED) & (table["wards"] == 0), "name"]
+        if left:
+            out.append(f"{left} ward(s) are not in any footprint yet.")
+        if len(empty):
+            out.append("No wards yet in " + ", ".join(map(str, empty)) + ".")
     for row in table.itertuples():
+        if making and (row.code == UNASSIGNED or row.wards == 0):
+            continue
         if row.wards == 0:
             out.append(f"{row.name} has no wards left, so it gets no allocation: give it "
                        "wards, or leave it empty to drop it.")

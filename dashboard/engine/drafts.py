@@ -9,14 +9,16 @@ wards undoes in one go.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from dashboard.engine.geography import Geography
-from dashboard.engine.regroup import membership_of, with_groups
+from dashboard.engine.regroup import UNASSIGNED, add_grouping, membership_of, with_groups
 from dashboard.errors import DashboardError
 
 HISTORY_LIMIT = 100  # steps kept for undo; older ones are dropped, never the current state
+MAX_FOOTPRINTS = 60
 
 Change = tuple[str, str, str]  # member, old group, new group
 Step = tuple[Change, ...]
@@ -42,6 +44,9 @@ class Draft:
         Group codes that must not gain or lose members.
     undo, redo
         Steps that can be undone (latest last) and redone (next last).
+    new
+        For a layer being made in the dashboard (not in the pack): its label and the layer its
+        members come from; ``None`` for a pack's own layer.
     """
 
     layer: str
@@ -50,6 +55,12 @@ class Draft:
     locked: frozenset[str] = frozenset()
     undo: tuple[Step, ...] = ()
     redo: tuple[Step, ...] = ()
+    new: tuple[str, str] | None = None
+
+    @property
+    def unassigned(self) -> list[str]:
+        """Members not yet in any footprint (only a layer being made has them)."""
+        return self.members_of(UNASSIGNED) if UNASSIGNED in self.groups else []
 
     def members_of(self, group: str) -> list[str]:
         return [m for m, g in self.assignment.items() if g == group]
@@ -58,6 +69,8 @@ class Draft:
         """Plain data; without ``history`` (as scenarios are saved) there is no undo or redo."""
         data = {"layer": self.layer, "assignment": dict(self.assignment),
                 "groups": [[c, n] for c, n in self.groups.items()], "locked": sorted(self.locked)}
+        if self.new:
+            data["new"] = {"label": self.new[0], "of": self.new[1]}
         if history:
             data["undo"] = [[list(c) for c in s] for s in self.undo]
             data["redo"] = [[list(c) for c in s] for s in self.redo]
@@ -73,6 +86,56 @@ def start(geo: Geography, layer: str) -> Draft:
     return Draft(layer, membership_of(geo, layer), dict(zip(lay.codes, lay.names)))
 
 
+def blank(geo: Geography, name: str, label: str, footprints: Iterable[str],
+          member_of: str = "wards") -> Draft:
+    """A new layer ``name`` of ``member_of``'s units with the named, empty ``footprints``;
+    every member starts unassigned."""
+    names = [str(n).strip() for n in footprints if str(n).strip()]
+    if not names:
+        raise EditError("Name at least one footprint, one per line.")
+    if len(names) > MAX_FOOTPRINTS:
+        raise EditError(f"{len(names)} footprints is more than {MAX_FOOTPRINTS}; name fewer.")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise EditError(f"Two footprints are both called {twice[0]!r}; give each its own name.")
+    if name in geo.layers:
+        raise EditError(f"The pack already has a layer called '{name}'; choose another name.")
+    member = geo.layer(member_of)
+    groups = {UNASSIGNED: "Unassigned", **{f"F{i:02d}": n for i, n in enumerate(names, 1)}}
+    return Draft(name, dict.fromkeys(member.codes, UNASSIGNED), groups,
+                 new=(label.strip() or name, member_of))
+
+
+def layer_key(label: str, taken: Iterable[str]) -> str:
+    """A machine name for a new layer from its label, not one of ``taken``:
+    ``Place partnerships`` -> ``place_partnerships``."""
+    key = re.sub(r"[^a-z0-9]+", "_", str(label).lower()).strip("_")[:36] or "footprints"
+    if not key[0].isalpha():
+        key = "l_" + key
+    taken, base, n = set(taken), key, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+def host(geo: Geography, data: Mapping | Draft) -> Geography:
+    """The geography a draft is drawn on: ``geo`` itself, or for a layer being made ``geo``
+    with that layer added, every member unassigned (so "the pack's footprints" of a new layer
+    are: none yet)."""
+    draft = data if isinstance(data, Draft) else None
+    new = draft.new if draft else (data or {}).get("new")
+    layer = draft.layer if draft else (data or {}).get("layer")
+    if not new or layer in geo.layers:
+        return geo
+    try:
+        label, of = (new if draft else (new["label"], new["of"]))
+        groups = dict(draft.groups) if draft else {str(c): str(n) for c, n in data["groups"]}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EditError(f"The new layer's draft cannot be read ({exc!r}); start it again.") \
+            from None
+    return add_grouping(geo, str(layer), str(label), str(of), groups, UNASSIGNED)
+
+
 def from_json(geo: Geography, data: Mapping) -> Draft:
     """Rebuild a draft saved by :meth:`Draft.to_json`, checking it against ``geo``.
 
@@ -81,7 +144,8 @@ def from_json(geo: Geography, data: Mapping) -> Draft:
     """
     try:
         layer = str(data["layer"])
-        base = start(geo, layer)
+        new = data.get("new")
+        base = start(host(geo, data), layer)
         groups = {str(c): str(n) for c, n in data.get("groups") or base.groups.items()}
         assignment = dict(base.assignment)
         for member, group in dict(data.get("assignment") or {}).items():
@@ -98,6 +162,9 @@ def from_json(geo: Geography, data: Mapping) -> Draft:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise EditError(f"The saved draft cannot be read ({exc!r}); start again from the pack's "
                         "footprints.") from None
+    if new and layer not in geo.layers:
+        return Draft(layer, assignment, groups, locked, undo, redo,
+                     (str(new["label"]), str(new["of"])))
     return Draft(layer, assignment, groups, locked, undo, redo)
 
 
@@ -190,4 +257,16 @@ def apply(geo: Geography, draft: Draft) -> Geography:
     Every group of the draft is a unit of the new layer, in the draft's order, even when empty,
     so positions (and so colours) never depend on which ward moved first.
     """
-    return with_groups(geo, draft.layer, draft.groups, draft.assignment)
+    return with_groups(host(geo, draft), draft.layer, draft.groups, draft.assignment)
+
+
+def rename(draft: Draft, group: str, name: str) -> Draft:
+    """Give a footprint a new name (not an undo step, like locks)."""
+    name = str(name or "").strip()
+    if group not in draft.groups or group == UNASSIGNED:
+        raise EditError("Choose a footprint to rename.")
+    if not name:
+        raise EditError("Type the footprint's new name.")
+    if name in [n for c, n in draft.groups.items() if c != group]:
+        raise EditError(f"Another footprint is already called {name!r}.")
+    return dataclasses.replace(draft, groups={**draft.groups, group: name})

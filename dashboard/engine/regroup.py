@@ -96,6 +96,25 @@ def with_groups(geo: Geography, layer: str, groups: Mapping[str, str],
     return _with_layer(geo, regrouped)
 
 
+UNASSIGNED = "UNASSIGNED"  # the group every ward of a layer being made starts in
+
+
+def add_grouping(geo: Geography, name: str, label: str, member_of: str,
+                 groups: Mapping[str, str], fill: str) -> Geography:
+    """A copy of ``geo`` with a new grouping ``name`` of ``member_of`` whose groups are
+    ``groups`` (code -> name, in order, empty ones kept) and every member in group ``fill``."""
+    if name in geo.layers:
+        raise LayerError(f"The pack already has a layer '{name}'; choose another name.")
+    member = geo.layer(member_of)
+    codes = [str(c) for c in groups]
+    if fill not in codes:
+        raise LayerError(f"Footprint '{fill}' is not one of {', '.join(codes)}.")
+    layer = Layer(name=name, label=label, kind="grouping", codes=tuple(codes),
+                  names=tuple(map(str, groups.values())), member_of=member_of,
+                  membership=frozen_array([codes.index(fill)] * len(member), dtype=int))
+    return _with_layer(geo, layer)
+
+
 def _with_layer(geo: Geography, layer: Layer) -> Geography:
     layers = dict(geo.layers)
     layers[layer.name] = layer

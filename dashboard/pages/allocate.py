@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import components, ids, reference
+from dashboard.engine import allocation
 from dashboard.engine.allocation import CORE_METHODS
 from dashboard.exports import ALLOCATION_FORMATS
 from dashboard.packs import TABLE_FILE_LIMIT
@@ -38,14 +39,9 @@ def layout(layer: str | None = None, resource: str | None = None, total=None, co
            core_share=None, core_amount=None, need=None, w=None, minimum=None, rounding=None,
            reexpress: str | None = None, **_query) -> html.Div:
     geo = reference.geography()
-    if not geo.resources:
-        return html.Div([html.H1("Allocate teams and budgets", className="h3"),
-                         components.empty_state(
-                             "This pack records no teams or budgets. Add [[resources]] and a "
-                             "current allocation to pack.toml (see the README), or use "
-                             "`python -m dashboard allocate --config FILE`.")])
-    resources = {r.name: r for r in geo.resources}
-    res = resources.get(resource) or geo.resources[0]
+    offered = allocation.offered(geo.resources)
+    resources = {r.name: r for r in offered}
+    res = resources.get(resource) or offered[0]
     areas = components.layer_options(geo, with_small_areas=False)
     names = [o["value"] for o in areas]
     current = geo.current_allocations
@@ -63,7 +59,7 @@ def layout(layer: str | None = None, resource: str | None = None, total=None, co
         components.field("Footprint layer", dcc.Dropdown(areas, layer, id=ids.ALLOC_LAYER,
                                                clearable=False), ids.ALLOC_LAYER),
         components.field("Team or budget", dcc.Dropdown(
-            [{"label": r.title, "value": r.name} for r in geo.resources], res.name,
+            [{"label": r.title, "value": r.name} for r in offered], res.name,
             id=ids.ALLOC_RESOURCE, clearable=False), ids.ALLOC_RESOURCE),
         components.field(f"Total ({res.unit})", dbc.Input(id=ids.ALLOC_TOTAL, type="number", min=0,
                                                  value=_num(total, res.total)), ids.ALLOC_TOTAL,
@@ -101,9 +97,15 @@ def layout(layer: str | None = None, resource: str | None = None, total=None, co
         html.Div(id=ids.ALLOC_CURRENT_STATUS, className="small", role="status"),
     ]
     buttons = components.download_buttons(ids.ALLOC_EXPORT, ALLOCATION_FORMATS)
+    blank = None if geo.resources else dbc.Alert(
+        "This pack records no teams or budgets, so here is a blank budget: type its total "
+        "(and, if you have it, upload today's split as the current allocation, with resource "
+        "'budget'). To keep teams in the pack, add [[resources]] to pack.toml (see the README).",
+        color="info", className="py-2 small")
     return html.Div([
-        components.fictional_notice(geo),
+        components.pack_notice(geo),
         html.H1("Allocate teams and budgets", className="h3"),
+        blank,
         html.P("Share what there is across footprints: a core every area gets, plus an "
                "area-specific part targeted by need. See what has to move to get there.",
                className="text-muted"),

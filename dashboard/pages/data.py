@@ -33,7 +33,7 @@ def layout(**_query) -> html.Div:
     warnings = [html.Li(w) for w in geo.warnings]
     disp = display_geometry(geo)
     return html.Div([
-        components.fictional_notice(geo),
+        components.pack_notice(geo),
         html.H1("The loaded data", className="h3"),
         html.P([html.Strong(geo.name), ": ", geo.metadata.get("description", "")]),
         html.P(f"{len(geo.small_areas):,} small areas, {geo.total_population:,.0f} residents"

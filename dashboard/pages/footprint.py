@@ -21,7 +21,7 @@ def layout(layer: str | None = None, code: str | None = None, need: str | None =
     code = code if code in geo.layer(layer).positions else None
     need = need if need in geo.need else next(iter(geo.need), None)
     return html.Div([
-        components.fictional_notice(geo),
+        components.pack_notice(geo),
         dbc.Row([
             dbc.Col([dbc.Label("Layer", html_for=ids.FOOTPRINT_LAYER),
                      dcc.Dropdown(components.layer_options(geo), layer, id=ids.FOOTPRINT_LAYER,

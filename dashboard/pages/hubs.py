@@ -136,7 +136,7 @@ def layout(scenario: str | None = None, layer: str | None = None, **_query) -> h
     else:
         intro = None
     return html.Div([
-        components.fictional_notice(geo),
+        components.pack_notice(geo),
         dcc.Store(id=ids.HUBS_PLAN, data=plan.to_json()),
         dcc.Store(id=ids.HUBS_CONTEXT,
                   data=f"{reference.pack_key()}|{opened['id'] if opened else ''}"),

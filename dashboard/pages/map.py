@@ -29,7 +29,7 @@ def layout(measure: str = "population", need: str | None = None, layer: str | No
         (n for n in outline if geo.layer(n).kind == "grouping"), outline[0])
     unit = code if code in geo.layer(layer).positions else None
     return html.Div([
-        components.fictional_notice(geo),
+        components.pack_notice(geo),
         dbc.Row([
             dbc.Col([dbc.Label("Shade small areas by", html_for=ids.MAP_MEASURE),
                      dcc.Dropdown(measures, measure, id=ids.MAP_MEASURE, clearable=False)],

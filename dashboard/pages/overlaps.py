@@ -33,7 +33,7 @@ def layout(from_layer: str | None = None, to_layer: str | None = None,
                "disabled": key == "registered" and not has_lists} for key, label in BASES.items()]
     buttons = components.download_buttons(ids.OVERLAP_EXPORT, EXPORT_FORMATS)
     return html.Div([
-        components.fictional_notice(geo),
+        components.pack_notice(geo),
         html.H1("Overlap explorer", className="h3"),
         html.P("How the residents of one layer fall across another, in both directions. "
                "Choose any two layers, the method and the need indicator.", className="text-muted"),

@@ -12,7 +12,7 @@ from dashboard.engine import drafts
 from dashboard.engine.balance import DEFAULT_TOLERANCE
 from dashboard.errors import DashboardError
 from dashboard.exports import SCENARIO_FORMATS
-from dashboard.packs import TABLE_FILE_LIMIT
+from dashboard.packs import RESERVED, TABLE_FILE_LIMIT
 from dashboard.scenarios import ScenarioError
 
 dash.register_page(__name__, path="/redraw", title="Redraw · Place alignment", name="Redraw",
@@ -33,21 +33,41 @@ def opened_scenario(geo, scenario_id: str | None):
     return (found, draft), None
 
 
-def layout(layer: str | None = None, scenario: str | None = None, **_query) -> html.Div:
-    geo = reference.geography()
+NEW_LABEL = "New footprints"
+NEW_NAMES = [f"Footprint {i}" for i in range(1, 6)]
+
+
+def starting_draft(geo, layer: str | None, new: str | None, footprints: str | None):
+    """The draft a page opens on: a new layer named in the address, the chosen grouping, or,
+    when the pack has none, a new layer with every ward unassigned. Returns it and any problem
+    with the address's new layer."""
     groupings = [n for n, lay in geo.layers.items() if lay.kind == "grouping"]
-    if not groupings:
-        return html.Div([html.H1("Redraw footprints", className="h3"), components.empty_state(
-            "This pack has no footprints made of wards (a grouping layer) to redraw. Add one "
-            "with a grouping file when you load your data.")])
+    taken = [*geo.layers, *RESERVED]
+    if new:
+        names = (footprints or "").splitlines()
+        try:
+            return drafts.blank(geo, drafts.layer_key(new, taken), new, names), None
+        except DashboardError as exc:
+            problem = str(exc)
+    else:
+        problem = None
+    if groupings and not new:
+        return drafts.start(geo, layer if layer in groupings else groupings[0]), None
+    return drafts.blank(geo, drafts.layer_key(NEW_LABEL, taken), NEW_LABEL, NEW_NAMES), problem
+
+
+def layout(layer: str | None = None, scenario: str | None = None, new: str | None = None,
+           footprints: str | None = None, **_query) -> html.Div:
+    geo = reference.geography()
     found, problem = opened_scenario(geo, scenario)
     settings = found[0].payload.get("settings", {}) if found else {}
     if found:
         draft = found[1]
-        layer = draft.layer
     else:
-        layer = layer if layer in groupings else groupings[0]
-        draft = drafts.start(geo, layer)
+        draft, problem = starting_draft(geo, layer, new, footprints)
+    geo = drafts.host(geo, draft)  # a layer being made is drawn like the pack's own
+    layer = draft.layer
+    groupings = [n for n, lay in geo.layers.items() if lay.kind == "grouping"]
     opened = components.opened_state(found[0], readonly=True) if found else None
     lay = geo.layer(layer)
     member = geo.layer(lay.member_of)
@@ -78,9 +98,16 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
         components.field("Footprints to redraw", dcc.Dropdown(
             [{"label": geo.layer(n).label, "value": n} for n in groupings], layer,
             id=ids.REDRAW_LAYER, clearable=False), ids.REDRAW_LAYER),
-        components.field("Clicked wards go to", dcc.Dropdown(group_options, next(iter(draft.groups)),
-                                                   id=ids.REDRAW_PAINT, clearable=False),
-               ids.REDRAW_PAINT),
+        components.field("Clicked wards go to", dcc.Dropdown(
+            group_options, next((c for c in draft.groups if c != drafts.UNASSIGNED),
+                                next(iter(draft.groups))),
+            id=ids.REDRAW_PAINT, clearable=False), ids.REDRAW_PAINT),
+        html.Label("New name for the footprint wards go to", htmlFor=ids.REDRAW_RENAME_TO,
+                   className="visually-hidden"),
+        dbc.InputGroup([dbc.Input(id=ids.REDRAW_RENAME_TO, placeholder="New name for it",
+                                  maxLength=80),
+                        dbc.Button("Rename", id=ids.REDRAW_RENAME_GROUP, color="secondary",
+                                   outline=True)], size="sm", className="mb-2"),
         components.history_buttons(ids.REDRAW_UNDO, ids.REDRAW_REDO, ids.REDRAW_RESET),
         html.Fieldset([html.Legend("Locked (cannot gain or lose wards)",
                                    className="form-label small fw-semibold mb-0"),
@@ -112,6 +139,33 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
             value=[], className="small mb-2"),
         dbc.Button("Suggest", id=ids.REDRAW_SUGGEST, size="sm", color="primary"),
         dcc.Loading(html.Div(id=ids.REDRAW_SUGGEST_STATUS, className="small mt-2")),
+    ]), className="mb-3")
+
+    make_new = dbc.Card(dbc.CardBody([
+        html.H2("Make a new layer", className="h6"),
+        html.P("Your own place partnerships, districts or neighbourhoods: name the layer and "
+               "its footprints, then click or list-assign every ward.", className="small"),
+        components.field("Layer name", dbc.Input(id=ids.REDRAW_NEW_LABEL, maxLength=60,
+                                                 placeholder="e.g. Place partnerships",
+                                                 size="sm"), ids.REDRAW_NEW_LABEL),
+        components.field("Footprints, one per line", dbc.Textarea(
+            id=ids.REDRAW_NEW_NAMES, rows=5, size="sm",
+            placeholder="Huddersfield North\nHuddersfield Central\n..."), ids.REDRAW_NEW_NAMES),
+        dbc.Button("Start with every ward unassigned", id=ids.REDRAW_NEW_START, size="sm",
+                   color="primary"),
+        html.Div(id=ids.REDRAW_NEW_STATUS, className="small mt-2", role="status"),
+    ]), className="mb-3")
+    use_label = draft.new[0] if draft.new else f"{lay.label} (redrawn)"
+    use_layer = dbc.Card(dbc.CardBody([
+        html.H2("Use as a layer", className="h6"),
+        html.P("Keeps these footprints as a layer of your own copy of the pack, on every page "
+               "(map, footprints, overlaps, allocate, hubs), labelled user-defined.",
+               className="small"),
+        html.Label("Name of the layer", htmlFor=ids.REDRAW_USE_NAME, className="small"),
+        dbc.InputGroup([dbc.Input(id=ids.REDRAW_USE_NAME, value=use_label, maxLength=60),
+                        dbc.Button("Use as a layer", id=ids.REDRAW_USE_LAYER, color="success")],
+                       size="sm"),
+        dcc.Loading(html.Div(id=ids.REDRAW_USE_STATUS, className="small mt-2", role="status")),
     ]), className="mb-3")
 
     readonly_banner = dbc.Alert([
@@ -160,17 +214,21 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
     ]), className="mb-3")
 
     return html.Div([
-        components.fictional_notice(geo),
+        components.pack_notice(geo),
         dcc.Store(id=ids.REDRAW_DRAFT, data=draft.to_json()),
         dcc.Store(id=ids.REDRAW_OPENED, data=opened),
         dcc.Store(id=ids.REDRAW_CONTEXT,
                   data=f"{reference.pack_key()}|{layer}|{opened['id'] if opened else ''}"),
         dcc.Location(id=ids.REDRAW_NAV, refresh=True),
-        html.H1(f"Redraw {lay.label.lower()}", className="h3"),
+        html.H1(f"Make {lay.label.lower()}" if draft.new else f"Redraw {lay.label.lower()}",
+                className="h3"),
+        dbc.Alert("A new layer, drawn here: it is not an official boundary and is not kept "
+                  "until you press Use as a layer (or save it as a scenario).", color="info",
+                  className="py-2 small") if draft.new else None,
         dbc.Alert(problem, color="danger") if problem else None,
         readonly_banner,
         dbc.Row([
-            dbc.Col([*editing, html.Hr(), *judging, suggest], lg=3),
+            dbc.Col([*editing, html.Hr(), *judging, suggest, make_new], lg=3),
             dbc.Col([
                 html.Div(id=ids.REDRAW_SUMMARY, className="mb-1", **{"aria-live": "polite"}),
                 html.Div(id=ids.REDRAW_WARNINGS),
@@ -180,7 +238,7 @@ def layout(layer: str | None = None, scenario: str | None = None, **_query) -> h
                        "the ward list at the foot of the page. Colours are footprints.",
                        className="text-muted small"),
             ], lg=6),
-            dbc.Col(scenarios_card, lg=3),
+            dbc.Col([use_layer, scenarios_card], lg=3),
         ]),
         html.H2("Balance", className="h5 mt-2"),
         html.Div(id=ids.REDRAW_BALANCE),
