@@ -162,10 +162,8 @@ def from_json(geo: Geography, data: Mapping) -> Draft:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise EditError(f"The saved draft cannot be read ({exc!r}); start again from the pack's "
                         "footprints.") from None
-    if new and layer not in geo.layers:
-        return Draft(layer, assignment, groups, locked, undo, redo,
-                     (str(new["label"]), str(new["of"])))
-    return Draft(layer, assignment, groups, locked, undo, redo)
+    return Draft(layer, assignment, groups, locked, undo, redo,
+                 (str(new["label"]), str(new["of"])) if new else None)
 
 
 def _steps(raw) -> Iterable[Step]:

@@ -1,0 +1,168 @@
+"""The shipped real boroughs in headless Chromium: every page of each opens without console
+errors and names its sources; on Kirklees, seven place partnerships made from an empty layer
+become a layer that the overlaps and allocate pages use, and whose groups CSV re-imports to the
+same figures."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pandas as pd
+import pytest
+from test_browser import CHROMIUM, browser, page  # noqa: F401  (fixtures)
+
+from conftest import REALDATA
+from dashboard.data.examples import GEODATA
+
+pytestmark = pytest.mark.browser
+PAGES = ("/", "/footprint", "/overlaps", "/allocate", "/redraw", "/hubs", "/data")
+# An illustrative grouping of Kirklees' 23 wards into its seven place partnerships by town; the
+# council's own membership may differ (the seeds name the places, not their wards).
+PLACES = {
+    "Huddersfield North": ["Ashbrow", "Lindley", "Dalton"],
+    "Huddersfield Central": ["Greenhead", "Newsome", "Crosland Moor and Netherton"],
+    "Huddersfield Rural": ["Almondbury", "Denby Dale", "Kirkburton", "Holme Valley South"],
+    "Colne Valley": ["Colne Valley", "Golcar", "Holme Valley North"],
+    "Dewsbury": ["Dewsbury East", "Dewsbury South", "Dewsbury West", "Mirfield"],
+    "Spen Valley": ["Cleckheaton", "Heckmondwike", "Liversedge and Gomersal"],
+    "Batley, Birstall & Birkenshaw": ["Batley East", "Batley West", "Birstall and Birkenshaw"],
+}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    if not CHROMIUM:
+        pytest.skip("no Chromium on this machine (CI installs Debian's chromium)")
+    from werkzeug.serving import make_server
+
+    from dashboard.app import create_app
+    from dashboard.config import DEMO_PACK, Settings
+
+    folder = tmp_path_factory.mktemp("real")
+    app = create_app(settings=Settings(pack=DEMO_PACK, pack_store=folder / "store",
+                                       cache_dir=folder / "cache"))
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", app
+    server.shutdown()
+
+
+def _settle(page) -> None:
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(800)
+
+
+@pytest.mark.parametrize("key, name, vintage", [
+    ("kirklees", "Kirklees", "wards December 2013"), ("oldham", "Oldham", "wards May 2023"),
+    ("rochdale", "Rochdale", "wards May 2023")])
+def test_each_real_borough_opens_every_page_with_its_sources(served, page, key, name, vintage):
+    base, _ = served
+    for path in PAGES:
+        page.goto(f"{base}{path}?pack={key}")
+        page.wait_for_selector("#sources-footer", timeout=30_000)
+        _settle(page)
+        assert f"Borough: {name}" in page.inner_text("#pack-chooser"), path
+        footer = page.inner_text("#sources-footer")
+        assert vintage in footer and "mid-2015 estimates" in footer, path
+        assert "REAL OPEN DATA" in page.inner_text("nav")
+        assert f"pack={key}" in page.url  # the address still names the borough
+    assert page.errors == []
+
+
+def test_the_first_visit_offers_the_real_boroughs(served, page):
+    base, _ = served
+    page.goto(base + "/")
+    page.wait_for_selector("#pack-chooser", timeout=30_000)
+    page.click("#pack-chooser")
+    menu = page.inner_text("#pack-chooser")
+    assert all(n in menu for n in ("Kirklees", "Oldham", "Rochdale", "Real boroughs"))
+    page.click("#pack-chooser a.dropdown-item:has-text('Oldham')")
+    page.wait_for_selector("#sources-footer", timeout=30_000)
+    assert "pack=oldham" in page.url and "Borough: Oldham" in page.inner_text("#pack-chooser")
+    _settle(page)
+    assert page.errors == []
+
+
+def _ward_select(code: str) -> str:
+    return "[id='" + json.dumps({"code": code, "type": "redraw-ward"},
+                                separators=(",", ":")) + "']"
+
+
+def test_kirklees_places_from_an_empty_layer_to_overlaps_and_allocation(served, page, tmp_path):
+    from dashboard import reference
+    from dashboard.data.loader import load_pack
+    from dashboard.engine import overlap
+
+    base, app = served
+    wards = load_pack(GEODATA / "kirklees").layer("wards")
+    code_of = dict(zip(wards.names, wards.codes))
+    page.goto(base + "/redraw?pack=kirklees")
+    page.wait_for_selector("#redraw-new-start", timeout=30_000)
+    page.fill("#redraw-new-label", "Place partnerships")
+    page.fill("#redraw-new-names", "\n".join(PLACES))
+    page.click("#redraw-new-start")
+    page.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1')"
+                           ".innerText === 'Make place partnerships'", timeout=30_000)
+    page.wait_for_selector("#redraw-summary-text", timeout=30_000)
+    assert "0 of 23 wards in footprints" in page.inner_text("#redraw-summary-text")
+    page.click("summary:has-text('Assign wards from a list')")
+    done = 0
+    for place, names in PLACES.items():
+        for ward in names:
+            page.select_option(_ward_select(code_of[ward]), label=place)
+            done += 1
+            page.wait_for_function("() => document.querySelector('#redraw-summary-text')"
+                                   f".innerText.includes('{done} of 23 wards')", timeout=15_000)
+    assert "23 of 23 wards in footprints" in page.inner_text("#redraw-summary-text")
+    with page.expect_download(timeout=30_000) as info:
+        page.click("#redraw-export-groups")
+    groups_csv = tmp_path / "places.csv"
+    info.value.save_as(groups_csv)
+    page.click("#redraw-use-layer")
+    page.wait_for_selector("#redraw-use-status .alert-success", timeout=30_000)
+    page.click("#redraw-use-status-overlaps")
+    page.wait_for_selector(".ag-cell", timeout=30_000)
+    _settle(page)
+    body = page.inner_text("body")
+    assert "Alignment score" in body and "Place partnerships (user-defined)" in body
+    assert "Huddersfield North" in page.inner_text(".ag-root")
+    pack_id = page.url.split("pack=")[1].split("&")[0]
+    store = reference.store(app.server)
+    mine = store.get(pack_id)
+    assert list(mine.layer("place_partnerships").names) == list(PLACES)
+
+    # Allocate £1m + £400k between the seven places by need, whole pounds: kept exactly.
+    page.goto(f"{base}/allocate?pack={pack_id}&layer=place_partnerships&total=1400000"
+              "&need=imd_score&w=1&rounding=1")
+    page.wait_for_selector("#alloc-summary", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('#alloc-summary').innerText"
+                           ".includes('1,400,000')", timeout=30_000)
+    assert "7 place partnerships" in page.inner_text("#alloc-summary").lower()
+    with page.expect_download(timeout=30_000) as info:
+        page.click("#alloc-export-csv")
+    shares = pd.read_csv(info.value.path())
+    assert len(shares) == 7 and shares["recommended"].sum() == 1_400_000
+    _settle(page)
+    assert page.errors == []
+
+    # The downloaded groups file is the import's --group file: the same figures come back.
+    if not (REALDATA / "kirklees").is_dir():
+        pytest.skip("../shared/realdata is not present for the re-import")
+    from dashboard.data.examples import BOROUGHS, spec
+    from dashboard.data.importer import import_pack
+
+    kirklees = next(b for b in BOROUGHS if b.key == "kirklees")
+    again = import_pack(spec(kirklees, REALDATA, tmp_path), tmp_path / "again")
+    assert again.counts["wards"] == 23
+    from dataclasses import replace
+
+    import_pack(replace(spec(kirklees, REALDATA, tmp_path), groups={"places": groups_csv}),
+                tmp_path / "again")
+    reimported = load_pack(tmp_path / "again")
+    ours = overlap(mine, "place_partnerships", "pcns").table()
+    theirs = overlap(reimported, "places", "pcns").table()
+    assert list(ours["from_name"]) == list(theirs["from_name"])
+    assert ours["population"].to_numpy() == pytest.approx(theirs["population"].to_numpy(),
+                                                          abs=1e-6)
