@@ -175,6 +175,8 @@ HUBS_SAVE_AS = "hubs-save-as"
 HUBS_SCENARIOS = "hubs-scenarios"
 HUBS_OPEN = "hubs-open"
 HUBS_STORE_STATUS = "hubs-store-status"
+HUBS_KEEP = "hubs-keep"  # keeps the open hubs as the hubs of a copy of the pack
+HUBS_KEEP_STATUS = "hubs-keep-status"
 HUBS_DOWNLOAD = "hubs-download"
 HUBS_EXPORT = {"csv": "hubs-export-csv", "areas_csv": "hubs-export-areas-csv",
                "xlsx": "hubs-export-xlsx", "gpkg": "hubs-export-gpkg"}

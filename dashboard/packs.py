@@ -30,6 +30,8 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+import pandas as pd
+
 from dashboard.config import Settings
 from dashboard.data import snapshot
 from dashboard.data.cache import cached_display
@@ -367,10 +369,7 @@ class PackStore:
                client: str = "?") -> str:
         """A new imported pack: pack ``base`` (a key or id; ``None`` the default) plus a
         grouping ``layer`` of its wards drawn in the dashboard, labelled user-defined.
-
-        ``rows`` are (ward code, footprint code, footprint name). Packs are read-only once
-        written (any worker may have one in memory), so the layer goes into a copy; the copy
-        appears under its new id only once it loads. Returns that id.
+        ``rows`` are (ward code, footprint code, footprint name). Returns the new pack's id.
         """
         if not LAYER_NAME.match(layer) or layer in RESERVED:
             raise DataFileError(f"'{layer}' cannot name a layer; use lower-case letters, digits "
@@ -379,10 +378,45 @@ class PackStore:
         if layer in geo.layers:
             raise DataFileError(f"{geo.name} already has a layer called '{layer}'; give the new "
                                 "layer another name.")
+
+        def add_layer(work: Path, manifest: str) -> str:
+            file = f"{layer}.csv" if not (work / f"{layer}.csv").exists() else f"{layer}_drawn.csv"
+            lines = [f"ward_code,{layer}_code,{layer}_name"]
+            lines += [",".join(_csv_cell(v) for v in row) for row in rows]
+            (work / file).write_text("\n".join(lines) + "\n", encoding="utf-8")
+            return manifest + (
+                f"\n[[layers]]\nname = {_toml(layer)}\ntype = \"grouping\"\n"
+                f"label = {_toml(label)}\nof = \"wards\"\nfile = {_toml(file)}\n"
+                "user_defined = true\n"
+                f"columns = {{ member = \"ward_code\", code = \"{layer}_code\", "
+                f"name = \"{layer}_name\" }}\n")
+
+        return self._copy_with(geo, f"{geo.name} + {label}", add_layer, client)
+
+    def derive_hubs(self, base: str | None, hubs: pd.DataFrame, client: str = "?") -> str:
+        """A new imported pack: pack ``base`` with ``hubs`` (code, name, type, x, y, staff,
+        serves; British National Grid metres) as its hubs. Returns the new pack's id."""
+        geo = self.get(base)
+
+        def put_hubs(work: Path, manifest: str) -> str:
+            table = pd.DataFrame({"hub_code": hubs["code"], "name": hubs["name"],
+                                  "type": hubs["type"], "easting": hubs["x"],
+                                  "northing": hubs["y"], "staff": hubs["staff"],
+                                  "serves": hubs["serves"]})
+            table.to_csv(work / "hubs_drawn.csv", index=False)
+            kept = re.sub(r"(?ms)^\[hubs\]\s*\n(?:[^\[\n][^\n]*\n?)*", "", manifest)
+            return kept.rstrip("\n") + '\n\n[hubs]\nfile = "hubs_drawn.csv"\n'
+
+        return self._copy_with(geo, f"{geo.name} + hubs placed in the dashboard", put_hubs,
+                               client)
+
+    def _copy_with(self, geo: Geography, name: str, change, client: str) -> str:
+        """Copy ``geo``'s pack, let ``change(folder, manifest) -> manifest`` add to it, and
+        keep the copy under a new id once it loads. Packs are read-only once written (any
+        worker may have one in memory), so nothing is ever changed in place."""
         source = Path(str(geo.metadata.get("root", "")))
         if not (source / "pack.toml").is_file():
-            raise DataFileError("This pack was not read from files, so a layer cannot be added "
-                                "to a copy of it.")
+            raise DataFileError("This pack was not read from files, so it cannot be copied.")
         self._admit(client)
         pack_id = secrets.token_hex(16)
         incoming = self.root / ".incoming" / pack_id
@@ -391,17 +425,8 @@ class PackStore:
         try:
             shutil.copytree(source, work, ignore=shutil.ignore_patterns(USED, OWNER))
             _claim(incoming)
-            file = f"{layer}.csv" if not (work / f"{layer}.csv").exists() else f"{layer}_drawn.csv"
-            lines = [f"ward_code,{layer}_code,{layer}_name"]
-            lines += [",".join(_csv_cell(v) for v in row) for row in rows]
-            (work / file).write_text("\n".join(lines) + "\n", encoding="utf-8")
             manifest = (work / "pack.toml").read_text(encoding="utf-8")
-            manifest = _renamed(manifest, f"{geo.name} + {label}") + (
-                f"\n[[layers]]\nname = {_toml(layer)}\ntype = \"grouping\"\n"
-                f"label = {_toml(label)}\nof = \"wards\"\nfile = {_toml(file)}\n"
-                "user_defined = true\n"
-                f"columns = {{ member = \"ward_code\", code = \"{layer}_code\", "
-                f"name = \"{layer}_name\" }}\n")
+            manifest = change(work, _renamed(manifest, name))
             (work / "pack.toml").write_text(manifest, encoding="utf-8")
             load_pack(work)  # only a copy that opens is kept
             os.replace(work, self.root / pack_id)

@@ -157,19 +157,20 @@ def test_upload_switches_only_this_browser_and_bad_files_change_nothing(served, 
     empty.write_text("")
     report = _upload_borough(page, url, {**files, "population": empty}, "Broken")
     assert "The import stopped" in report and "empty.csv" in report
-    assert "Brackmoor" in page.inner_text("#nav")
+    assert "Borough: Brackmoor" in page.inner_text("#pack-chooser")
 
     report = _upload_borough(page, url, files, "Testshire")
     assert "Imported" in report and "4 of 4 population codes" in report
     page.click("text=Open its map")
     page.wait_for_selector("#map-graph .maplibregl-canvas", timeout=30_000)
-    assert page.inner_text("#nav") == "Testshire"
+    assert "pack=" in page.url  # the address names the new pack: a link a colleague can use
+    assert page.inner_text("#pack-chooser").strip() == "Borough: Testshire"
     assert "FICTIONAL" not in page.inner_text("nav")
 
     other = browser.new_context().new_page()  # someone else, with no pack cookie
     other.goto(url + "/data")
-    other.wait_for_selector("#nav")
-    assert "Brackmoor" in other.inner_text("#nav")
+    other.wait_for_selector("#pack-chooser")
+    assert "Borough: Brackmoor" in other.inner_text("#pack-chooser")
     other.context.close()
     assert page.errors == []
 

@@ -269,3 +269,37 @@ def test_an_upload_whose_process_died_is_swept_at_once(tmp_path, demo_geo):
     assert swept == {"gone", ".importing-abc"}
     assert (store.root / ".incoming" / "alive").exists()
     assert {p.name for p in store.sweep(older_than_s=0)} == {"alive"}  # at server start
+
+
+def test_a_layer_or_hubs_drawn_in_the_browser_go_into_a_copy_of_the_pack(tmp_path):
+    import pandas as pd
+
+    from dashboard.config import GEODATA
+    from dashboard.engine import hubplan
+    from dashboard.packs import named_packs
+
+    store = PackStore(tmp_path / "store", load_pack(DEMO), named=named_packs((GEODATA,), DEMO),
+                      default_key="demo")
+    kirklees = store.get("kirklees")
+    wards = kirklees.layer("wards")
+    rows = [(c, f"P{i % 3}", f"=Place {i % 3}") for i, c in enumerate(wards.codes)]
+    copy = store.derive("kirklees", "places", "Places, drawn", rows)
+    mine = store.get(copy)
+    assert mine.layer("places").label == "Places, drawn (user-defined)"
+    assert sorted(mine.layer("places").names) == ["=Place 0", "=Place 1", "=Place 2"]
+    assert "places" not in store.get("kirklees").layers  # the shipped pack is untouched
+    with pytest.raises(DataFileError, match="already has a layer called 'places'"):
+        store.derive(copy, "places", "Again", rows)
+    with pytest.raises(DataFileError, match="cannot name a layer"):
+        store.derive("kirklees", "wards", "Wards", rows)
+    with pytest.raises(DataPackError):  # a ward left out: the copy would not load, so none is kept
+        store.derive("kirklees", "half", "Half", rows[:5])
+    assert sorted(p.name for p in store.root.iterdir() if PACK_ID.match(p.name)) == [copy]
+
+    plan = hubplan.start(kirklees)
+    extra = pd.DataFrame([{"code": "N1", "name": "Estate shop front", "type": "community",
+                           "x": 414000.0, "y": 416000.0, "staff": 9.0, "serves": ""}])
+    hubs = store.derive_hubs(copy, pd.concat([plan.table(), extra]))
+    both = store.get(hubs)
+    assert len(both.hubs) == 5 and "Estate shop front" in set(both.hubs["name"])
+    assert "places" in both.layers  # built on the copy, it keeps the drawn layer

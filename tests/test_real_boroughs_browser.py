@@ -6,7 +6,9 @@ same figures."""
 from __future__ import annotations
 
 import json
+import os
 import threading
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -85,6 +87,15 @@ def test_the_first_visit_offers_the_real_boroughs(served, page):
     assert page.errors == []
 
 
+def _shot(page, name: str) -> None:
+    """The README's walkthrough screenshots, when asked for (DASHBOARD_SHOTS_DIR)."""
+    folder = os.environ.get("DASHBOARD_SHOTS_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.wait_for_timeout(1500)  # maps finish painting
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))
+
+
 def _ward_select(code: str) -> str:
     return "[id='" + json.dumps({"code": code, "type": "redraw-ward"},
                                 separators=(",", ":")) + "']"
@@ -98,6 +109,10 @@ def test_kirklees_places_from_an_empty_layer_to_overlaps_and_allocation(served, 
     base, app = served
     wards = load_pack(GEODATA / "kirklees").layer("wards")
     code_of = dict(zip(wards.names, wards.codes))
+    page.goto(base + "/?pack=kirklees")
+    page.wait_for_selector("#map-graph .maplibregl-canvas", timeout=30_000)
+    _settle(page)
+    _shot(page, "1-kirklees-map")
     page.goto(base + "/redraw?pack=kirklees")
     page.wait_for_selector("#redraw-new-start", timeout=30_000)
     page.fill("#redraw-new-label", "Place partnerships")
@@ -116,6 +131,7 @@ def test_kirklees_places_from_an_empty_layer_to_overlaps_and_allocation(served, 
             page.wait_for_function("() => document.querySelector('#redraw-summary-text')"
                                    f".innerText.includes('{done} of 23 wards')", timeout=15_000)
     assert "23 of 23 wards in footprints" in page.inner_text("#redraw-summary-text")
+    _shot(page, "2-redraw-places")
     with page.expect_download(timeout=30_000) as info:
         page.click("#redraw-export-groups")
     groups_csv = tmp_path / "places.csv"
@@ -128,6 +144,7 @@ def test_kirklees_places_from_an_empty_layer_to_overlaps_and_allocation(served, 
     body = page.inner_text("body")
     assert "Alignment score" in body and "Place partnerships (user-defined)" in body
     assert "Huddersfield North" in page.inner_text(".ag-root")
+    _shot(page, "3-overlaps")
     pack_id = page.url.split("pack=")[1].split("&")[0]
     store = reference.store(app.server)
     mine = store.get(pack_id)
@@ -140,6 +157,7 @@ def test_kirklees_places_from_an_empty_layer_to_overlaps_and_allocation(served, 
     page.wait_for_function("() => document.querySelector('#alloc-summary').innerText"
                            ".includes('1,400,000')", timeout=30_000)
     assert "7 place partnerships" in page.inner_text("#alloc-summary").lower()
+    _shot(page, "4-allocate")
     with page.expect_download(timeout=30_000) as info:
         page.click("#alloc-export-csv")
     shares = pd.read_csv(info.value.path())
@@ -166,3 +184,49 @@ def test_kirklees_places_from_an_empty_layer_to_overlaps_and_allocation(served, 
     assert list(ours["from_name"]) == list(theirs["from_name"])
     assert ours["population"].to_numpy() == pytest.approx(theirs["population"].to_numpy(),
                                                           abs=1e-6)
+
+
+def test_an_uploaded_pack_gets_a_layer_drawn_in_the_browser(served, page, tmp_path):
+    import base64
+
+    from importdata import write_borough
+
+    from dashboard import reference
+    from dashboard.packs import Upload
+
+    base, app = served
+    store = reference.store(app.server)
+    files = {role: Upload(path.name, "data:text/plain;base64,"
+                          + base64.b64encode(path.read_bytes()).decode())
+             for role, path in write_borough(tmp_path / "in").items()}
+    pack_id, _ = store.import_uploads(files, [], "Testshire", {})
+    page.goto(f"{base}/redraw?pack={pack_id}")
+    page.wait_for_selector("#redraw-new-start", timeout=30_000)
+    page.fill("#redraw-new-label", "Neighbourhoods")
+    page.fill("#redraw-new-names", "Low side\nHigh side")
+    page.click("#redraw-new-start")
+    page.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1')"
+                           ".innerText === 'Make neighbourhoods'", timeout=30_000)
+    page.wait_for_selector("#redraw-summary-text", timeout=30_000)
+    page.click("#redraw-use-layer")  # refused while wards are unassigned, naming them
+    page.wait_for_selector("#redraw-use-status .alert", timeout=30_000)
+    assert "2 ward(s) are not in any footprint yet (South, North)" in page.inner_text(
+        "#redraw-use-status")
+    page.click("summary:has-text('Assign wards from a list')")
+    for done, (code, place) in enumerate((("E05000001", "Low side"),
+                                          ("E05000002", "High side")), 1):
+        page.select_option(_ward_select(code), label=place)
+        page.wait_for_function("() => document.querySelector('#redraw-summary-text')"
+                               f".innerText.includes('{done} of 2 wards')", timeout=15_000)
+    page.click("#redraw-use-layer")
+    page.wait_for_selector("#redraw-use-status .alert-success", timeout=30_000)
+    page.click("#redraw-use-status-footprint")
+    page.wait_for_selector("#sources-footer", timeout=30_000)
+    _settle(page)
+    assert "Neighbourhoods (user-defined)" in page.inner_text("body")
+    copy = page.url.split("pack=")[1].split("&")[0]
+    assert copy != pack_id and store.get(pack_id).layers.keys() == {"small_areas", "wards"}
+    layer = store.get(copy).layer("neighbourhoods")
+    assert list(layer.names) == ["Low side", "High side"] and layer.label.endswith(
+        "(user-defined)")
+    assert page.errors == []

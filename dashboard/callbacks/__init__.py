@@ -6,6 +6,7 @@ from dashboard.callbacks import (
     allocate,
     footprint,
     hubs,
+    keep_hubs,
     map_page,
     new_layer,
     overlaps,
@@ -16,5 +17,6 @@ from dashboard.callbacks import (
 
 def register(app) -> None:
     """Attach every page's callbacks to ``app``."""
-    for module in (map_page, footprint, overlaps, allocate, redraw, new_layer, hubs, upload):
+    for module in (map_page, footprint, overlaps, allocate, redraw, new_layer, hubs, keep_hubs,
+                   upload):
         module.register(app)

@@ -127,6 +127,12 @@ def layout(scenario: str | None = None, layer: str | None = None, **_query) -> h
         html.Hr(),
         html.Div(components.download_buttons(ids.HUBS_EXPORT, HUB_FORMATS)),
         dcc.Download(id=ids.HUBS_DOWNLOAD),
+        html.Hr(),
+        dbc.Button("Keep these hubs in my copy of the pack", id=ids.HUBS_KEEP, size="sm",
+                   color="success"),
+        html.P("The open hubs become the hubs of your own copy of the pack, on every page; "
+               "nothing changes for anyone else.", className="small text-muted mb-0 mt-1"),
+        dcc.Loading(html.Div(id=ids.HUBS_KEEP_STATUS, className="small mt-2", role="status")),
     ]), className="mb-3")
 
     if geo.hubs is None and not plan.hubs:

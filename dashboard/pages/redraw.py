@@ -74,6 +74,8 @@ def layout(layer: str | None = None, scenario: str | None = None, new: str | Non
     others = [{"label": g.label, "value": n} for n, g in geo.layers.items()
               if n != layer and g.kind in ("registration", "polygons", "grouping")
               and n != lay.member_of]
+    if not others:  # a pack of wards alone: follow the wards' own lines
+        others = [{"label": member.label, "value": lay.member_of}]
     against = settings.get("against") if settings.get("against") in {o["value"] for o in others} \
         else next((o["value"] for o in others if geo.layer(o["value"]).kind == "registration"),
                   others[0]["value"] if others else lay.member_of)
