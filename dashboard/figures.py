@@ -409,6 +409,21 @@ def allocation_bars(table, unit: str) -> go.Figure:
     return fig
 
 
+def colour_range(values: np.ndarray) -> dict:
+    """Plotly's colour range for ``values``; when they differ by under 0.5% (e.g. per-head
+    figures of an allocation made by need alone) the range is widened to ±5%, so that rounding
+    is not painted as the full scale from white to dark."""
+    finite = values[np.isfinite(values)]
+    if not len(finite):
+        return {}
+    low, high = float(finite.min()), float(finite.max())
+    middle = (low + high) / 2
+    if high - low > 0.005 * abs(middle):
+        return {}
+    half = 0.05 * abs(middle) or 1.0
+    return {"zmin": middle - half, "zmax": middle + half}
+
+
 def area_value_map(geo: Geography, disp: DisplayGeometry, geojson_url: str, layer: str,
                    values: np.ndarray, label: str, style: str) -> dict:
     """Each area of ``layer`` shaded by one value per area, drawn on the cached atom shapes."""
@@ -422,7 +437,7 @@ def area_value_map(geo: Geography, disp: DisplayGeometry, geojson_url: str, laye
     return {"data": [
         {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id",
          "locations": [str(i) for i in range(len(units))], "z": np.round(z, 3).tolist(),
-         "customdata": names.tolist(), "colorscale": BLUES,
+         **colour_range(z), "customdata": names.tolist(), "colorscale": BLUES,
          "marker": {"line": {"width": 0}, "opacity": 0.85},
          "colorbar": {"title": {"text": label, "side": "right"}, "thickness": 12},
          "hovertemplate": f"%{{customdata}}: %{{z:,.2f}} {label}<extra></extra>"},

@@ -240,3 +240,26 @@ def test_cli_new_resource_with_its_own_current_file(tmp_path):
 def test_cli_bad_configs_get_specific_messages(tmp_path, capsys, config, message):
     assert _run(tmp_path, config) == 2
     assert re.search(message, capsys.readouterr().err)
+
+
+def test_typed_amounts_replace_only_their_resource_and_layer_and_refuse_negatives():
+    from conftest import DEMO
+    from dashboard.callbacks.allocate_typed import typed_records
+    from dashboard.data.loader import load_pack
+    from dashboard.errors import DashboardError
+
+    geo = load_pack(DEMO)
+    places = geo.layer("places")
+    codes = list(places.codes)
+    values = [10.0] + [None] * (len(codes) - 1)
+    records = typed_records(geo, "places", "early_help", codes, values, None)
+    frame = pd.DataFrame(records)
+    mine = frame[(frame["resource"] == "early_help") & (frame["layer"] == "places")]
+    assert dict(zip(mine["area"], mine["amount"])) == {c: (10.0 if c == codes[0] else 0.0)
+                                                        for c in codes}
+    others = frame[frame["resource"] != "early_help"]  # the pack's other resources stay as they were
+    before = geo.current_allocations
+    assert len(others) == (before["resource"] != "early_help").sum()
+    assert typed_records(geo, "places", "early_help", codes, [None] * len(codes), None) is None
+    with pytest.raises(DashboardError, match="not a number of zero or more"):
+        typed_records(geo, "places", "early_help", codes, [-5] + [None] * (len(codes) - 1), None)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 
 import pandas as pd
 import pytest
 from importdata import write_borough
 
-from conftest import DEMO
+from conftest import CHROMIUM, DEMO
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FIGURE_DATA = "() => document.querySelector('#map-graph .js-plotly-plot').data"
 
 
@@ -30,29 +28,6 @@ def served(tmp_path_factory):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", app
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh page that records console errors; each test ends by asserting there were none."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    yield page
-    context.close()
 
 
 def _open_map(page, url):

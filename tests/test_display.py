@@ -75,3 +75,15 @@ def test_fit_view_centres_and_zooms_out_for_larger_areas():
     assert small["center"]["lon"] == pytest.approx(-1.75)
     assert 53.60 < small["center"]["lat"] < 53.65
     assert small["zoom"] > large["zoom"] + 2
+
+
+def test_nearly_equal_values_are_not_painted_as_a_full_colour_scale():
+    import numpy as np
+
+    from dashboard.figures import colour_range
+
+    even = np.array([32.34328, 32.34344, 32.3434])  # rounding of equal shares
+    assert colour_range(even) == pytest.approx({"zmin": 32.3434 * 0.95, "zmax": 32.3434 * 1.05},
+                                               rel=1e-4)
+    assert colour_range(np.array([10.0, 20.0])) == {}  # real differences keep Plotly's range
+    assert colour_range(np.array([0.0, 0.0])) == {"zmin": -1.0, "zmax": 1.0}

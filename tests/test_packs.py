@@ -11,7 +11,6 @@ import time
 import zipfile
 
 import pytest
-
 from importdata import write_borough
 
 from conftest import DEMO

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_browser import CHROMIUM, browser, page  # noqa: F401  (fixtures)
 
-from conftest import REALDATA
+from conftest import CHROMIUM, REALDATA
 from dashboard.data.examples import GEODATA
 
 pytestmark = pytest.mark.browser
@@ -92,6 +91,7 @@ def _shot(page, name: str) -> None:
     folder = os.environ.get("DASHBOARD_SHOTS_DIR")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
+        page.evaluate("window.scrollTo(0, 0)")
         page.wait_for_timeout(1500)  # maps finish painting
         page.screenshot(path=str(Path(folder) / f"{name}.png"))
 
@@ -229,4 +229,28 @@ def test_an_uploaded_pack_gets_a_layer_drawn_in_the_browser(served, page, tmp_pa
     layer = store.get(copy).layer("neighbourhoods")
     assert list(layer.names) == ["Low side", "High side"] and layer.label.endswith(
         "(user-defined)")
+    assert page.errors == []
+
+
+def test_todays_split_typed_on_allocate_gives_the_transfers(served, page):
+    base, _ = served
+    page.goto(base + "/allocate?pack=oldham&layer=pcns&total=500000&rounding=1")
+    page.wait_for_selector("#alloc-summary", timeout=30_000)
+    _settle(page)
+    assert "No current allocation" in page.inner_text("#alloc-transfers")
+    page.click("summary:has-text(\"Or type today's amounts\")")
+    from dashboard.data.loader import load_pack
+
+    pcns = load_pack(GEODATA / "oldham").layer("pcns")
+    boxes = page.locator("#alloc-typed-rows input")
+    assert boxes.count() == len(pcns)
+    for i in range(boxes.count()):  # all today's money in the first PCN
+        boxes.nth(i).fill("500000" if i == 0 else "0")
+        boxes.nth(i).press("Tab")
+    page.wait_for_function("() => document.querySelector('#alloc-current-status').innerText"
+                           f".includes('{len(pcns)} of {len(pcns)} areas typed')",
+                           timeout=15_000)
+    page.wait_for_function("() => document.querySelector('#alloc-summary').innerText"
+                           ".includes('transfer')", timeout=15_000)
+    assert "Move" in page.inner_text("#alloc-transfers")
     assert page.errors == []

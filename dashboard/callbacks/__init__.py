@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dashboard.callbacks import (
     allocate,
+    allocate_typed,
     footprint,
     hubs,
     keep_hubs,
@@ -17,6 +18,6 @@ from dashboard.callbacks import (
 
 def register(app) -> None:
     """Attach every page's callbacks to ``app``."""
-    for module in (map_page, footprint, overlaps, allocate, redraw, new_layer, hubs, keep_hubs,
-                   upload):
+    for module in (map_page, footprint, overlaps, allocate, allocate_typed, redraw, new_layer,
+                   hubs, keep_hubs, upload):
         module.register(app)

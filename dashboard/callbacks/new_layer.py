@@ -6,9 +6,9 @@ then lists as its own; the copy's address opens it for anyone with the link.
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 from urllib.parse import urlencode
 
+import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 from flask import request
 

@@ -94,13 +94,16 @@ def layout(layer: str | None = None, resource: str | None = None, total=None, co
             id=ids.ALLOC_CURRENT_FILE, className="upload-zone small",
             max_size=TABLE_FILE_LIMIT), ids.ALLOC_CURRENT_FILE,
             "Columns resource, layer, area, amount. Without it, the pack's is used."),
+        html.Details([html.Summary("Or type today's amounts", className="small"),
+                      html.Div(id=ids.ALLOC_TYPED_ROWS, className="mt-1")], className="mb-2"),
         html.Div(id=ids.ALLOC_CURRENT_STATUS, className="small", role="status"),
     ]
     buttons = components.download_buttons(ids.ALLOC_EXPORT, ALLOCATION_FORMATS)
     blank = None if geo.resources else dbc.Alert(
-        "This pack records no teams or budgets, so here is a blank budget: type its total "
-        "(and, if you have it, upload today's split as the current allocation, with resource "
-        "'budget'). To keep teams in the pack, add [[resources]] to pack.toml (see the README).",
+        "This pack records no teams or budgets, so here is a blank budget: type its total, and "
+        "today's split if you have it (type it per area under the controls, or upload it as "
+        "a current-allocation CSV with resource 'budget'). To keep teams in the pack, add "
+        "[[resources]] to pack.toml (see the README).",
         color="info", className="py-2 small")
     return html.Div([
         components.pack_notice(geo),
