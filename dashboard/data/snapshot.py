@@ -10,6 +10,7 @@ reason, is reported (``/healthz``).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -89,12 +90,15 @@ def serve(folder: str | Path, store: str | Path) -> Served:
         refusal = store / f".refused-{version}"
         if refusal.is_file():  # this very content failed before: no need to load it again
             raise DataPackError(refusal.read_text(encoding="utf-8"))
+        geo = None
         if not copy.is_dir():
             work = Path(tempfile.mkdtemp(dir=store, prefix=".new-"))
             try:
                 _write(files, work)
-                load_pack(work)  # only a copy that loads is kept
+                geo = load_pack(work)  # only a copy that loads is kept
                 os.replace(work, copy)
+                # Everything was read while loading; only the folder it names has moved.
+                geo = dataclasses.replace(geo, metadata={**geo.metadata, "root": str(copy)})
             except DataPackError as exc:
                 shutil.rmtree(work, ignore_errors=True)
                 # Said without sign-in (/healthz): the pack's own file names, not server paths.
@@ -105,7 +109,9 @@ def serve(folder: str | Path, store: str | Path) -> Served:
                 shutil.rmtree(work, ignore_errors=True)
                 if not copy.is_dir():  # else another worker made the same copy meanwhile
                     raise
-        geo = load_pack(copy)
+                geo = None  # read it from that copy
+        if geo is None:
+            geo = load_pack(copy)
     except (DataPackError, OSError) as exc:
         good = _last_good(store)
         if good is None:
