@@ -6,8 +6,9 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from conftest import km_box
+from conftest import DEMO, km_box
 from dashboard.data.build import GroupingInput, PolygonInput, SmallAreaInput, build_geography
+from dashboard.data.loader import load_pack
 from dashboard.engine import adjacency, drafts
 from dashboard.engine.allocation import Resource
 from dashboard.engine.balance import balance
@@ -189,3 +190,16 @@ def test_an_empty_footprint_gets_no_allocation(grid):
     t = b.table.set_index("code")
     assert t.loc["P1", "recommended"] == 0 and t.loc["P2", "recommended"] == pytest.approx(10)
     assert any("gets no allocation" in w for w in b.warnings)
+
+
+def test_suggesting_on_a_layer_being_made_fills_its_named_footprints():
+    from dashboard.engine import optimise
+
+    geo = load_pack(DEMO)
+    names = ["North", "South", "East", "West"]
+    draft = drafts.blank(geo, "quarters", "Quarters", names)
+    found = optimise.suggest(drafts.host(geo, draft), draft, "pcns", 4, 0.2)
+    new = drafts.change(draft, found.assignment, found.groups)
+    assert new.unassigned == []
+    assert sorted({new.groups[g] for g in new.assignment.values()}) == sorted(names)
+    assert "(now" not in found.summary()  # nothing drawn yet to compare with

@@ -302,3 +302,7 @@ def test_a_layer_or_hubs_drawn_in_the_browser_go_into_a_copy_of_the_pack(tmp_pat
     both = store.get(hubs)
     assert len(both.hubs) == 5 and "Estate shop front" in set(both.hubs["name"])
     assert "places" in both.layers  # built on the copy, it keeps the drawn layer
+    demo = store.derive(None, "quarters", "Quarters", [
+        (c, "Q1" if i % 2 else "Q2", "Odd" if i % 2 else "Even")
+        for i, c in enumerate(store.default.layer("wards").codes)])
+    assert store.get(demo).fictional and "quarters" in store.get(demo).layers

@@ -163,6 +163,21 @@ def test_kirklees_places_from_an_empty_layer_to_overlaps_and_allocation(served, 
     shares = pd.read_csv(info.value.path())
     assert len(shares) == 7 and shares["recommended"].sum() == 1_400_000
     _settle(page)
+
+    # The four EIP hubs, seen by place partnership.
+    page.goto(f"{base}/hubs?pack={pack_id}&layer=place_partnerships")
+    page.wait_for_selector("#hubs-summary-within-2000", timeout=30_000)
+    _settle(page)
+    assert "Huddersfield Civic Centre" in page.inner_text("#hubs-tables")
+    _shot(page, "5-hubs")
+    page.click("#hubs-keep")  # the hubs as they stand become the hubs of another copy
+    page.wait_for_selector("#hubs-keep-status .alert-success", timeout=30_000)
+    page.click("#hubs-keep-status-open")
+    page.wait_for_selector("#hubs-summary-within-2000", timeout=30_000)
+    kept = store.get(page.url.split("pack=")[1].split("&")[0])
+    assert sorted(kept.hubs["name"]) == sorted(mine.hubs["name"])
+    assert "place_partnerships" in kept.layers  # built on the copy with the places
+    _settle(page)
     assert page.errors == []
 
     # The downloaded groups file is the import's --group file: the same figures come back.

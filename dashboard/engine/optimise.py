@@ -22,6 +22,7 @@ Locked footprints keep their wards and take no others.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -32,6 +33,7 @@ from scipy.optimize import linear_sum_assignment
 from dashboard.engine import adjacency, drafts
 from dashboard.engine.geography import Geography
 from dashboard.engine.overlaps import overlap
+from dashboard.engine.regroup import UNASSIGNED
 from dashboard.errors import LayerError
 
 DEFAULT_RESTARTS = 40
@@ -244,8 +246,10 @@ class Suggestion:
 
     def summary(self) -> str:
         band = "all within" if self.within_tolerance else "not all within"
-        return (f"Alignment with {self.against}: {self.alignment:.1%} (now "
-                f"{self.current_alignment:.1%}); footprints {band} the population band.")
+        now = "" if math.isnan(self.current_alignment) else \
+            f" (now {self.current_alignment:.1%})"  # a layer being made has no "now"
+        return (f"Alignment with {self.against}: {self.alignment:.1%}{now}; footprints {band} "
+                "the population band.")
 
 
 def suggest(geo: Geography, draft: drafts.Draft, against: str, n_groups: int,
@@ -271,7 +275,8 @@ def suggest(geo: Geography, draft: drafts.Draft, against: str, n_groups: int,
     partner = overlap(geo, member.name, against).population.toarray()
     problem = Problem(adjacency.adjacency(geo, member.name), partner, n_groups, tolerance, locked)
     used = _compact(current)
-    if from_scratch or used.max() + 1 != n_groups:
+    making = UNASSIGNED in draft.groups  # a layer being made has no footprints to start from
+    if from_scratch or making or used.max() + 1 != n_groups:
         # Single wards, except that each locked footprint starts (and stays) whole.
         seed = np.where(locked, -1 - current, np.arange(len(current)))
         labels = search(problem, greedy_merge(problem, seed), restarts)
@@ -279,7 +284,7 @@ def suggest(geo: Geography, draft: drafts.Draft, against: str, n_groups: int,
         labels = search(problem, used, restarts)
     groups, names = _name_groups(draft, current, labels, n_groups)
     assignment = {m: groups[lab] for m, lab in zip(member.codes, labels)}
-    now_alignment = alignment(partner, used, used.max() + 1)
+    now_alignment = math.nan if making else alignment(partner, used, used.max() + 1)
     return Suggestion(assignment, names, alignment(partner, labels, n_groups), now_alignment,
                       excess(problem.population, labels, n_groups, problem.target, tolerance) == 0,
                       geo.layer(against).label)
@@ -290,18 +295,27 @@ def _name_groups(draft: drafts.Draft, current: np.ndarray, labels: np.ndarray, n
     codes = list(draft.groups)
     shared = np.zeros((n_groups, len(codes)))
     np.add.at(shared, (labels, current), 1)
+    if UNASSIGNED in codes:  # wards not yet in a footprint say nothing about which is which
+        shared[:, codes.index(UNASSIGNED)] = 0
     rows, cols = linear_sum_assignment(-shared)
     groups = {}
     for r, c in zip(rows, cols):
         if shared[r, c] > 0:
             groups[r] = codes[c]
+    # Then the draft's footprints with no ward matched (e.g. the named, empty footprints of a
+    # layer being made), in order; only then new ones.
+    spare = [c for c in codes if c != UNASSIGNED and c not in groups.values()]
     fresh = 1
     for r in range(n_groups):
-        if r not in groups:
-            while f"NEW{fresh}" in draft.groups:
-                fresh += 1
-            groups[r] = f"NEW{fresh}"
+        if r in groups:
+            continue
+        if spare:
+            groups[r] = spare.pop(0)
+            continue
+        while f"NEW{fresh}" in draft.groups:
             fresh += 1
+        groups[r] = f"NEW{fresh}"
+        fresh += 1
     used = set(groups.values())
     names = {c: n for c, n in draft.groups.items() if c in used}
     names.update({c: f"New footprint {c[3:]}" for c in groups.values() if c not in names})

@@ -135,7 +135,8 @@ def layout(layer: str | None = None, scenario: str | None = None, new: str | Non
                "population band; locked footprints stay as they are.", className="small"),
         components.field("How many footprints", dbc.Input(id=ids.REDRAW_SUGGEST_N, type="number", min=1,
                                                 max=len(member), step=1,
-                                                value=len(draft.groups)), ids.REDRAW_SUGGEST_N),
+                                                value=len(draft.groups) - bool(draft.new)),
+                         ids.REDRAW_SUGGEST_N),
         dbc.Checklist(id=ids.REDRAW_SUGGEST_SCRATCH, options=[
             {"label": "Start from scratch (not from today's footprints)", "value": "scratch"}],
             value=[], className="small mb-2"),
