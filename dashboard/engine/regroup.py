@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from dashboard.engine.geography import Geography, Layer, frozen_array
+from dashboard.engine.geography import Geography, Layer, LazyGeometry, frozen_array
 from dashboard.errors import LayerError
 
 
@@ -119,7 +119,9 @@ def _with_layer(geo: Geography, layer: Layer) -> Geography:
     layers = dict(geo.layers)
     layers[layer.name] = layer
     # The dissolved outline of the old groups no longer applies; maps draw members by group.
-    geometry = {k: v for k, v in geo.layer_geometry.items() if k != layer.name}
+    shapes = geo.layer_geometry
+    geometry = shapes.without(layer.name) if isinstance(shapes, LazyGeometry) else \
+        {k: v for k, v in shapes.items() if k != layer.name}
     return dataclasses.replace(geo, layers=layers, layer_geometry=geometry)
 
 
