@@ -21,7 +21,7 @@ from dashboard.callbacks import unsaved as unsaved_work
 from dashboard.data import recognise as rec
 from dashboard.data.points import check_inside, read_hubs
 from dashboard.engine import drafts, hubplan
-from dashboard.engine.access import Access, access, band_label, borough_outline, hub_table
+from dashboard.engine.access import Access, access, band_label, hub_table
 from dashboard.engine.display import display_geometry
 from dashboard.engine.drafts import EditError
 from dashboard.engine.hubplan import HubPlan
@@ -259,7 +259,7 @@ def loaded(geo, plan: HubPlan, upload: Upload) -> tuple[HubPlan, None, str]:
     """A hubs CSV in place of the plan's hubs, checked like an imported pack's."""
     raw = decode(upload, TABLE_FILE_LIMIT)
     frame = read_hubs(rec.parse_table(raw, upload.filename), upload.filename)
-    check_inside(frame["easting"], frame["northing"], frame["name"], borough_outline(geo),
+    check_inside(frame["easting"], frame["northing"], frame["name"], geo.small_area_geometry.values,
                  upload.filename)
     hubs = hubplan.from_table(frame.rename(columns={"hub_code": "code", "easting": "x",
                                                     "northing": "y"}))

@@ -246,8 +246,8 @@ def _need(spec: ImportSpec, areas: gpd.GeoDataFrame, lookup: keyed.Lookup | None
 def _hubs(path: Path, wards: gpd.GeoDataFrame, report: Report) -> pd.DataFrame:
     source = display_name(path)
     out = points.read_hubs(rec.read_table(path), source, report.reprojections)
-    points.check_inside(out["easting"], out["northing"], out["name"],
-                        shapely.union_all(np.asarray(wards.geometry.values)), source)
+    points.check_inside(out["easting"], out["northing"], out["name"], wards.geometry.values,
+                        source)
     return out
 
 

@@ -23,7 +23,7 @@ from dashboard.data.build import (
 from dashboard.data.codes import clean_codes, numeric_column, require_columns, require_unique
 from dashboard.data.manifest import MANIFEST, FileSpec, Manifest, read_manifest
 from dashboard.data.points import check_inside
-from dashboard.engine.access import borough_outline, representative_points
+from dashboard.engine.access import representative_points
 from dashboard.engine.geography import BNG, Geography
 from dashboard.errors import DataFileError, GeometryError
 
@@ -250,7 +250,7 @@ def load_pack(folder: str | Path) -> Geography:
                   "need_labels": dict(m.need), "age_band_labels": dict(m.age_bands)},
     )
     if hubs is not None:
-        check_inside(hubs.geometry.x, hubs.geometry.y, hubs["name"], borough_outline(geo),
+        check_inside(hubs.geometry.x, hubs.geometry.y, hubs["name"], geo.small_area_geometry.values,
                      m.hubs.source)
     if m.centroids:
         points, notes = load_centroids(m.centroids, geo)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from dashboard.data import recognise as rec
 from dashboard.data import tables
 from dashboard.data.codes import clean_codes
+from dashboard.engine.access import distance_to
 from dashboard.engine.geography import BNG
 from dashboard.errors import CodeError, DataFileError, GeometryError
 
@@ -144,11 +144,10 @@ def read_hubs(frame: pd.DataFrame, source: str, notes: list[str] | None = None) 
     return out
 
 
-def check_inside(x, y, names, borough, source: str) -> None:
-    """Refuse hubs farther than ``EDGE_M`` outside ``borough`` (a BNG geometry), naming them and
-    how far out they are."""
-    gap = np.asarray(shapely.distance(
-        borough, shapely.points(np.asarray(x, float), np.asarray(y, float))))
+def check_inside(x, y, names, shapes, source: str) -> None:
+    """Refuse hubs farther than ``EDGE_M`` outside the borough made of ``shapes`` (its small
+    areas or wards, BNG), naming them and how far out they are."""
+    gap = distance_to(shapes, x, y)  # to the nearest shape: the distance to the borough
     out = gap > EDGE_M
     if out.any():
         names = np.asarray(names, dtype=object)

@@ -95,8 +95,18 @@ def borough_outline(geo: Geography):
 
 def outside_borough(geo: Geography, x: Sequence[float], y: Sequence[float]) -> np.ndarray:
     """Distance in metres from each point to the borough (0 inside)."""
+    return distance_to(geo.small_area_geometry.values, x, y)
+
+
+def distance_to(shapes, x, y) -> np.ndarray:
+    """Metres from each point to the nearest of ``shapes`` (BNG polygons; 0 inside one): the
+    distance to their union, without the cost of making it."""
     points = shapely.points(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-    return shapely.distance(borough_outline(geo), points)
+    tree = shapely.STRtree(np.asarray(shapes, dtype=object))
+    (which, _), gaps = tree.query_nearest(points, return_distance=True, all_matches=False)
+    out = np.full(len(points), np.inf)
+    out[which] = gaps
+    return out
 
 
 def band_label(metres: float) -> str:

@@ -28,7 +28,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.spatial import cKDTree
 
 from dashboard.engine.geography import row_max
 from dashboard.errors import LayerError
@@ -102,6 +101,8 @@ def estimate_registrations(small_areas: pd.DataFrame, practices: pd.DataFrame,
     """
     if len(practices) == 0:
         raise LayerError("No practices to estimate footprints from.")
+    from scipy.spatial import cKDTree  # here: only estimated footprints need it (slow import)
+
     tree = cKDTree(practices[["x", "y"]].to_numpy(float))
     points = small_areas[["x", "y"]].to_numpy(float)
     k = 1 if method == "nearest" else min(neighbours, len(practices))
