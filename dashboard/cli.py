@@ -67,7 +67,10 @@ def cmd_mismatch(args) -> int:
 
 
 def cmd_allocate(args) -> int:
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
 
     from dashboard.data.allocations import load_current, merge_config, with_totals
     from dashboard.exports import write_allocation
