@@ -35,7 +35,14 @@ import pandas as pd
 from dashboard.config import Settings
 from dashboard.data import snapshot
 from dashboard.data.cache import cached_display
-from dashboard.data.importer import PARTIAL, ImportSpec, Report, import_pack
+from dashboard.data.importer import (
+    PARTIAL,
+    ImportSpec,
+    Report,
+    grouping_toml,
+    import_pack,
+    toml_str,
+)
 from dashboard.data.loader import load_pack
 from dashboard.engine.geography import Geography
 from dashboard.errors import DataFileError, DataPackError
@@ -172,9 +179,12 @@ class PackStore:
     per_hour: int = 10  # imports one client may make in an hour
     _loaded: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _named_loaded: dict = field(default_factory=dict, repr=False)
+    _named_summary: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
+        # Read once: every page load lists the named packs, and they do not change.
+        self._named_summary = {key: pack_summary(folder) for key, folder in self.named.items()}
         self.sweep()
         self.expire()
 
@@ -238,7 +248,7 @@ class PackStore:
 
     def summary(self, choice: str) -> tuple[str, str]:
         """The name and kind of a named or imported pack, without loading it."""
-        return pack_summary(self.named.get(choice) or self.root / choice)
+        return self._named_summary.get(choice) or pack_summary(self.root / choice)
 
     def get(self, pack_id: str | None) -> Geography:
         """The pack ``pack_id`` names (a named pack's key or an imported pack's id); the
@@ -381,15 +391,9 @@ class PackStore:
 
         def add_layer(work: Path, manifest: str) -> str:
             file = f"{layer}.csv" if not (work / f"{layer}.csv").exists() else f"{layer}_drawn.csv"
-            lines = [f"ward_code,{layer}_code,{layer}_name"]
-            lines += [",".join(_csv_cell(v) for v in row) for row in rows]
-            (work / file).write_text("\n".join(lines) + "\n", encoding="utf-8")
-            return manifest + (
-                f"\n[[layers]]\nname = {_toml(layer)}\ntype = \"grouping\"\n"
-                f"label = {_toml(label)}\nof = \"wards\"\nfile = {_toml(file)}\n"
-                "user_defined = true\n"
-                f"columns = {{ member = \"ward_code\", code = \"{layer}_code\", "
-                f"name = \"{layer}_name\" }}\n")
+            pd.DataFrame(rows, columns=["ward_code", f"{layer}_code", f"{layer}_name"]).to_csv(
+                work / file, index=False)
+            return manifest + grouping_toml(layer, label, file, user_defined=True)
 
         return self._copy_with(geo, f"{geo.name} + {label}", add_layer, client)
 
@@ -441,24 +445,12 @@ class PackStore:
 LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
-def _toml(text: str) -> str:
-    """A TOML basic string for any text."""
-    import json
-
-    return json.dumps(str(text), ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def _csv_cell(value: str) -> str:
-    text = str(value)
-    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n\r') else text
-
-
 def _renamed(manifest: str, name: str) -> str:
     """The manifest with the [pack] table's name replaced (the first ``name =`` line after it)."""
     head, sep, rest = manifest.partition("[pack]")
     if not sep:
         return manifest
-    rest = re.sub(r"(?m)^name\s*=.*$", lambda _: f"name = {_toml(name)}", rest, count=1)
+    rest = re.sub(r"(?m)^name\s*=.*$", lambda _: f"name = {toml_str(name)}", rest, count=1)
     return head + sep + rest
 
 

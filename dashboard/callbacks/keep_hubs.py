@@ -3,8 +3,6 @@ placed in the browser are there on every page (packs are read-only once written)
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html
 from flask import request
@@ -37,6 +35,6 @@ def register(app) -> None:
                          request.cookies.get(packs.UPLOADS_COOKIE, ""))
         return dbc.Alert([html.Strong("Kept. "), "These hubs are the hubs of a new copy of the "
                           "pack, listed under 'Imported in this browser'. ",
-                          html.A("Open it", href="/hubs?" + urlencode({"pack": pack_id}),
+                          html.A("Open it", href=reference.href("/hubs", pack=pack_id),
                                  id=f"{ids.HUBS_KEEP_STATUS}-open")],
                          color="success", className="py-2 small")

@@ -6,8 +6,6 @@ then lists as its own; the copy's address opens it for anyone with the link.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 from flask import request
@@ -99,11 +97,8 @@ def register(app) -> None:
             html.Strong("Kept as a layer. "),
             f"'{label.strip()}' is a layer of a new copy of the pack, listed under 'Imported in "
             "this browser'. Open it: ",
-            *[html.A(text, href=f"{path}?" + _query(pack_id, extra), className="me-2",
+            *[html.A(text, href=reference.href(path, pack=pack_id, **extra), className="me-2",
                      id=f"{ids.REDRAW_USE_STATUS}-{path.strip('/') or 'map'}")
               for text, path, extra in links],
         ], color="success", className="py-2 small")
 
-
-def _query(pack_id: str, extra: dict) -> str:
-    return urlencode({"pack": pack_id, **extra})

@@ -426,7 +426,7 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
         for name, path in spec.groups.items():
             _groups(name, path, wards).to_csv(work / f"{name}.csv", index=False)
             origins[f"{name}.csv"] = display_name(path)
-            layers.append(_grouping_toml(name))
+            layers.append(grouping_toml(name))
         if spec.practices is not None:
             practices = practice_import.read_practices(spec.practices, report, sources,
                                                        spec.practice_filter)
@@ -521,7 +521,7 @@ def _replace(work: Path, out: Path) -> None:
     shutil.rmtree(old.parent, ignore_errors=True)
 
 
-def _toml_str(text: str) -> str:
+def toml_str(text: str) -> str:
     """A TOML basic string for any text (emoji, quotes, ``]]``, control characters)."""
     text = str(text).encode("utf-8", "replace").decode("utf-8")
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
@@ -531,37 +531,41 @@ def _manifest(spec: ImportSpec, ages: dict, need_labels: dict, sources: list[dic
               origins: dict[str, str]) -> str:
     lines = [
         "# Data pack written by `python -m dashboard import`; see validation.json.",
-        "[pack]", f"name = {_toml_str(spec.name)}", "fictional = false",
+        "[pack]", f"name = {toml_str(spec.name)}", "fictional = false",
         *(["open_data = true"] if spec.open_data else []),
-        f"description = {_toml_str(spec.description)}",
+        f"description = {toml_str(spec.description)}",
     ]
     for src in sources:
         lines += ["", "[[pack.sources]]"]
-        lines += [f"{key} = {_toml_str(value)}" for key, value in src.items()]
+        lines += [f"{key} = {toml_str(value)}" for key, value in src.items()]
     lines += ["", "[pack.origins]  # the pack's files and the user's files they came from"]
-    lines += [f"{_toml_str(k)} = {_toml_str(v)}" for k, v in origins.items()]
+    lines += [f"{toml_str(k)} = {toml_str(v)}" for k, v in origins.items()]
     lines += ["", "[small_areas]", 'file = "small_areas.gpkg"', 'label = "LSOAs"']
     if ages:
         lines += ["", "[small_areas.age_bands]"]
-        lines += [f"{k} = {_toml_str(label)}" for k, (_, label) in ages.items()]
+        lines += [f"{k} = {toml_str(label)}" for k, (_, label) in ages.items()]
     if need_labels:
         lines += ["", "[small_areas.need]"]
-        lines += [f"{k} = {{ label = {_toml_str(v)} }}" for k, v in need_labels.items()]
+        lines += [f"{k} = {{ label = {toml_str(v)} }}" for k, v in need_labels.items()]
     lines += ["", "[[layers]]", 'name = "wards"', 'type = "polygons"',
               'label = "Electoral wards"', 'file = "wards.gpkg"', ""]
     return "\n".join(lines)
 
 
-def _grouping_toml(name: str) -> str:
-    return (f'\n[[layers]]\nname = {_toml_str(name)}\ntype = "grouping"\n'
-            f'label = {_toml_str(name.replace("_", " ").capitalize())}\nof = "wards"\n'
-            f'file = "{name}.csv"\ncolumns = {{ member = "ward_code", code = "{name}_code", '
-            f'name = "{name}_name" }}\n')
+def grouping_toml(name: str, label: str | None = None, file: str | None = None,
+                  user_defined: bool = False) -> str:
+    """A grouping of wards as a ``[[layers]]`` table; its CSV has columns ward_code,
+    NAME_code and NAME_name. ``user_defined``: drawn in the dashboard, labelled so."""
+    label = label or name.replace("_", " ").capitalize()
+    return (f'\n[[layers]]\nname = {toml_str(name)}\ntype = "grouping"\n'
+            f'label = {toml_str(label)}\nof = "wards"\nfile = {toml_str(file or name + ".csv")}\n'
+            + ("user_defined = true\n" if user_defined else "")
+            + f'columns = {{ member = "ward_code", code = "{name}_code", name = "{name}_name" }}\n')
 
 
 def _pcn_toml(spec: ImportSpec, estimated: bool) -> str:
     label = "PCNs (estimated from practice locations)" if estimated else "Primary Care Networks"
-    return (f'\n[[layers]]\nname = "pcns"\ntype = "registration"\nlabel = {_toml_str(label)}\n'
+    return (f'\n[[layers]]\nname = "pcns"\ntype = "registration"\nlabel = {toml_str(label)}\n'
             'practices = "practices.csv"\nregistrations = "registrations.csv"\n'
             f'rule = "{spec.pcn_rule}"\nmin_share = {spec.min_share}\n'
             f'estimated = {"true" if estimated else "false"}\n'

@@ -85,14 +85,6 @@ def locate(geo: Geography, x: Sequence[float], y: Sequence[float]) -> np.ndarray
     return out
 
 
-def borough_outline(geo: Geography):
-    """The whole borough as one BNG geometry (the union of its small areas), built once."""
-    key = ("borough-outline",)
-    if key not in geo._memo:
-        geo._memo[key] = shapely.union_all(np.asarray(geo.small_area_geometry.values))
-    return geo._memo[key]
-
-
 def outside_borough(geo: Geography, x: Sequence[float], y: Sequence[float]) -> np.ndarray:
     """Distance in metres from each point to the borough (0 inside)."""
     return distance_to(geo.small_area_geometry.values, x, y)
