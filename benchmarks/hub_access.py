@@ -29,13 +29,13 @@ import numpy as np
 import pandas as pd
 import plotly
 
-from dashboard import ids
 from dashboard.app import create_app
-from dashboard.callbacks import hubs
 from dashboard.data.importer import ImportSpec, import_pack
 from dashboard.data.loader import load_pack
 from dashboard.engine import hubplan
 from dashboard.engine.access import DEFAULT_BANDS_M, access, hub_table, small_area_points
+from dashboard.web import ids
+from dashboard.web.hubs import callbacks as hubs
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
@@ -87,7 +87,7 @@ def engine_vs_peer(geo, layer: str, repeats: int) -> None:
 
 def clicks(app, layer: str, repeats: int) -> None:
     server = app.server
-    from dashboard import reference
+    from dashboard.web import reference
     geo = reference.geography(server)
     plan = hubplan.start(geo).to_json()
     points = small_area_points(geo)

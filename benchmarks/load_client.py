@@ -31,7 +31,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 UPDATE = "/_dash-update-component"
-ALERT = "app-alert"  # the app-wide alert a failed callback opens (dashboard.ids.APP_ALERT)
+ALERT = "app-alert"  # the app-wide alert a failed callback opens (dashboard.web.ids.APP_ALERT)
 
 
 def _key(ident) -> str:
@@ -337,7 +337,7 @@ def ward_moves(geo, layer: str = "places") -> list[tuple[int, str, str]]:
     """Every move of a ward to a neighbouring footprint: (a map feature of the ward, the ward's
     code, the neighbour's footprint code), for the Redraw page's map clicks."""
     from dashboard.engine import adjacency
-    from dashboard.engine.display import display_geometry
+    from dashboard.web.common.shapes import display_geometry
 
     grouping = geo.layer(layer)
     wards = geo.layer(grouping.member_of)

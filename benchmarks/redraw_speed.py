@@ -33,14 +33,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboard import ids, reference
 from dashboard.app import create_app
 from dashboard.data.importer import ImportSpec, import_pack
 from dashboard.data.loader import load_pack
 from dashboard.engine import adjacency, drafts, optimise
 from dashboard.engine.balance import _balance
-from dashboard.engine.display import display_geometry
 from dashboard.engine.overlaps import overlap
+from dashboard.web import ids, reference
+from dashboard.web.common.shapes import display_geometry
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"

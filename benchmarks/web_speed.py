@@ -29,10 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
-from dashboard import ids, reference
 from dashboard.app import create_app
-from dashboard.engine.display import display_geometry
-from dashboard.figures import measure_options
+from dashboard.web import ids, reference
+from dashboard.web.common.shapes import display_geometry
+from dashboard.web.map.figures import measure_options
 
 ROOT = Path(__file__).resolve().parents[1]
 FRAMEWORK = ("/_dash-component-suites/", "/assets/", "/_favicon")

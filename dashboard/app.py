@@ -7,30 +7,26 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import dash
-import dash_bootstrap_components as dbc
-from dash import Dash, dcc, html, set_props
-from flask import Flask, Response, abort, has_request_context, jsonify, redirect, request
+from dash import Dash, set_props
+from flask import Flask, Response, abort, jsonify, redirect, request
 from flask_compress import Compress
 
-from dashboard import callbacks, components, figures, ids, packs, reference, security
+from dashboard import packs, security, web
 from dashboard.config import Settings
 from dashboard.data import snapshot
-from dashboard.data.cache import cached_display
 from dashboard.data.snapshot import Served
-from dashboard.engine.display import display_geometry
 from dashboard.engine.geography import Geography
 from dashboard.errors import DashboardError
 from dashboard.glyphs import glyph_range
 from dashboard.packs import PackStore
 from dashboard.scenarios import ScenarioStore, default_url
+from dashboard.web import ids, reference
+from dashboard.web.common import mapbase, shell
+from dashboard.web.common.shape_cache import cached_display
+from dashboard.web.common.shapes import display_geometry
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG = logging.getLogger(__name__)
-NAV_LINKS = (("Map", "/"), ("Footprints", "/footprint"), ("Overlaps", "/overlaps"),
-             ("Allocate", "/allocate"), ("Redraw", "/redraw"), ("Hubs", "/hubs"),
-             ("Data", "/data"),
-             ("Load your data", "/upload"))
 # Whole-request cap, a little over all upload roles at the per-file limit once base64-encoded.
 MAX_REQUEST_FILES = 12
 
@@ -94,7 +90,7 @@ def _serve_glyphs(server) -> None:
     server.add_url_rule(reference.GLYPHS_ROUTE, "glyphs", glyphs)
 
     def blank_style() -> Response:
-        return jsonify(figures.blank_style(reference.glyphs_url()))
+        return jsonify(mapbase.blank_style(reference.glyphs_url()))
 
     server.add_url_rule(reference.BLANK_STYLE_ROUTE, "blank_style", blank_style)
 
@@ -131,59 +127,6 @@ def _compress(server) -> None:
     server.config["COMPRESS_MIMETYPES"] = [*probe.config["COMPRESS_MIMETYPES"],
                                            "application/geo+json", "application/x-protobuf"]
     Compress(server)
-
-
-def _shell(server) -> html.Div:
-    """The page frame, built per page load so it names the pack this tab chose."""
-    geo = reference.geography(server)
-    key = reference.current_choice(server)
-    query = reference.choice_query(key, server)
-    return html.Div([
-        # The tab's pack, repeated by assets/pack.js on every request of this page.
-        html.Div(id=ids.PACK_KEY, **{"data-pack": key}, hidden=True),
-        dbc.Navbar(dbc.Container([
-            dbc.NavbarBrand(["Place alignment", components.pack_badge(geo)], href="/" + query),
-            dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=href + query, active="exact"))
-                     for label, href in NAV_LINKS], navbar=True, className="me-auto"),
-            components.pack_chooser(_choices(server), key, geo.name),
-        ], fluid=True), color="#0b4f9c", dark=True, className="mb-3 app-navbar"),
-        dbc.Container([
-            dbc.Alert(id=ids.APP_ALERT, is_open=False, dismissable=True, color="danger"),
-            _pack_problem_alert(geo),
-            dcc.Store(id=ids.SCENARIO_KEYS, storage_type="local"),
-            dcc.Store(id=ids.SCENARIO_SEEN, storage_type="local"),
-            dcc.Store(id=ids.UNSAVED, storage_type="session"),
-            html.Main(dash.page_container),
-            components.sources_footer(geo),
-        ], fluid=True, className="px-4"),
-    ])
-
-
-def _choices(server) -> list[tuple[str, str, str]]:
-    """(key, name, kind) of every pack this browser may choose: the named packs, then the
-    packs it imported (kind: fictional, open data, imported)."""
-    store = reference.store(server)
-    out = []
-    for key in store.named:
-        out.append((key, *store.summary(key)))
-    cookie = request.cookies.get(packs.UPLOADS_COOKIE) if has_request_context() else None
-    for pack_id in packs.remembered_ids(cookie):
-        if store.has(pack_id):
-            out.append((pack_id, store.summary(pack_id)[0], "yours"))
-    return out
-
-
-def _pack_problem_alert(geo: Geography):
-    """A clear page, not a server error, when this browser's uploaded pack cannot be opened."""
-    problem = reference.pack_problem()
-    if not problem:
-        return None
-    return dbc.Alert([html.Strong("The pack this browser chose cannot be opened. "), problem,
-                      html.Div([f"You are seeing {geo.name} instead. ",
-                                html.A("Go back to the default pack", href="/_pack/default"),
-                                " or load the files again on ",
-                                html.A("Load your data", href="/upload"), "."],
-                               className="mt-1")], color="warning")
 
 
 def _open_pack(settings: Settings) -> tuple[Served, str]:
@@ -234,7 +177,7 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
     app = Dash(
         "dashboard",
         use_pages=True,
-        pages_folder=str(Path(__file__).parent / "pages"),
+        pages_folder="",  # pages are registered from dashboard.web.site.PAGES
         # Bootstrap's CSS ships in assets/ so the app works offline; no CDN.
         assets_folder=str(ROOT / "assets"),
         title="Place alignment dashboard",
@@ -256,8 +199,8 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
     _serve_glyphs(server)
     _serve_pack_switch(server)
     _compress(server)
-    app.layout = lambda: _shell(server)
-    callbacks.register(app)
+    app.layout = lambda: shell.shell(server)
+    web.register(app)
     # Dash's error pop-ups and prop checks only when asked for: they show code to the browser.
     if settings.debug:
         app.enable_dev_tools(debug=True, dev_tools_hot_reload=False)

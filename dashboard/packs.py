@@ -34,7 +34,6 @@ import pandas as pd
 
 from dashboard.config import Settings
 from dashboard.data import snapshot
-from dashboard.data.cache import cached_display
 from dashboard.data.importer import (
     PARTIAL,
     ImportSpec,
@@ -46,6 +45,7 @@ from dashboard.data.importer import (
 from dashboard.data.loader import load_pack
 from dashboard.engine.geography import Geography
 from dashboard.errors import DataFileError, DataPackError
+from dashboard.web.common.shape_cache import cached_display
 
 COOKIE = "dashboard_pack"
 UPLOADS_COOKIE = "dashboard_uploads"  # ids of the packs this browser imported or derived
@@ -172,7 +172,7 @@ class PackStore:
     default_key: str = "default"
     snapshot_root: Path | None = None  # last-good copies of named packs (None: load in place)
     file_limit: int = Settings().upload_bytes  # bytes per uploaded file
-    cache_dir: Path | None = None  # where derived tables are kept (see dashboard.data.cache)
+    cache_dir: Path | None = None  # where derived tables are kept (see web.common.shape_cache)
     capacity: int = 4
     keep_days: float = 30.0  # an imported pack nobody opened for this long is removed
     max_packs: int = 100  # imported packs kept in all

@@ -244,9 +244,9 @@ def test_cli_bad_configs_get_specific_messages(tmp_path, capsys, config, message
 
 def test_typed_amounts_replace_only_their_resource_and_layer_and_refuse_negatives():
     from conftest import DEMO
-    from dashboard.callbacks.allocate_typed import typed_records
     from dashboard.data.loader import load_pack
     from dashboard.errors import DashboardError
+    from dashboard.web.allocate.typed import typed_records
 
     geo = load_pack(DEMO)
     places = geo.layer("places")

@@ -14,15 +14,17 @@ import pytest
 from dash import no_update
 
 from conftest import DEMO
-from dashboard import figures, ids
 from dashboard.app import create_app
-from dashboard.callbacks.footprint import footprint_view
-from dashboard.callbacks.map_page import draw_map, select_unit, shade_patch, toggle_patch
-from dashboard.callbacks.overlaps import overlap_view
 from dashboard.engine import overlap
-from dashboard.engine.display import display_geometry
 from dashboard.errors import LayerError
 from dashboard.exports import overlap_export
+from dashboard.web import ids
+from dashboard.web.common import mapbase
+from dashboard.web.common.shapes import display_geometry
+from dashboard.web.footprint.callbacks import footprint_view
+from dashboard.web.map import figures as map_figures
+from dashboard.web.map.callbacks import draw_map, select_unit, shade_patch, toggle_patch
+from dashboard.web.overlaps.callbacks import overlap_view
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +34,7 @@ def app():
 
 @pytest.fixture(scope="module")
 def geo(app):
-    from dashboard import reference
+    from dashboard.web import reference
 
     return reference.geography(app.server)
 
@@ -71,13 +73,13 @@ def test_map_shades_every_atom_by_its_small_area(geo):
     assert len(shading["locations"]) == len(geo.atoms)
     atom_sa = np.asarray(geo.atoms.small_area)
     assert shading["z"] == pytest.approx(np.asarray(geo.population)[atom_sa])
-    traces = figures.map_traces(geo)
+    traces = map_figures.map_traces(geo)
     assert fig["data"][traces.outlines["places"]]["visible"] is True
     assert fig["data"][traces.outlines["wards"]]["visible"] is False
     # Hover names the unit of every layer: the ward and place of atom 0 agree with the engine.
     ward = geo.layer("wards").names[geo.atoms.units["wards"][0]]
     place_index = np.asarray(geo.layer("places").membership)[geo.atoms.units["wards"][0]]
-    order = figures.outline_layers(geo)
+    order = mapbase.outline_layers(geo)
     hover = shading["customdata"][0]
     assert hover[1 + order.index("wards")] == ward
     assert hover[1 + order.index("places")] == geo.layer("places").names[place_index]
@@ -97,7 +99,7 @@ def test_measure_change_patches_colours_without_resending_shapes(geo):
 
 def test_layer_toggles_patch_visibility_and_background(geo):
     ops = toggle_patch(geo, ["wards"], "streets").to_plotly_json()["operations"]
-    traces = figures.map_traces(geo)
+    traces = map_figures.map_traces(geo)
     visible = {op["location"][1]: op["params"]["value"] for op in ops
                if op["location"][-1] == "visible"}
     assert visible[traces.outlines["wards"]] is True
@@ -105,7 +107,7 @@ def test_layer_toggles_patch_visibility_and_background(geo):
     assert visible[traces.labels["wards"]] is True and visible[traces.labels["places"]] is False
     style = next(op for op in ops if op["location"][-1] == "style")["params"]["value"]
     assert style == "carto-positron"
-    blank = toggle_patch(geo, [], figures.BLANK).to_plotly_json()["operations"]
+    blank = toggle_patch(geo, [], mapbase.BLANK).to_plotly_json()["operations"]
     style = next(op for op in blank if op["location"][-1] == "style")["params"]["value"]
     assert style.endswith("/_style/blank.json")
 
@@ -128,7 +130,7 @@ def test_choosing_a_unit_zooms_to_it_and_a_hub_click_changes_nothing(geo):
     _, code, _, patch = select_unit(geo, "wards", "E05950003", None, ids.MAP_SELECT_UNIT)
     assert code == "E05950003"
     assert any(op["location"][-1] == "zoom" for op in patch.to_plotly_json()["operations"])
-    hub_click = {"points": [{"curveNumber": figures.map_traces(geo).hubs["main"]}]}
+    hub_click = {"points": [{"curveNumber": map_figures.map_traces(geo).hubs["main"]}]}
     assert select_unit(geo, "places", None, hub_click, ids.MAP_GRAPH) == (no_update,) * 4
 
 
@@ -232,8 +234,8 @@ def test_url_parameters_prefill_and_bad_ones_fall_back(app):
 def test_allocation_view_and_current_uploads(geo):
     import base64
 
-    from dashboard.callbacks.allocate import allocation_view, chosen_resource, parse_current
     from dashboard.engine.allocation import AllocationError
+    from dashboard.web.allocate.callbacks import allocation_view, chosen_resource, parse_current
 
     res = chosen_resource(geo, "social_prescribing", 27, "equal", 0.4, 0, "imd_score", 1, 2, "1")
     summary, bars, fig, table, moves, derived = allocation_view(

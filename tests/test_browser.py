@@ -83,8 +83,8 @@ def test_footprint_url_opens_that_footprint(served, page):
 
 
 def test_overlap_export_downloads_the_engine_figures(served, page, tmp_path):
-    from dashboard import reference
     from dashboard.engine import overlap
+    from dashboard.web import reference
 
     base, app = served
     page.goto(base + "/overlaps?from_layer=wards&to_layer=pcns")
@@ -153,8 +153,8 @@ def test_upload_switches_only_this_browser_and_bad_files_change_nothing(served, 
 def test_need_weight_change_updates_recommendation_transfers_and_export(served, page, tmp_path):
     import dataclasses
 
-    from dashboard import reference
     from dashboard.engine.allocation import allocate
+    from dashboard.web import reference
 
     base, app = served
     page.goto(base + "/allocate?resource=early_help")
@@ -285,11 +285,11 @@ def _within_2km(page) -> int:
 
 
 def test_hubs_click_opens_a_hub_and_population_within_2km_rises(served, page):
-    from dashboard.callbacks.hubs import _lonlat
     from dashboard.engine.access import access, hub_table, small_area_points
+    from dashboard.web.hubs.callbacks import _lonlat
 
     base, app = served
-    from dashboard import reference
+    from dashboard.web import reference
     geo = reference.geography(app.server)
     result = access(geo, hub_table(geo))
     far = result.farthest(1)

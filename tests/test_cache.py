@@ -9,9 +9,9 @@ import pytest
 import shapely
 
 from conftest import DEMO
-from dashboard.data.cache import cached_display, pack_key
 from dashboard.data.loader import load_pack
-from dashboard.engine.display import display_geometry
+from dashboard.web.common.shape_cache import cached_display, content_key
+from dashboard.web.common.shapes import display_geometry
 
 
 @pytest.fixture
@@ -35,11 +35,11 @@ def test_a_warm_start_reads_back_exactly_what_a_cold_start_built(pack, tmp_path)
 
 
 def test_the_key_follows_the_pack_content(pack):
-    before = pack_key(pack)
-    assert pack_key(pack) == before
+    before = content_key(pack)
+    assert content_key(pack) == before
     places = pack / "places.csv"
     places.write_text(places.read_text().replace("\n", "\r\n", 1))
-    assert pack_key(pack) != before
+    assert content_key(pack) != before
 
 
 @pytest.mark.parametrize("damage", ["truncate", "swap shapes"])

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import shapely
 
-from dashboard.engine.display import display_geometry, fit_view
 from dashboard.engine.overlaps import best_fit_units, unit_of_atoms
+from dashboard.web.common.mapbase import fit_view
+from dashboard.web.common.shapes import display_geometry
 
 
 def test_units_of_atoms_follow_each_layer_kind(tiny):
@@ -80,7 +81,7 @@ def test_fit_view_centres_and_zooms_out_for_larger_areas():
 def test_nearly_equal_values_are_not_painted_as_a_full_colour_scale():
     import numpy as np
 
-    from dashboard.figures import colour_range
+    from dashboard.web.common.mapbase import colour_range
 
     even = np.array([32.34328, 32.34344, 32.3434])  # rounding of equal shares
     assert colour_range(even) == pytest.approx({"zmin": 32.3434 * 0.95, "zmax": 32.3434 * 1.05},

@@ -123,9 +123,9 @@ def test_web_overlap_and_allocation_downloads_are_inert(hostile_pack, fmt):
 
 
 def test_web_scenario_and_hub_downloads_are_inert(hostile_pack):
-    from dashboard.callbacks.hubs import measure
-    from dashboard.callbacks.redraw import judge
     from dashboard.engine import drafts, hubplan
+    from dashboard.web.hubs.callbacks import measure
+    from dashboard.web.redraw.callbacks import judge
 
     geo = load_pack(hostile_pack)
     draft = drafts.start(geo, "places")
@@ -144,9 +144,9 @@ def test_web_scenario_and_hub_downloads_are_inert(hostile_pack):
 
 
 def test_a_downloaded_assignment_with_hostile_names_loads_back_unchanged(hostile_pack):
-    from dashboard.callbacks.redraw import judge
     from dashboard.data.assignments import read_assignment
     from dashboard.engine import drafts
+    from dashboard.web.redraw.callbacks import judge
 
     geo = load_pack(hostile_pack)
     draft = drafts.start(geo, "places")

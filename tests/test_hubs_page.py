@@ -11,10 +11,7 @@ import pyogrio
 import pytest
 
 from conftest import DEMO
-from dashboard import ids, reference
 from dashboard.app import create_app
-from dashboard.callbacks import hubs, redraw
-from dashboard.callbacks.footprint import hub_section
 from dashboard.engine import drafts, hubplan
 from dashboard.engine.access import access, hub_table, residents_of, small_area_points
 from dashboard.engine.drafts import EditError
@@ -22,6 +19,10 @@ from dashboard.errors import DashboardError
 from dashboard.exports import hub_export
 from dashboard.packs import Upload
 from dashboard.scenarios import ScenarioError, ScenarioStore
+from dashboard.web import ids, reference
+from dashboard.web.footprint.callbacks import hub_section
+from dashboard.web.hubs import callbacks as hubs
+from dashboard.web.redraw import callbacks as redraw
 
 SETTINGS = ["places", "imd_score", ["main", "community"], "1, 2, 5"]
 
@@ -229,7 +230,7 @@ def test_footprint_page_shows_its_hubs_and_access(geo):
 
 
 def test_a_shared_link_opens_the_scenarios_hubs_read_only(app, geo):
-    from dashboard.pages import hubs as hubs_page
+    from dashboard.web.hubs import layout as hubs_page
 
     plan = hubplan.close(hubplan.start(geo), "H03")
     with app.server.test_request_context("/hubs"):

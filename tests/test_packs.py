@@ -14,11 +14,11 @@ import pytest
 from importdata import write_borough
 
 from conftest import DEMO
-from dashboard.callbacks.upload import run_import
 from dashboard.config import Settings
 from dashboard.data.loader import load_pack
 from dashboard.errors import DataFileError, DataPackError
 from dashboard.packs import COOKIE, PACK_ID, PackStore, Upload, group_name, safe_name
+from dashboard.web.upload.callbacks import run_import
 
 
 def _upload(path, name=None) -> Upload:
@@ -213,7 +213,7 @@ def test_a_damaged_uploaded_pack_shows_a_clear_page_with_a_way_back(tmp_path, bo
 
     app = create_app(pack_store=tmp_path / "store", settings=None)
     server = app.server
-    from dashboard import reference
+    from dashboard.web import reference
 
     pack_id, _ = reference.store(server).import_uploads(borough, [], "Testshire", {})
     toml = reference.store(server).root / pack_id / "pack.toml"

@@ -102,9 +102,9 @@ def _ward_select(code: str) -> str:
 
 
 def test_kirklees_places_from_an_empty_layer_to_overlaps_and_allocation(served, page, tmp_path):
-    from dashboard import reference
     from dashboard.data.loader import load_pack
     from dashboard.engine import overlap
+    from dashboard.web import reference
 
     base, app = served
     wards = load_pack(GEODATA / "kirklees").layer("wards")
@@ -206,8 +206,8 @@ def test_an_uploaded_pack_gets_a_layer_drawn_in_the_browser(served, page, tmp_pa
 
     from importdata import write_borough
 
-    from dashboard import reference
     from dashboard.packs import Upload
+    from dashboard.web import reference
 
     base, app = served
     store = reference.store(app.server)

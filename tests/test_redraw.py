@@ -8,16 +8,17 @@ import pyogrio
 import pytest
 
 from conftest import DEMO
-from dashboard import components, ids, reference
 from dashboard.app import create_app
-from dashboard.callbacks import redraw
 from dashboard.data.assignments import assignment_table, read_assignment
 from dashboard.engine import drafts
-from dashboard.engine.display import display_geometry
 from dashboard.engine.drafts import EditError
 from dashboard.errors import DataFileError
 from dashboard.exports import scenario_export
 from dashboard.scenarios import Conflict, ScenarioError, ScenarioStore
+from dashboard.web import ids, reference
+from dashboard.web.common import scenarios
+from dashboard.web.common.shapes import display_geometry
+from dashboard.web.redraw import callbacks as redraw
 
 SETTINGS = ("pcns", "imd_score", 10, "early_help")
 
@@ -188,7 +189,7 @@ def test_a_read_only_link_cannot_save_rename_delete_or_unlock(app, geo):
 
 def test_an_unreachable_store_is_a_message_not_a_crash(tmp_path):
     store = ScenarioStore(f"sqlite:///{tmp_path / 'missing' / 'x.sqlite'}")
-    saved, choices, problem = components.scenario_options(store, "default", "places")
+    saved, choices, problem = scenarios.scenario_options(store, "default", "places")
     assert saved == [] and len(choices) == 2
     assert "cannot be reached" in problem
 
@@ -196,8 +197,8 @@ def test_an_unreachable_store_is_a_message_not_a_crash(tmp_path):
 def test_compare_choices_resolve_to_drafts(app, geo):
     data = drafts.move(drafts.start(geo, "places"), "E05950001", "PP07").to_json()
     with app.server.test_request_context("/redraw"):
-        pack = redraw.arrangement(geo, components.PACK_CHOICE, data)
-        mine = redraw.arrangement(geo, components.DRAFT_CHOICE, data)
+        pack = redraw.arrangement(geo, scenarios.PACK_CHOICE, data)
+        mine = redraw.arrangement(geo, scenarios.DRAFT_CHOICE, data)
         view = redraw.compare_view(geo, pack, mine, ("pack", "draft"), *SETTINGS)
     assert "1 ward(s) differ" in str(view[0])
     assert pack.assignment != mine.assignment
@@ -212,13 +213,13 @@ def test_export_of_a_bad_format_is_refused(geo):
 def test_unsaved_work_is_kept_per_context_and_restored_once(geo):
     from dash import no_update
 
-    from dashboard.callbacks import unsaved
+    from dashboard.web.common import unsaved
 
     fresh = drafts.start(geo, "places").to_json()
     moved = drafts.move(drafts.start(geo, "places"), "E05950001", "PP07").to_json()
     assert unsaved.edited(fresh) is None and unsaved.edited(moved) == moved
-    kept = components.keep_unsaved(None, "redraw", "default|places|", unsaved.edited(moved))
-    kept = components.keep_unsaved(kept, "hubs", "default|", {"undo": [1]})
+    kept = unsaved.keep_unsaved(None, "redraw", "default|places|", unsaved.edited(moved))
+    kept = unsaved.keep_unsaved(kept, "hubs", "default|", {"undo": [1]})
     # Another scenario's page does not get this draft; this page does, once.
     assert unsaved.restored("redraw", "default|places|abc", kept, fresh, str) == (
         no_update, no_update)
@@ -227,5 +228,5 @@ def test_unsaved_work_is_kept_per_context_and_restored_once(geo):
     assert draft == moved and "back" in str(message)
     assert unsaved.restored("redraw", "default|places|", kept, moved, str) == (
         no_update, no_update)
-    cleared = components.keep_unsaved(kept, "redraw", "default|places|", None)
+    cleared = unsaved.keep_unsaved(kept, "redraw", "default|places|", None)
     assert cleared["redraw"] == {} and cleared["hubs"] == {"default|": {"undo": [1]}}

@@ -14,6 +14,7 @@ from conftest import DEMO
 from dashboard.app import create_app
 from dashboard.config import ConfigError, Settings
 from dashboard.packs import COOKIE
+from dashboard.web.common import scenarios
 
 
 def make(tmp_path, **settings):
@@ -154,7 +155,7 @@ def test_behind_a_proxy_links_use_the_public_address(tmp_path):
 
 
 def test_the_pack_cookie_is_https_only_when_the_site_is_served_over_https(tmp_path):
-    from dashboard import reference
+    from dashboard.web import reference
 
     proxied = make(tmp_path, proxy_hops=1)
     pack_id = "b" * 32
@@ -169,7 +170,6 @@ def test_the_pack_cookie_is_https_only_when_the_site_is_served_over_https(tmp_pa
 
 
 def test_a_foreign_host_header_is_refused_and_links_use_the_public_url(tmp_path):
-    from dashboard import components
 
     site = make(tmp_path, public_url="https://places.example.gov.uk",
                 allowed_hosts=("localhost:8050",))
@@ -182,13 +182,13 @@ def test_a_foreign_host_header_is_refused_and_links_use_the_public_url(tmp_path)
         style = site.get("/_style/blank.json", headers={"Host": host}).json
         assert style["glyphs"].startswith("https://places.example.gov.uk/_glyphs/")
     with site.application.test_request_context("/", headers={"Host": "localhost:8050"}):
-        assert components.share_link("ab" * 12) == (
+        assert scenarios.share_link("ab" * 12) == (
             "https://places.example.gov.uk/redraw?pack=demo&scenario=" + "ab" * 12)
 
 
 def test_callback_bodies_are_small_except_the_imports_and_deep_json_is_refused(tmp_path):
-    from dashboard import ids
     from dashboard.security import CALLBACK_MAX_BYTES
+    from dashboard.web import ids
 
     site = make(tmp_path)
     big = "x" * (CALLBACK_MAX_BYTES + 10)

@@ -1,0 +1,1 @@
+"""Parts every page shares: the page shell, controls, map base, shapes, scenarios, tables."""

@@ -1,0 +1,97 @@
+"""Small page parts built by plain functions: tables, cards, empty states."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.engine.geography import Geography
+from dashboard.web.common.mapbase import MAP_HEIGHT
+
+
+def layer_options(geo: Geography, with_small_areas: bool = True) -> list[dict]:
+    return [{"label": lay.label, "value": name} for name, lay in geo.layers.items()
+            if with_small_areas or lay.kind != "small_areas"]
+
+
+def unit_options(geo: Geography, layer: str) -> list[dict]:
+    lay = geo.layer(layer)
+    return sorted(({"label": f"{n} ({c})", "value": c} for c, n in zip(lay.codes, lay.names)),
+                  key=lambda o: o["label"])
+
+
+def need_options(geo: Geography) -> list[dict]:
+    return [{"label": geo.need_labels.get(k, k), "value": k} for k in geo.need]
+
+
+def field(label, control, target: str, help_text: str | None = None) -> html.Div:
+    """A control with its label (and optional help line) above it."""
+    return html.Div([dbc.Label(label, html_for=target, className="mb-0 small fw-semibold"),
+                     control, html.Div(help_text, className="form-text mt-0")
+                     if help_text else None], className="mb-2")
+
+
+def amount(value: float, unit: str, with_unit: bool = True) -> str:
+    """£ to the pound; other units (FTE) to one decimal, with the unit unless a header says it."""
+    if unit == "£":
+        return f"£{value:,.0f}"
+    return f"{value:,.1f} {unit}" if with_unit else f"{value:,.1f}"
+
+
+def map_placeholder(graph_id: str) -> dcc.Graph:
+    """An empty map of the page's height, drawn by the page's first callback (the layout stays
+    light and the shapes come by URL)."""
+    return dcc.Graph(id=graph_id, figure={"data": [], "layout": {"height": MAP_HEIGHT}},
+                     config={"displaylogo": False, "scrollZoom": True},
+                     className="border rounded mb-2")
+
+
+def history_buttons(undo: str, redo: str, reset: str) -> html.Div:
+    """Undo, Redo and Start again, for the pages that edit a draft."""
+    return html.Div([dbc.Button("Undo", id=undo, size="sm", color="secondary", outline=True,
+                                className="me-1"),
+                     dbc.Button("Redo", id=redo, size="sm", color="secondary", outline=True,
+                                className="me-1"),
+                     dbc.Button("Start again", id=reset, size="sm", color="secondary",
+                                outline=True)], className="mb-2")
+
+
+def small_alert(text, color: str = "danger") -> dbc.Alert:
+    """A one-line message under a control (errors by default)."""
+    return dbc.Alert(text, color=color, className="py-1 px-2 small mb-1")
+
+
+def rounding_value(rounding) -> str:
+    """A resource's rounding step as the allocation page's radio value."""
+    return "none" if not rounding else ("1" if float(rounding) == 1 else "0.1")
+
+
+def footprint_href(layer: str, code: str) -> str:
+    return "/footprint?" + urlencode({"layer": layer, "code": code})
+
+
+def empty_state(text: str) -> html.Div:
+    return html.Div(text, className="text-muted fst-italic border rounded p-3 bg-light")
+
+
+def pack_notice(geo: Geography):
+    """What kind of data the page shows: a fictional borough, or real published data."""
+    if geo.fictional:
+        return dbc.Alert(["Fictional demo borough: no figure describes a real place. Real "
+                          "boroughs (Kirklees, Oldham, Rochdale) are in the borough list at the "
+                          "top right."], color="warning", className="py-2 small")
+    if geo.metadata.get("open_data"):
+        return dbc.Alert([geo.metadata.get("description", ""),
+                          " Sources and vintages at the foot of the page."],
+                         color="info", className="py-2 small")
+    return None
+
+
+
+
+def hub_options(plan) -> list[dict]:
+    """A hub plan's hubs as dropdown options, closed ones marked."""
+    return [{"label": f"{h.name}{' (closed)' if h.code in plan.closed else ''}", "value": h.code}
+            for h in plan.hubs]

@@ -1,0 +1,58 @@
+"""Tables: AG Grid column definitions and the plain HTML data table every page uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+# Columns shown as percentages, counts or decimals; anything else (codes, names) stays text.
+PERCENT = ("share", "share_of_from_population", "share_of_to_population", "share_of_from_area",
+           "share_of_to_area", "best_fit_share", "share_outside")
+COUNTS = ("population", "need_population", "population_outside", "pieces", "need_decile")
+DECIMALS = ("area_km2", "density_per_km2", "need_score", "split_score")
+
+
+def _format(col: str) -> str | None:
+    if col in PERCENT:
+        return ".1%"
+    if col in COUNTS:
+        return ",.0f"
+    if col in DECIMALS:
+        return ",.2f"
+    return None
+
+
+def column_defs(columns: Iterable[str]) -> list[dict]:
+    """Readable headers; numbers right-aligned, formatted and filtered as numbers."""
+    defs = []
+    for col in columns:
+        spec = {"field": col, "headerName": col.replace("_", " ").capitalize()}
+        fmt = _format(col)
+        if fmt:
+            spec.update(type="numericColumn", filter="agNumberColumnFilter",
+                        valueFormatter={"function": f"d3.format('{fmt}')(params.value)"})
+        defs.append(spec)
+    return defs
+
+
+def data_table(frame: pd.DataFrame, formats: dict[str, str] | None = None,
+               caption: str | None = None, max_rows: int | None = None) -> dbc.Table:
+    """An accessible HTML table (header cells, optional caption) with formatted numbers."""
+    formats = formats or {}
+    shown = frame if max_rows is None else frame.head(max_rows)
+    head = html.Thead(html.Tr([html.Th(col, scope="col") for col in shown.columns]))
+    rows = []
+    for record in shown.itertuples(index=False):
+        cells = []
+        for col, value in zip(shown.columns, record):
+            fmt = formats.get(col)
+            text = format(value, fmt) if fmt and isinstance(value, (int, float)) else str(value)
+            cells.append(html.Td(text, className="text-end" if fmt else None))
+        rows.append(html.Tr(cells))
+    children = [html.Caption(caption)] if caption else []
+    children += [head, html.Tbody(rows)]
+    return dbc.Table(children, size="sm", striped=True, hover=True, responsive=True,
+                     className="small mb-2 caption-top")

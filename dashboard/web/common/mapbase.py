@@ -1,0 +1,206 @@
+"""What every map in the web layer shares: colours, sizes, the offline basemap style, the view
+that fits a shape, Plotly's line encoding, and the one place shapes and points are reprojected
+from British National Grid metres to the longitude and latitude web maps expect.
+
+Computation stays in BNG; only finished shapes and points cross to WGS84, here.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import plotly.colors as pcolors
+import shapely
+from pyproj import Transformer
+
+from dashboard.engine.geography import BNG, SMALL_AREAS, Geography
+
+if TYPE_CHECKING:
+    from dashboard.web.common.shapes import DisplayGeometry
+
+WGS84 = "EPSG:4326"
+# Five decimals of a degree is about 1 m: finer than the simplification, and saves bytes.
+DECIMALS = 5
+
+
+# Okabe-Ito colours: distinguishable with the common forms of colour blindness.
+OKABE_ITO = ("#000000", "#D55E00", "#009E73", "#0072B2", "#E69F00", "#56B4E9", "#CC79A7",
+             "#F0E442")
+
+
+LINE_STYLE = {"polygons": ("#555555", 1.2), "grouping": ("#000000", 3.0),
+              "registration": ("#D55E00", 2.5)}
+
+
+HIGHLIGHT = "#CC79A7"
+
+
+HUB_STYLE = {"main": ("#0072B2", 15), "community": ("#E69F00", 11)}
+
+
+MAP_HEIGHT = 620
+
+
+FOOTPRINT_MAP_HEIGHT = 480
+
+
+# Width of a map in the middle half of a page with controls either side (Bootstrap lg=6 at the
+# common 1140 px container): views fitted to it show the whole borough.
+SIDE_COLUMN_MAP_PX = 540
+
+
+# Sequential scales, light to dark so that more reads as darker; all colour-blind safe.
+def _scale(colours) -> list[list]:
+    """[[position, colour], ...]: the form plotly.js reads without plotly.py's validation."""
+    colours = list(colours)
+    return [[i / (len(colours) - 1), c] for i, c in enumerate(colours)]
+
+
+BLUES = _scale(pcolors.sequential.Blues)
+
+
+ORANGES = _scale(pcolors.sequential.Oranges)
+
+
+VIRIDIS = _scale(pcolors.sequential.Viridis)
+
+
+VIRIDIS_DARK_HIGH = _scale(reversed(pcolors.sequential.Viridis))
+
+
+BLANK = "blank"
+
+
+LABEL_FONT = "Open Sans Regular"  # any name: the app's glyph route serves one bundled face
+
+
+def outline_layers(geo: Geography) -> list[str]:
+    """Layers drawn as outlines: every layer except the small areas (the shading shows them)."""
+    return [name for name in geo.layers if name != SMALL_AREAS]
+
+
+def hub_types(geo: Geography) -> list[str]:
+    if geo.hubs is None or geo.hubs.empty:
+        return []
+    return sorted(geo.hubs["type"].astype(str).unique(), key=lambda t: (t not in HUB_STYLE, t))
+
+
+def blank_style(glyphs_url: str) -> dict:
+    """A white MapLibre style that needs no network: labels use the app's own glyphs."""
+    return {"version": 8, "glyphs": glyphs_url, "sources": {},
+            "layers": [{"id": "background", "type": "background",
+                        "paint": {"background-color": "#ffffff"}}]}
+
+
+def no_highlight(disp: DisplayGeometry) -> tuple[list, list]:
+    """A zero-length line at the borough's centre: MapLibre only draws a trace later filled
+    with an outline if the trace started with coordinates, so "nothing selected" is this."""
+    lon = round((disp.bounds[0] + disp.bounds[2]) / 2, 5)
+    lat = round((disp.bounds[1] + disp.bounds[3]) / 2, 5)
+    return [lon, lon], [lat, lat]
+
+
+def outline_of(disp: DisplayGeometry, layer: str, index: int) -> tuple[list, list]:
+    """Longitudes and latitudes of one unit's boundary, for the highlight trace."""
+    return line_coordinates(shapely.boundary(disp.units[layer][index]))
+
+
+def unit_view(disp: DisplayGeometry, layer: str, index: int, width_px: int = 760,
+              height_px: int = MAP_HEIGHT) -> dict:
+    return fit_view(tuple(shapely.bounds(disp.units[layer][index])), width_px, height_px)
+
+
+def colour_range(values: np.ndarray) -> dict:
+    """Plotly's colour range for ``values``; when they differ by under 0.5% (e.g. per-head
+    figures of an allocation made by need alone) the range is widened to ±5%, so that rounding
+    is not painted as the full scale from white to dark."""
+    finite = values[np.isfinite(values)]
+    if not len(finite):
+        return {}
+    low, high = float(finite.min()), float(finite.max())
+    middle = (low + high) / 2
+    if high - low > 0.005 * abs(middle):
+        return {}
+    half = 0.05 * abs(middle) or 1.0
+    return {"zmin": middle - half, "zmax": middle + half}
+
+
+# Footprint colours for the redraw map: Okabe-Ito without black, then Paul Tol's muted set.
+FOOTPRINT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+                     "#332288", "#88CCEE", "#117733", "#999933", "#882255", "#44AA99", "#DDCC77")
+
+
+# Catchments are drawn side by side, so the pale blue that sits beside sky blue comes last.
+CATCHMENT_COLOURS = tuple(c for c in FOOTPRINT_COLOURS if c != "#88CCEE") + ("#88CCEE",)
+
+
+def footprint_colour(index: int) -> str:
+    return FOOTPRINT_COLOURS[index % len(FOOTPRINT_COLOURS)]
+
+
+def stepped(colours: list[str]) -> list[list]:
+    k = len(colours)
+    scale = []
+    for i, c in enumerate(colours):
+        scale += [[i / k, c], [(i + 1) / k, c]]
+    return scale
+
+
+@functools.cache
+def _transformer(source: str, target: str) -> Transformer:
+    # Building a transformer costs tens of milliseconds; each pair is built once per process.
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def to_wgs84(geoms: np.ndarray) -> np.ndarray:
+    """Shapely geometries in BNG metres as longitude/latitude, rounded to about 1 m."""
+    transformer = _transformer(BNG, WGS84)
+
+    def project(xy: np.ndarray) -> np.ndarray:
+        lon, lat = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.round(np.column_stack([lon, lat]), DECIMALS)
+
+    return shapely.transform(geoms, project)
+
+
+def bng_to_lonlat(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Eastings and northings as rounded longitudes and latitudes."""
+    lon, lat = _transformer(BNG, WGS84).transform(np.asarray(x, dtype=float),
+                                                  np.asarray(y, dtype=float))
+    return np.round(lon, DECIMALS), np.round(lat, DECIMALS)
+
+
+def lonlat_to_bng(lon: float, lat: float) -> tuple[float, float]:
+    """A clicked longitude and latitude as an easting and northing."""
+    return _transformer(WGS84, BNG).transform(float(lon), float(lat))
+
+
+def line_coordinates(network) -> tuple[list, list]:
+    """Longitudes and latitudes of every line in ``network``, separated by ``None``."""
+    lons: list = []
+    lats: list = []
+    for line in shapely.get_parts(network):
+        coords = shapely.get_coordinates(line)
+        lons.extend(coords[:, 0].tolist() + [None])
+        lats.extend(coords[:, 1].tolist() + [None])
+    return lons, lats
+
+
+def fit_view(bounds: tuple[float, float, float, float], width_px: int = 760,
+             height_px: int = 560) -> dict:
+    """Centre and zoom of a web-Mercator map that shows ``bounds`` (west, south, east, north)."""
+    west, south, east, north = bounds
+
+    def merc(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    lon_span = max(east - west, 1e-6) / 360
+    lat_span = max(merc(north) - merc(south), 1e-6) / (2 * math.pi)
+    # MapLibre's zoom 0 shows the world in 512 px; a small margin keeps outlines unclipped.
+    zoom = min(math.log2(width_px / 512 / lon_span), math.log2(height_px / 512 / lat_span)) - 0.15
+    centre_lat = math.degrees(math.atan(math.sinh((merc(north) + merc(south)) / 2)))
+    return {"center": {"lon": (west + east) / 2, "lat": centre_lat},
+            "zoom": round(max(0.0, min(zoom, 16.0)), 2)}

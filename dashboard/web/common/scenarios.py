@@ -1,0 +1,66 @@
+"""Scenario controls shared by the redraw and hubs pages: which saved scenarios this browser may
+see, the state of an opened one, its share link, and remembering shared links opened here."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from dash import Input, Output, State, no_update
+
+from dashboard.scenarios import ScenarioError
+from dashboard.web import ids, reference
+
+PACK_CHOICE, DRAFT_CHOICE = "pack", "draft"  # compare the pack's footprints / the draft
+
+
+def register(app, opened: str) -> None:
+    """Add the scenario held in store ``opened`` (a page's open scenario) to this browser's
+    shared list, including one opened by the page's own address."""
+    @app.callback(
+        Output(ids.SCENARIO_SEEN, "data", allow_duplicate=True),
+        Input(opened, "data"), State(ids.SCENARIO_SEEN, "data"),
+        prevent_initial_call="initial_duplicate")
+    def remember_shared(scenario, seen):
+        return seen_with(scenario, seen)
+
+
+def visible_scenarios(keys: dict | None, seen: list | None) -> set[str]:
+    """The scenarios this browser may list: those it saved (it holds their edit keys) and
+    those shared with it by link."""
+    return set((keys or {}).keys()) | set(seen or [])
+
+
+def scenario_options(store, pack: str, layer: str | None, keys: dict | None = None,
+                     seen: list | None = None) -> tuple[list[dict], list[dict], str | None]:
+    """This browser's saved scenarios as dropdown options, the same plus the pack's and the
+    draft's footprints for comparing, and a message when the store cannot be reached."""
+    try:
+        saved = [{"label": s.name + ("" if s.id in (keys or {}) or store.team else " (shared)"),
+                  "value": s.id}
+                 for s in store.list(pack, layer, only=visible_scenarios(keys, seen))]
+        problem = None
+    except ScenarioError as exc:
+        saved, problem = [], str(exc)
+    fixed = [{"label": "The pack's footprints", "value": PACK_CHOICE},
+             {"label": "This draft (unsaved)", "value": DRAFT_CHOICE}]
+    return saved, fixed + saved, problem
+
+
+def seen_with(opened: dict | None, seen: list | None):
+    """``seen`` with a scenario opened from a shared link added (``no_update`` if nothing new)."""
+    seen = list(seen or [])
+    if not opened or not opened.get("id") or opened["id"] in seen:
+        return no_update
+    return [*seen, opened["id"]][-200:]
+
+
+def opened_state(scenario, readonly: bool = False) -> dict:
+    """What the redraw page keeps about the scenario it has open (a browser store)."""
+    return {"id": scenario.id, "name": scenario.name, "version": scenario.version,
+            "readonly": readonly}
+
+
+def share_link(scenario_id: str) -> str:
+    """The read-only link that opens a saved scenario."""
+    query = urlencode({"pack": reference.current_choice(), "scenario": scenario_id})
+    return f"{reference.base_url()}/redraw?{query}"

@@ -1,0 +1,147 @@
+"""Map page: shading, layer toggles, selection. Figures change by Patch; shapes are never re-sent."""
+
+from __future__ import annotations
+
+from dash import Input, Output, Patch, State, ctx, no_update
+
+from dashboard.config import DEFAULT_STREET_STYLE
+from dashboard.engine.profiles import describe, profile, small_area_measures
+from dashboard.web import ids, reference
+from dashboard.web.common import controls, mapbase, profile_cards
+from dashboard.web.common.grid import column_defs
+from dashboard.web.common.shapes import display_geometry
+from dashboard.web.common.url import sync_url
+from dashboard.web.map import figures
+
+# Token-free street style; a council can point this at its own tile style.
+
+
+def draw_map(geo, measure: str, need: str | None, visible: list[str], layer: str | None,
+             code: str | None) -> dict:
+    """The whole map, once per visit: shading, outlines, hubs, and the selection from the URL."""
+    disp = display_geometry(geo)
+    fig = figures.map_figure(geo, disp, reference.geojson_url(disp),
+                             figures.shading(geo, measure, need), visible,
+                             reference.blank_style_url())
+    if layer in geo.layers and code in geo.layer(layer).positions:
+        index = geo.layer(layer).index_of(code)
+        lons, lats = mapbase.outline_of(disp, layer, index)
+        fig["data"][figures.map_traces(geo).highlight].update(lon=lons, lat=lats)
+        fig["layout"]["map"].update(mapbase.unit_view(disp, layer, index))
+    return fig
+
+
+def shade_patch(geo, measure: str, need: str | None) -> Patch:
+    """Recolour the shading: only one value per atom and the legend text travel."""
+    shade = figures.shading(geo, measure, need)
+    atom_sa = geo.atoms.small_area
+    patch = Patch()
+    patch["data"][0]["z"] = shade.values[atom_sa].round(4).tolist()
+    patch["data"][0]["zmin"] = shade.zmin
+    patch["data"][0]["zmax"] = shade.zmax
+    patch["data"][0]["colorscale"] = shade.colorscale
+    patch["data"][0]["colorbar"]["title"]["text"] = shade.title
+    patch["data"][0]["hovertemplate"] = figures.hover_template(geo, shade)
+    return patch
+
+
+def map_table(geo, need: str | None) -> tuple[list[dict], list[dict]]:
+    """The map's table equivalent: every small area with every measure."""
+    table = small_area_measures(geo, need)
+    return table.to_dict("records"), column_defs(table.columns)
+
+
+def toggle_patch(geo, visible: list[str], basemap: str,
+                 street_style: str = DEFAULT_STREET_STYLE) -> Patch:
+    traces = figures.map_traces(geo)
+    patch = Patch()
+    for name, index in traces.outlines.items():
+        patch["data"][index]["visible"] = name in visible
+        patch["data"][traces.labels[name]]["visible"] = name in visible
+    for index in traces.hubs.values():
+        patch["data"][index]["visible"] = "hubs" in visible
+    style = street_style if basemap == "streets" \
+        else reference.blank_style_url()
+    patch["layout"]["map"]["style"] = style
+    return patch
+
+
+def select_unit(geo, layer: str, code: str | None, click: dict | None, trigger: str | None):
+    """Options, value, details panel and map patch after a click, a layer or a unit choice.
+
+    ``trigger`` is the id that fired (``None`` on first load, when :func:`draw_map` has already
+    drawn any selection, so the map is left alone).
+    """
+    disp = display_geometry(geo)
+    highlight = figures.map_traces(geo).highlight
+    options = controls.unit_options(geo, layer)
+    if trigger == ids.MAP_GRAPH:
+        point = (click or {}).get("points", [{}])[0]
+        if "location" not in point:
+            return no_update, no_update, no_update, no_update  # a hub or a line: no unit
+        code = geo.layer(layer).codes[int(disp.atom_units[layer][int(point["location"])])]
+    elif trigger == ids.MAP_SELECT_LAYER:
+        code = None
+    if code is None:
+        patch = Patch()
+        patch["data"][highlight]["lon"], patch["data"][highlight]["lat"] = \
+            mapbase.no_highlight(disp)
+        return options, None, controls.empty_state(
+            f"Click the map or choose one of the {geo.layer(layer).label.lower()} above."), \
+            no_update if trigger is None else patch
+    index = geo.layer(layer).index_of(code)
+    prof = profile(geo, layer, code)
+    details = profile_cards.unit_details(geo, prof, describe(geo, prof))
+    if trigger is None:
+        return options, code, details, no_update
+    patch = Patch()
+    lons, lats = mapbase.outline_of(disp, layer, index)
+    patch["data"][highlight]["lon"] = lons
+    patch["data"][highlight]["lat"] = lats
+    if trigger != ids.MAP_GRAPH:  # chosen from the list: zoom to it; a click keeps the view
+        view = mapbase.unit_view(disp, layer, index)
+        patch["layout"]["map"]["center"] = view["center"]
+        patch["layout"]["map"]["zoom"] = view["zoom"]
+    return options, code, details, patch
+
+
+def register(app) -> None:
+    server = app.server
+
+    @app.callback(Output(ids.MAP_GRAPH, "figure"), Input(ids.MAP_GRAPH, "id"),
+                  State(ids.MAP_MEASURE, "value"), State(ids.MAP_NEED, "value"),
+                  State(ids.MAP_LAYERS, "value"), State(ids.MAP_SELECT_LAYER, "value"),
+                  State(ids.MAP_SELECT_UNIT, "value"))
+    def draw(_id, measure, need, visible, layer, code):
+        return draw_map(reference.geography(server), measure, need, visible or [], layer, code)
+
+    @app.callback(Output(ids.MAP_GRAPH, "figure", allow_duplicate=True),
+                  Input(ids.MAP_MEASURE, "value"), Input(ids.MAP_NEED, "value"),
+                  prevent_initial_call=True)
+    def restyle(measure, need):
+        return shade_patch(reference.geography(server), measure, need)
+
+    @app.callback(Output(ids.MAP_TABLE, "rowData"), Output(ids.MAP_TABLE, "columnDefs"),
+                  Input(ids.MAP_NEED, "value"))
+    def table(need):
+        return map_table(reference.geography(server), need)
+
+    @app.callback(Output(ids.MAP_GRAPH, "figure", allow_duplicate=True),
+                  Input(ids.MAP_LAYERS, "value"), Input(ids.MAP_BASEMAP, "value"),
+                  prevent_initial_call=True)
+    def toggle(visible, basemap):
+        return toggle_patch(reference.geography(server), visible or [], basemap,
+                            reference.settings(server).street_style)
+
+    @app.callback(Output(ids.MAP_SELECT_UNIT, "options"), Output(ids.MAP_SELECT_UNIT, "value"),
+                  Output(ids.MAP_DETAILS, "children"),
+                  Output(ids.MAP_GRAPH, "figure", allow_duplicate=True),
+                  Input(ids.MAP_GRAPH, "clickData"), Input(ids.MAP_SELECT_LAYER, "value"),
+                  Input(ids.MAP_SELECT_UNIT, "value"), State(ids.MAP_SELECT_UNIT, "options"),
+                  prevent_initial_call="initial_duplicate")
+    def select(click, layer, code, _options):
+        return select_unit(reference.geography(server), layer, code, click, ctx.triggered_id)
+
+    sync_url(app, ids.MAP_URL, {"measure": ids.MAP_MEASURE, "need": ids.MAP_NEED,
+                                "layer": ids.MAP_SELECT_LAYER, "code": ids.MAP_SELECT_UNIT,
+                                "show": ids.MAP_LAYERS})

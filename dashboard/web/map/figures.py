@@ -1,0 +1,212 @@
+"""The layered map of the home page, as a plain figure dict.
+
+The map is built once per page load with the small-area shapes referenced by URL (the browser
+fetches and caches them once); callbacks then change it with ``Patch`` objects that carry only
+colours, visibility or one outline, never the shapes again. Trace positions are fixed by
+:func:`map_traces` so callbacks and the layout agree on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dashboard.engine.geography import Geography
+from dashboard.engine.profiles import need_deciles, small_area_measures, small_area_mismatch
+from dashboard.errors import LayerError
+from dashboard.web.common.mapbase import (
+    BLUES,
+    HIGHLIGHT,
+    HUB_STYLE,
+    LABEL_FONT,
+    LINE_STYLE,
+    MAP_HEIGHT,
+    OKABE_ITO,
+    ORANGES,
+    VIRIDIS,
+    VIRIDIS_DARK_HIGH,
+    fit_view,
+    hub_types,
+    no_highlight,
+    outline_layers,
+)
+from dashboard.web.common.shapes import DisplayGeometry
+
+
+@dataclass(frozen=True)
+class MapTraces:
+    """Positions of the map's traces: shading, outlines, labels, hubs by type, highlight."""
+
+    outlines: dict[str, int]
+    labels: dict[str, int]
+    hubs: dict[str, int]
+    highlight: int
+
+
+def map_traces(geo: Geography) -> MapTraces:
+    names = outline_layers(geo)
+    outlines = {name: 1 + i for i, name in enumerate(names)}
+    labels = {name: 1 + len(names) + i for i, name in enumerate(names)}
+    start = 1 + 2 * len(names)
+    hubs = {t: start + i for i, t in enumerate(hub_types(geo))}
+    return MapTraces(outlines, labels, hubs, start + len(hubs))
+
+
+def measure_options(geo: Geography) -> list[dict]:
+    """Measures the map can shade by; mismatch for every pair of outline layers."""
+    options = [{"label": "Population", "value": "population"},
+               {"label": "Population density (per km²)", "value": "density"}]
+    if geo.need:
+        options += [{"label": "Need score", "value": "need"},
+                    {"label": "Need decile in the borough (1 = highest need)", "value": "decile"}]
+    for layer in geo.metadata.get("registered_outside", {}):
+        options.append({"label": f"Registered outside the borough's {geo.layer(layer).label}",
+                        "value": f"outside:{layer}"})
+    names = outline_layers(geo)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            la, lb = geo.layer(a), geo.layer(b)
+            if la.member_of == b or lb.member_of == a:
+                continue  # a grouping always nests in its own members: nothing to see
+            options.append({"label": f"Mismatch: {la.label} vs {lb.label}",
+                            "value": f"mismatch:{a}:{b}"})
+    return options
+
+
+@dataclass(frozen=True)
+class Shading:
+    values: np.ndarray  # one per small area
+    title: str
+    colorscale: list
+    hover: str  # hovertemplate fragment for the value
+    zmin: float
+    zmax: float
+
+
+def shading(geo: Geography, measure: str, need: str | None) -> Shading:
+    """Values and colours for ``measure``; raises a clear error for an unknown one."""
+    table = small_area_measures(geo, need if geo.need else None)
+    if measure == "population":
+        v = table["population"].to_numpy()
+        return Shading(v, "Residents", BLUES, "", 0, float(v.max()))
+    if measure == "density":
+        v = table["density_per_km2"].to_numpy()
+        return Shading(v, "People per km²", BLUES, "%{z:,.0f} people per km²", 0,
+                       float(np.quantile(v, 0.98)))
+    label = geo.need_labels.get(need, need) if need else ""
+    if measure == "need" and need:
+        v = table["need_score"].to_numpy()
+        return Shading(v, label, VIRIDIS_DARK_HIGH, f"{label}: %{{z:,.1f}}", float(v.min()),
+                       float(v.max()))
+    if measure == "decile" and need:
+        v = need_deciles(geo, need).astype(float)
+        return Shading(v, "Need decile", VIRIDIS, "Need decile %{z:.0f} of 10", 1, 10)
+    if measure.startswith("outside:") and measure[8:] in geo.metadata.get("registered_outside",
+                                                                          {}):
+        v = table[f"share_registered_outside_{measure[8:]}"].to_numpy()
+        return Shading(v, "Registered<br>outside", ORANGES,
+                       "%{z:.1%} of patients registered with practices outside the borough's "
+                       f"{geo.layer(measure[8:]).label}", 0, max(float(v.max()), 0.01))
+    if measure.startswith("mismatch:") and measure.count(":") == 2:
+        _, a, b = measure.split(":")
+        v = small_area_mismatch(geo, a, b)
+        la, lb = geo.layer(a), geo.layer(b)
+        return Shading(v, f"Share outside<br>main {lb.label}", ORANGES,
+                       f"%{{z:.0%}} of residents outside their {la.label.lower()}'s main "
+                       f"{lb.label.lower()} unit", 0, 1)
+    raise LayerError(f"Unknown map measure '{measure}'. Choose one of: "
+                     f"{', '.join(o['value'] for o in measure_options(geo))}.")
+
+
+def hover_template(geo: Geography, shade: Shading) -> str:
+    """Hover text naming every unit under the pointer (see :func:`_hover_customdata`)."""
+    lines = [f"{geo.small_areas.label.split(' (')[0]}: <b>%{{customdata[0]}}</b>"]
+    for k, name in enumerate(outline_layers(geo), start=1):
+        lay = geo.layer(name)
+        main = " (most patients)" if lay.kind == "registration" else ""
+        lines.append(f"{lay.label}{main}: %{{customdata[{k}]}}")
+    lines.append(f"Residents of the small area: %{{customdata[{len(lines)}]}}")
+    if shade.hover:
+        lines.append(shade.hover)
+    return "<br>".join(lines) + "<extra></extra>"
+
+
+def _hover_customdata(geo: Geography, disp: DisplayGeometry) -> list[list[str]]:
+    """Per atom: its small area, its unit in every outline layer, its small area's residents."""
+    atom_sa = np.asarray(geo.atoms.small_area)
+    sa = geo.small_areas
+    columns = [[f"{sa.names[i]} ({sa.codes[i]})" for i in atom_sa]]
+    for name in outline_layers(geo):
+        lay = geo.layer(name)
+        idx = disp.atom_units[name]
+        if lay.kind == "registration":
+            share = np.asarray(geo.registrations[name].tocsr()[atom_sa, idx]).ravel()
+            columns.append([f"{lay.names[u]} ({s:.0%} of patients)" for u, s in zip(idx, share)])
+        else:
+            columns.append([lay.names[u] for u in idx])
+    columns.append([f"{p:,.0f}" for p in np.asarray(geo.population, dtype=float)[atom_sa]])
+    return [list(r) for r in zip(*columns)]
+
+
+def map_figure(geo: Geography, disp: DisplayGeometry, geojson_url: str, shade: Shading,
+               visible: list[str], style: str) -> dict:
+    """The layered map as a plain figure dict (so no validation cost on every page load)."""
+    atom_sa = np.asarray(geo.atoms.small_area)
+    traces: list[dict] = [{
+        "type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id",
+        "locations": [str(i) for i in range(len(atom_sa))],
+        "z": np.round(shade.values[atom_sa], 4).tolist(),
+        "zmin": shade.zmin, "zmax": shade.zmax, "colorscale": shade.colorscale,
+        "colorbar": {"title": {"text": shade.title}, "thickness": 14, "len": 0.6, "x": 1.0},
+        "marker": {"line": {"width": 0.3, "color": "rgba(255,255,255,0.7)"}, "opacity": 0.85},
+        "customdata": _hover_customdata(geo, disp), "hovertemplate": hover_template(geo, shade),
+        "name": geo.small_areas.label, "showlegend": False,
+    }]
+    for name in outline_layers(geo):
+        lay = geo.layer(name)
+        colour, width = LINE_STYLE.get(lay.kind, ("#0072B2", 2.0))
+        if lay.kind == "grouping" and name != _first_grouping(geo):
+            colour, width = "#009E73", 2.5
+        lons, lats = disp.outlines[name]
+        traces.append({"type": "scattermap", "mode": "lines", "lon": lons, "lat": lats,
+                       "line": {"color": colour, "width": width}, "name": lay.label,
+                       "hoverinfo": "skip", "visible": name in visible})
+    for name in outline_layers(geo):
+        lons, lats = disp.label_points[name]
+        traces.append({"type": "scattermap", "mode": "text", "lon": lons, "lat": lats,
+                       "text": list(geo.layer(name).names), "hoverinfo": "skip",
+                       "textfont": {"size": 12 if geo.layer(name).kind != "polygons" else 10,
+                                    "color": "#111111",
+                                    "family": LABEL_FONT},
+                       "showlegend": False, "name": f"{geo.layer(name).label} labels",
+                       "visible": name in visible})
+    for t in hub_types(geo):
+        hubs = geo.hubs[geo.hubs["type"].astype(str) == t].to_crs("EPSG:4326")
+        colour, size = HUB_STYLE.get(t, (OKABE_ITO[5], 11))
+        staff = hubs["staff"].tolist() if "staff" in hubs else [0] * len(hubs)
+        traces.append({
+            "type": "scattermap", "mode": "markers", "lon": hubs.geometry.x.round(5).tolist(),
+            "lat": hubs.geometry.y.round(5).tolist(), "marker": {"size": size, "color": colour},
+            "name": f"Hubs: {t}", "visible": "hubs" in visible,
+            "customdata": [[n, c, s] for n, c, s in zip(hubs["name"], hubs["code"], staff)],
+            "hovertemplate": "<b>%{customdata[0]}</b> (%{customdata[1]})<br>" + f"{t} hub"
+                             "<br>Staff based here: %{customdata[2]:,.0f}<extra></extra>",
+        })
+    lon0, lat0 = no_highlight(disp)
+    traces.append({"type": "scattermap", "mode": "lines", "lon": lon0, "lat": lat0,
+                   "line": {"color": HIGHLIGHT, "width": 5}, "name": "Selected",
+                   "hoverinfo": "skip", "showlegend": False})
+    view = fit_view(disp.bounds)
+    return {"data": traces, "layout": {
+        "map": {"style": style, **view},
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": MAP_HEIGHT,
+        "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)",
+                   "bordercolor": "#999", "borderwidth": 1},
+        "uirevision": "map",  # keep the user's pan and zoom across patches
+        "clickmode": "event",
+    }}
+
+
+def _first_grouping(geo: Geography) -> str | None:
+    return next((n for n, lay in geo.layers.items() if lay.kind == "grouping"), None)

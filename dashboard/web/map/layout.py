@@ -1,0 +1,97 @@
+"""The layered map (home page): small areas shaded by a measure, every footprint overlaid."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.web import ids, reference
+from dashboard.web.common import controls, mapbase
+from dashboard.web.map import figures
+
+
+def layout(measure: str = "population", need: str | None = None, layer: str | None = None,
+           code: str | None = None, show: str | None = None, **_query) -> html.Div:
+    geo = reference.geography()
+    measures = figures.measure_options(geo)
+    measure = measure if measure in {o["value"] for o in measures} else "population"
+    need = need if need in geo.need else next(iter(geo.need), None)
+    outline = mapbase.outline_layers(geo)
+    toggles = [{"label": geo.layer(n).label, "value": n} for n in outline]
+    if geo.hubs is not None:
+        toggles.append({"label": "Hubs", "value": "hubs"})
+    default_on = [n for n in outline if geo.layer(n).kind != "polygons"][:2] + ["hubs"]
+    visible = [v for v in (show.split(",") if show is not None else default_on)
+               if v in {t["value"] for t in toggles}]
+    layer = layer if layer in geo.layers else next(
+        (n for n in outline if geo.layer(n).kind == "grouping"), outline[0])
+    unit = code if code in geo.layer(layer).positions else None
+    return html.Div([
+        controls.pack_notice(geo),
+        dbc.Row([
+            dbc.Col([dbc.Label("Shade small areas by", html_for=ids.MAP_MEASURE),
+                     dcc.Dropdown(measures, measure, id=ids.MAP_MEASURE, clearable=False)],
+                    md=5, className="mb-2"),
+            dbc.Col([dbc.Label("Need indicator", html_for=ids.MAP_NEED),
+                     dcc.Dropdown(controls.need_options(geo), need, id=ids.MAP_NEED,
+                                  clearable=False, disabled=not geo.need)], md=4,
+                    className="mb-2"),
+            dbc.Col([dbc.Label("Background", html_for=ids.MAP_BASEMAP),
+                     dbc.RadioItems(options=[{"label": "Blank", "value": mapbase.BLANK},
+                                             {"label": "Streets (online)", "value": "streets"}],
+                                    value=mapbase.BLANK, id=ids.MAP_BASEMAP, inline=True)],
+                    md=3, className="mb-2"),
+        ], className="g-2"),
+        dbc.Row([
+            dbc.Col([
+                html.Fieldset([
+                    html.Legend("Show on the map", className="form-label fs-6 mb-1"),
+                    dbc.Checklist(options=toggles, value=visible, id=ids.MAP_LAYERS, inline=True,
+                                  switch=True),
+                ], className="mb-2"),
+                # Drawn by a callback once per visit (the layout stays cheap); later changes
+                # are patches.
+                dcc.Graph(id=ids.MAP_GRAPH, config={
+                    "displaylogo": False, "scrollZoom": True,
+                    "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+                    className="border rounded"),
+                html.P(_note(geo), id=ids.MAP_NOTE, className="text-muted small mt-1"),
+            ], lg=8),
+            dbc.Col([
+                html.Div([
+                    dbc.Label("Details for a", html_for=ids.MAP_SELECT_LAYER),
+                    dcc.Dropdown(controls.layer_options(geo), layer, id=ids.MAP_SELECT_LAYER,
+                                 clearable=False, className="mb-2"),
+                    dbc.Label("Zoom to and open", html_for=ids.MAP_SELECT_UNIT),
+                    dcc.Dropdown(controls.unit_options(geo, layer), unit,
+                                 id=ids.MAP_SELECT_UNIT, placeholder="Choose, or click the map"),
+                ], className="mb-3"),
+                dcc.Loading(html.Div(controls.empty_state(
+                    "Click anywhere on the map, or choose a unit above, to see its residents "
+                    "and how it overlaps every other layer."), id=ids.MAP_DETAILS),
+                    delay_show=300),
+            ], lg=4),
+        ]),
+        html.Details([
+            html.Summary("The map as a table", className="fw-semibold"),
+            dag.AgGrid(id=ids.MAP_TABLE, rowData=[], columnDefs=[],
+                       defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                       dashGridOptions={"pagination": True, "paginationPageSize": 20,
+                                        "domLayout": "autoHeight"},
+                       columnSize="autoSize", className="ag-theme-alpine mt-2",
+                       style={"width": "100%"}),
+        ], className="mt-3"),
+        dcc.Store(id=ids.MAP_URL),
+    ])
+
+
+def _note(geo) -> str:
+    parts = [f"{geo.small_areas.label} are shaded; hover anywhere to see every unit it lies in."]
+    if any(lay.kind == "registration" for lay in geo.layers.values()):
+        parts.append("Registration-based footprints (PCNs) have no boundary of their own and are "
+                     "drawn as the small areas where they have most patients; figures use the "
+                     "full registration shares.")
+    parts.append("Shapes are simplified for display only; every figure is computed from the "
+                 "full-resolution boundaries in British National Grid metres.")
+    return " ".join(parts)

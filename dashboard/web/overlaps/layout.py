@@ -1,0 +1,71 @@
+"""Overlap explorer: any two layers as a heatmap, a ranked scorecard, a grid and exports."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.engine import BASES, METHODS
+from dashboard.engine.basis import registered_layer
+from dashboard.exports import EXPORT_FORMATS
+from dashboard.web import ids, reference
+from dashboard.web.common import controls, downloads
+
+
+def layout(from_layer: str | None = None, to_layer: str | None = None,
+           method: str = "proportional", need: str | None = None, count: str = "residents",
+           **_query) -> html.Div:
+    geo = reference.geography()
+    layers = controls.layer_options(geo)
+    names = [opt["value"] for opt in layers]
+    groupings = [n for n in names if geo.layer(n).kind == "grouping"]
+    registrations = [n for n in names if geo.layer(n).kind == "registration"]
+    from_layer = from_layer if from_layer in names else (groupings or names[-1:])[0]
+    to_layer = to_layer if to_layer in names else (registrations or names[:1])[0]
+    need = need if need in geo.need else next(iter(geo.need), None)
+    has_lists = registered_layer(geo) is not None
+    count = count if count in BASES and has_lists else "residents"
+    counts = [{"label": label, "value": key,
+               "disabled": key == "registered" and not has_lists} for key, label in BASES.items()]
+    buttons = downloads.download_buttons(ids.OVERLAP_EXPORT, EXPORT_FORMATS)
+    return html.Div([
+        controls.pack_notice(geo),
+        html.H1("Overlap explorer", className="h3"),
+        html.P("How the residents of one layer fall across another, in both directions. "
+               "Choose any two layers, the method and the need indicator.", className="text-muted"),
+        dbc.Row([
+            dbc.Col([dbc.Label("From", html_for=ids.OVERLAP_FROM),
+                     dcc.Dropdown(layers, from_layer, id=ids.OVERLAP_FROM, clearable=False)], md=3),
+            dbc.Col([dbc.Label("To", html_for=ids.OVERLAP_TO),
+                     dcc.Dropdown(layers, to_layer, id=ids.OVERLAP_TO, clearable=False)], md=3),
+            dbc.Col([dbc.Label("Method", html_for=ids.OVERLAP_METHOD),
+                     dcc.Dropdown(list(METHODS), method if method in METHODS else METHODS[0],
+                                  id=ids.OVERLAP_METHOD, clearable=False)], md=2),
+            dbc.Col([dbc.Label("Count people as", html_for=ids.OVERLAP_COUNT),
+                     dcc.Dropdown(counts, count, id=ids.OVERLAP_COUNT, clearable=False)], md=2),
+            dbc.Col([dbc.Label("Need indicator", html_for=ids.OVERLAP_NEED),
+                     dcc.Dropdown(controls.need_options(geo), need, id=ids.OVERLAP_NEED,
+                                  clearable=False, disabled=not geo.need)], md=2),
+        ], className="g-2 mb-2"),
+        html.Div(buttons, className="mb-2"),
+        dcc.Download(id=ids.OVERLAP_DOWNLOAD),
+        dcc.Loading([
+            html.Div(id=ids.OVERLAP_SUMMARY, className="my-2"),
+            dbc.Row([
+                dbc.Col([html.H2("Share of each row's people", className="h6"),
+                         dcc.Graph(id=ids.OVERLAP_HEATMAP, config={"displaylogo": False})], lg=7),
+                dbc.Col([html.H2("Worst mismatches", className="h6"),
+                         html.Div(id=ids.OVERLAP_SCORECARD)], lg=5),
+            ]),
+            html.H2("Every overlap", className="h6 mt-3"),
+            dag.AgGrid(
+                id=ids.OVERLAP_TABLE, rowData=[], columnDefs=[],
+                defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                dashGridOptions={"pagination": True, "paginationPageSize": 20,
+                                 "domLayout": "autoHeight"},
+                columnSize="autoSize", className="ag-theme-alpine", style={"width": "100%"},
+            ),
+        ], delay_show=300),
+        dcc.Store(id=ids.OVERLAP_URL),
+    ])

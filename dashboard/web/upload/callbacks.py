@@ -1,0 +1,103 @@
+"""Upload page: show what was chosen, run the import, report, and switch this browser's pack."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, ctx, html
+from flask import request
+
+from dashboard import packs
+from dashboard.errors import DashboardError
+from dashboard.packs import PackStore, Upload
+from dashboard.web import ids, reference
+
+
+def file_status(filename) -> list:
+    """What the user has picked for one role."""
+    if not filename:
+        return []
+    names = filename if isinstance(filename, list) else [filename]
+    return [html.Span("✓ ", className="text-success", **{"aria-hidden": "true"}),
+            ", ".join(names)]
+
+
+def _options(rule, min_share, estimate, practice_filter, councils=None) -> dict:
+    try:
+        share = float(min_share or 0)
+    except (TypeError, ValueError):
+        share = -1.0
+    if not 0 <= share < 1:
+        raise DashboardError("The minimum share must be a number from 0 up to 1 (e.g. 0.05).")
+    chosen = None
+    if practice_filter and practice_filter.strip():
+        column, sep, value = practice_filter.partition("=")
+        if not sep or not column.strip():
+            raise DashboardError(f"Practice filter '{practice_filter}': write it as "
+                                 "column=value, e.g. in_area_ccg=True.")
+        chosen = (column.strip(), value.strip())
+    kept = [c.strip() for c in (councils or "").split(",") if c.strip()]
+    return {"pcn_rule": rule, "min_share": share, "estimate": estimate,
+            "practice_filter": chosen, "councils": kept}
+
+
+def run_import(store: PackStore, name, contents: dict, filenames: dict, rule, min_share,
+               estimate, practice_filter, councils=None, client: str = "?"):
+    """Import the uploaded files; returns the report's children and the new pack id (or None)."""
+    try:
+        files = {role: Upload(filenames[role], contents[role]) for role in packs.ROLES
+                 if contents.get(role)}
+        groups = [Upload(f, c) for f, c in zip(filenames.get("groups") or [],
+                                               contents.get("groups") or [])]
+        pack_id, report = store.import_uploads(
+            files, groups, name or "", _options(rule, min_share, estimate, practice_filter,
+                                                councils), client=client)
+    except DashboardError as exc:
+        return [dbc.Alert([html.Strong("The import stopped. "), str(exc),
+                           html.Div("Nothing was saved; the pack you were viewing is unchanged.",
+                                    className="small mt-1")], color="danger")], None
+    lines = report.lines()
+    return [
+        dbc.Alert([html.Strong("Imported. "), "It is in this browser's borough list. ",
+                   dbc.Button("Open its map", href=f"/?pack={pack_id}", external_link=True,
+                              color="success", size="sm", className="ms-2"),
+                   html.Div(["Colleagues can open it too with this link: ",
+                             html.A(f"/?pack={pack_id}", href=f"/?pack={pack_id}")],
+                            className="small mt-2")], color="success"),
+        html.H2("Validation report", className="h5"),
+        html.Pre("\n".join(lines), className="border rounded p-2 bg-light small",
+                 style={"whiteSpace": "pre-wrap"}),
+    ], pack_id
+
+
+def register(app) -> None:
+    server = app.server
+    roles = list(ids.UPLOAD_FILE)
+
+    @app.callback([Output(ids.UPLOAD_STATUS[r], "children") for r in roles],
+                  [Input(ids.UPLOAD_FILE[r], "filename") for r in roles])
+    def _status(*filenames):
+        return [file_status(f) for f in filenames]
+
+    @app.callback(
+        output=Output(ids.UPLOAD_REPORT, "children"),
+        inputs={"_clicks": Input(ids.UPLOAD_RUN, "n_clicks")},
+        state={"name": State(ids.UPLOAD_NAME, "value"),
+               "contents": {r: State(ids.UPLOAD_FILE[r], "contents") for r in roles},
+               "filenames": {r: State(ids.UPLOAD_FILE[r], "filename") for r in roles},
+               "rule": State(ids.UPLOAD_PCN_RULE, "value"),
+               "min_share": State(ids.UPLOAD_MIN_SHARE, "value"),
+               "estimate": State(ids.UPLOAD_ESTIMATE, "value"),
+               "practice_filter": State(ids.UPLOAD_PRACTICE_FILTER, "value"),
+               "councils": State(ids.UPLOAD_COUNCILS, "value")},
+        prevent_initial_call=True,
+        running=[(Output(ids.UPLOAD_RUN, "disabled"), True, False)],
+    )
+    def _import(_clicks, name, contents, filenames, rule, min_share, estimate, practice_filter,
+                councils):
+        children, pack_id = run_import(reference.store(server), name, contents, filenames,
+                                       rule, min_share, estimate, practice_filter, councils,
+                                       client=request.remote_addr or "?")
+        if pack_id:
+            packs.set_cookie(ctx.response, pack_id, request.is_secure,
+                             request.cookies.get(packs.UPLOADS_COOKIE, ""))
+        return children
