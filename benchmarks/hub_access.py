@@ -35,7 +35,10 @@ from dashboard.data.loader import load_pack
 from dashboard.engine import hubplan
 from dashboard.engine.access import DEFAULT_BANDS_M, access, hub_table, small_area_points
 from dashboard.web import ids
-from dashboard.web.hubs import callbacks as hubs
+from dashboard.web.common.mapbase import bng_to_lonlat
+from dashboard.web.hubs import views
+from dashboard.web.hubs.edits import HubEdit, edited
+from dashboard.web.hubs.state import HubSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
@@ -93,18 +96,18 @@ def clicks(app, layer: str, repeats: int) -> None:
     points = small_area_points(geo)
     rng = np.random.default_rng(7)
     edit_t, render_t, whole = [], [], []
-    settings = [layer, next(iter(geo.need), None), None, "1, 2, 5"]
+    settings = HubSettings(layer, next(iter(geo.need), None), None, "1, 2, 5")
     with server.test_request_context("/hubs"):
         for i in range(repeats):
             x, y = points[int(rng.integers(len(points)))]
-            lon, lat = hubs._lonlat([x], [y])
+            lon, lat = bng_to_lonlat([x], [y])
             click = {"lon": float(lon[0]), "lat": float(lat[0])}
             start = time.perf_counter()
-            new, chosen, _ = hubs.edited(geo, plan, ids.HUBS_CLICK, click, "add", None,
-                                         f"Bench {i}", None, None)
+            new, chosen, _ = edited(geo, plan, HubEdit(ids.HUBS_CLICK, click, mode="add",
+                                                       name=f"Bench {i}"))
             data = new.to_json()
             mid = time.perf_counter()
-            out = hubs.render(geo, data, None, *settings, "bands", chosen)
+            out = views.render(geo, data, None, settings, {"shade": "bands", "chosen": chosen})
             json.dumps(out, cls=plotly.utils.PlotlyJSONEncoder)
             end = time.perf_counter()
             edit_t.append((mid - start) * 1000)

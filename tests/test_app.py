@@ -235,7 +235,11 @@ def test_allocation_view_and_current_uploads(geo):
     import base64
 
     from dashboard.engine.allocation import AllocationError
-    from dashboard.web.allocate.callbacks import allocation_view, chosen_resource, parse_current
+    from dashboard.web.allocate.callbacks import allocation_view, parse_current
+    from dashboard.web.allocate.state import Shares
+
+    def chosen_resource(geo, name, *values):
+        return Shares(*values).resource(geo, name)
 
     res = chosen_resource(geo, "social_prescribing", 27, "equal", 0.4, 0, "imd_score", 1, 2, "1")
     summary, bars, fig, table, moves, derived = allocation_view(

@@ -286,7 +286,7 @@ def _within_2km(page) -> int:
 
 def test_hubs_click_opens_a_hub_and_population_within_2km_rises(served, page):
     from dashboard.engine.access import access, hub_table, small_area_points
-    from dashboard.web.hubs.callbacks import _lonlat
+    from dashboard.web.common.mapbase import bng_to_lonlat
 
     base, app = served
     from dashboard.web import reference
@@ -294,7 +294,7 @@ def test_hubs_click_opens_a_hub_and_population_within_2km_rises(served, page):
     result = access(geo, hub_table(geo))
     far = result.farthest(1)
     x, y = small_area_points(geo)[far.index[0]]
-    lon, lat = (float(v[0]) for v in _lonlat([x], [y]))
+    lon, lat = (float(v[0]) for v in bng_to_lonlat([x], [y]))
     page.goto(base + "/hubs")
     page.wait_for_selector("#hubs-map .maplibregl-canvas", timeout=30_000)
     page.wait_for_selector("#hubs-summary-within-2000", timeout=30_000)

@@ -124,16 +124,16 @@ def test_web_overlap_and_allocation_downloads_are_inert(hostile_pack, fmt):
 
 def test_web_scenario_and_hub_downloads_are_inert(hostile_pack):
     from dashboard.engine import drafts, hubplan
-    from dashboard.web.hubs.callbacks import measure
-    from dashboard.web.redraw.callbacks import judge
+    from dashboard.web.hubs.state import HubSettings, measure
+    from dashboard.web.redraw.state import Judging
 
     geo = load_pack(hostile_pack)
     draft = drafts.start(geo, "places")
-    name, data = scenario_export(geo, draft, judge(geo, draft, "pcns", None, 10, "none"),
+    name, data = scenario_export(geo, draft, Judging("pcns", None, 10, "none").judge(geo, draft),
                                  '=HYPERLINK("x")', "csv")
     _check(name, data)
     plan = hubplan.start(geo)
-    here, plan, result = measure(geo, plan.to_json(), None, "places", None, None, "1, 2, 5")
+    here, plan, result = measure(geo, plan.to_json(), None, HubSettings("places", None, None, "1, 2, 5"))
     for fmt in ("csv", "areas_csv", "xlsx"):
         name, data = hub_export(here, result, hubplan.changes(geo, plan), "=evil()", fmt)
         if fmt == "areas_csv":  # small areas carry hub names only as nearest_hub codes
@@ -146,11 +146,11 @@ def test_web_scenario_and_hub_downloads_are_inert(hostile_pack):
 def test_a_downloaded_assignment_with_hostile_names_loads_back_unchanged(hostile_pack):
     from dashboard.data.assignments import read_assignment
     from dashboard.engine import drafts
-    from dashboard.web.redraw.callbacks import judge
+    from dashboard.web.redraw.state import Judging
 
     geo = load_pack(hostile_pack)
     draft = drafts.start(geo, "places")
-    _, data = scenario_export(geo, draft, judge(geo, draft, "pcns", None, 10, "none"), "x",
+    _, data = scenario_export(geo, draft, Judging("pcns", None, 10, "none").judge(geo, draft), "x",
                               "csv")
     assignment, new = read_assignment(data, "scenario.csv", geo, draft)
     assert assignment == dict(draft.assignment) and new == {}

@@ -20,11 +20,27 @@ from dashboard.exports import hub_export
 from dashboard.packs import Upload
 from dashboard.scenarios import ScenarioError, ScenarioStore
 from dashboard.web import ids, reference
+from dashboard.web.common.mapbase import bng_to_lonlat
+from dashboard.web.common.scenarios import Desk
 from dashboard.web.footprint.callbacks import hub_section
-from dashboard.web.hubs import callbacks as hubs
-from dashboard.web.redraw import callbacks as redraw
+from dashboard.web.hubs import saving, views
+from dashboard.web.hubs.edits import HubEdit, edited
+from dashboard.web.hubs.state import HubSettings, measure, parse_bands
+from dashboard.web.redraw import saving as redraw_saving
+from dashboard.web.redraw.state import Judging
 
-SETTINGS = ["places", "imd_score", ["main", "community"], "1, 2, 5"]
+SETTINGS = HubSettings("places", "imd_score", ["main", "community"], "1, 2, 5")
+
+
+def hub_edit(geo, plan_data, *fields):
+    """One what-if edit, as the edit callback runs it."""
+    return edited(geo, plan_data, HubEdit(*fields))
+
+
+def hub_save(geo, store, pack, action, name, plan_data, opened, keys):
+    """Save or Save as new, as the manage callback runs it."""
+    return saving.scenario_action(geo, Desk(store, pack, keys),
+                                  saving.Request(action, name, plan_data, opened, SETTINGS))
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +56,7 @@ def geo(app):
 
 
 def lonlat_of(x, y):
-    lon, lat = hubs._lonlat([x], [y])
+    lon, lat = bng_to_lonlat([x], [y])
     return {"lon": float(lon[0]), "lat": float(lat[0])}
 
 
@@ -53,8 +69,10 @@ def test_hubs_pages_are_served(app, path):
 
 def test_render_fills_every_output_and_labels_distances(app, geo):
     with app.server.test_request_context("/hubs"):
-        out = hubs.render(geo, hubplan.start(geo).to_json(), None, *SETTINGS, "bands", "H01")
-    figure, summary, tables, undo_off, redo_off = out
+        out = views.render(geo, hubplan.start(geo).to_json(), None, SETTINGS,
+                           {"shade": "bands", "chosen": "H01"})
+    figure, summary, tables, undo_off, redo_off = (out[k] for k in ("map", "summary", "tables",
+                                                                    "undo", "redo"))
     assert figure["data"][0]["type"] == "choroplethmap"
     assert len(figure["data"][0]["z"]) == len(geo.atoms.small_area)
     assert undo_off and redo_off
@@ -68,12 +86,12 @@ def test_render_fills_every_output_and_labels_distances(app, geo):
 def test_catchment_shading_gives_each_small_area_its_nearest_hub(app, geo):
     plan = hubplan.start(geo)
     result = access(geo, plan.table(), None, [1000, 2000], "places")
-    shade = hubs.shading(result, "catchment", [1000, 2000])
+    shade = views.shading(result, "catchment", [1000, 2000])
     codes = list(result.hubs["code"])
-    assert [codes[z] for z in shade["z"]] == result.areas["nearest_hub"].tolist()
-    bands = hubs.shading(result, "bands", [1000, 2000])
-    assert bands["ticks"] == ["≤ 1 km", "1–2 km", "> 2 km"]
-    assert max(bands["z"]) <= 2
+    assert [codes[z] for z in shade.values] == result.areas["nearest_hub"].tolist()
+    bands = views.shading(result, "bands", [1000, 2000])
+    assert bands.ticks == ["≤ 1 km", "1–2 km", "> 2 km"]
+    assert max(bands.values) <= 2
 
 
 def test_a_click_opens_a_hub_and_raises_access(geo):
@@ -81,43 +99,43 @@ def test_a_click_opens_a_hub_and_raises_access(geo):
     before = access(geo, plan.table(), None, [2000]).bands["population"].iloc[0]
     far = access(geo, plan.table()).farthest(1).index[0]  # the small area farthest from a hub
     x, y = small_area_points(geo)[far]
-    new, chosen, message = hubs.edited(geo, plan.to_json(), ids.HUBS_CLICK, lonlat_of(x, y),
+    new, chosen, message = hub_edit(geo, plan.to_json(), ids.HUBS_CLICK, lonlat_of(x, y),
                                        "add", None, "Outreach van", "community", None)
     assert chosen == "NEW1" and "Opened Outreach van" in message
     assert new.get("NEW1").x == pytest.approx(x, abs=2)
     after = access(geo, new.table(), None, [2000]).bands["population"].iloc[0]
     assert after > before
-    moved, _, message = hubs.edited(geo, new.to_json(), ids.HUBS_CLICK, lonlat_of(x + 500, y),
+    moved, _, message = hub_edit(geo, new.to_json(), ids.HUBS_CLICK, lonlat_of(x + 500, y),
                                     "move", "NEW1", None, None, None)
     assert moved.get("NEW1").x == pytest.approx(x + 500, abs=2)
-    staffed, _, _ = hubs.edited(geo, moved.to_json(), ids.HUBS_SET_STAFF, None, "add", "NEW1",
+    staffed, _, _ = hub_edit(geo, moved.to_json(), ids.HUBS_SET_STAFF, None, "add", "NEW1",
                                 None, None, 4)
     assert staffed.get("NEW1").staff == 4
-    closed, _, _ = hubs.edited(geo, staffed.to_json(), ids.HUBS_CLOSE, None, "add", "H01", None,
+    closed, _, _ = hub_edit(geo, staffed.to_json(), ids.HUBS_CLOSE, None, "add", "H01", None,
                                None, None)
     assert "H01" in closed.closed
-    back, chosen, _ = hubs.edited(geo, closed.to_json(), ids.HUBS_RESET, None, "add", "H01",
+    back, chosen, _ = hub_edit(geo, closed.to_json(), ids.HUBS_RESET, None, "add", "H01",
                                   None, None, None)
     assert back.table()["code"].tolist() == plan.table()["code"].tolist() and chosen is None
-    assert hubs.edited(geo, back.to_json(), ids.HUBS_UNDO, None, "add", None, None, None,
+    assert hub_edit(geo, back.to_json(), ids.HUBS_UNDO, None, "add", None, None, None,
                        None)[0].closed == {"H01"}
 
 
 def test_clicks_that_cannot_be_obeyed_say_why(geo):
     data = hubplan.start(geo).to_json()
     with pytest.raises(EditError, match="outside the borough"):
-        hubs.edited(geo, data, ids.HUBS_CLICK, {"lon": -3.0, "lat": 54.5}, "add", None, None,
+        hub_edit(geo, data, ids.HUBS_CLICK, {"lon": -3.0, "lat": 54.5}, "add", None, None,
                     None, None)
     with pytest.raises(EditError, match="Choose the hub to move first"):
-        hubs.edited(geo, data, ids.HUBS_CLICK, lonlat_of(*small_area_points(geo)[0]),
+        hub_edit(geo, data, ids.HUBS_CLICK, lonlat_of(*small_area_points(geo)[0]),
                     "move", None, None, None, None)
-    looked = hubs.edited(geo, data, ids.HUBS_CLICK, {"lon": -3.0, "lat": 54.5}, "look", None,
+    looked = hub_edit(geo, data, ids.HUBS_CLICK, {"lon": -3.0, "lat": 54.5}, "look", None,
                          None, None, None)
     assert looked[0] == hubplan.from_json(data)
     with pytest.raises(EditError, match="distances as kilometres"):
-        hubs.parse_bands("1, two")
+        parse_bands("1, two")
     with pytest.raises(EditError, match="1 to 6 distances"):
-        hubs.parse_bands("0, 2")
+        parse_bands("0, 2")
 
 
 def upload(name: str, text: str) -> Upload:
@@ -129,14 +147,14 @@ def test_a_hubs_file_replaces_the_plan_or_is_refused_by_name(geo):
     first = plan.hubs[0]
     good = upload("my hubs.csv", f"name;type;easting;northing;staff\nCivic;main;{first.x:.0f};"
                                  f"{first.y:.0f};12\n")
-    new, _, message = hubs.edited(geo, plan.to_json(), ids.HUBS_FILE, None, "add", None, None,
+    new, _, message = hub_edit(geo, plan.to_json(), ids.HUBS_FILE, None, "add", None, None,
                                   None, None, good)
     assert [h.name for h in new.hubs] == ["Civic"] and "Loaded 1 hub(s)" in message
     far = upload("far.csv", f"name,easting,northing\nMoon base,{first.x + 60_000:.0f},"
                             f"{first.y:.0f}\n")
     with pytest.raises(DashboardError, match=r"far.csv: hub\(s\) Moon base \(\d+\.\d km\) lie "
                                              "outside the borough"):
-        hubs.edited(geo, plan.to_json(), ids.HUBS_FILE, None, "add", None, None, None, None,
+        hub_edit(geo, plan.to_json(), ids.HUBS_FILE, None, "add", None, None, None, None,
                     far)
 
 
@@ -145,9 +163,8 @@ def test_scenarios_keep_hubs_with_footprints(app, geo, tmp_path):
     plan = hubplan.close(hubplan.start(geo), "H02")
     with app.server.test_request_context("/hubs"):
         keys: dict = {}
-        opened, message = hubs.scenario_action(geo, store, "default", ids.HUBS_SAVE_AS,
-                                               "Close Thornley", plan.to_json(), None, SETTINGS,
-                                               keys)
+        opened, message = hub_save(geo, store, "default", ids.HUBS_SAVE_AS,
+                                               "Close Thornley", plan.to_json(), None, keys)
     saved = store.get(opened["id"])
     assert saved.layer == "places" and saved.payload["hubs"]["closed"] == ["H02"]
     assert saved.payload["hub_settings"]["bands"] == "1, 2, 5"
@@ -156,8 +173,9 @@ def test_scenarios_keep_hubs_with_footprints(app, geo, tmp_path):
     redraw_opened = {"id": saved.id, "name": saved.name, "version": saved.version,
                      "readonly": False}
     with app.server.test_request_context("/redraw"):
-        redraw.scenario_action(geo, store, "default", ids.REDRAW_SAVE, saved.name, None,
-                               draft.to_json(), redraw_opened, ["pcns", None, 10, "none"], keys)
+        redraw_saving.scenario_action(geo, Desk(store, "default", keys), redraw_saving.Request(
+            ids.REDRAW_SAVE, saved.name, None, draft.to_json(), redraw_opened,
+            Judging("pcns", None, 10, "none")))
     again = store.get(saved.id)
     assert again.payload["hubs"]["closed"] == ["H02"]
     assert again.payload["draft"]["assignment"]["E05950001"] == "PP05"
@@ -165,17 +183,17 @@ def test_scenarios_keep_hubs_with_footprints(app, geo, tmp_path):
     reopened = {"id": again.id, "name": again.name, "version": again.version,
                 "readonly": False, "draft": again.payload["draft"]}
     with app.server.test_request_context("/hubs"):
-        hubs.scenario_action(geo, store, "default", ids.HUBS_SAVE, again.name,
-                             hubplan.reopen(plan, "H02").to_json(), reopened, SETTINGS, keys)
+        hub_save(geo, store, "default", ids.HUBS_SAVE, again.name,
+                             hubplan.reopen(plan, "H02").to_json(), reopened, keys)
     last = store.get(saved.id)
     assert last.payload["hubs"]["closed"] == []
     assert last.payload["draft"]["assignment"]["E05950001"] == "PP05"
     with pytest.raises(ScenarioError, match="read-only"):
-        hubs.scenario_action(geo, store, "default", ids.HUBS_SAVE, "x", plan.to_json(),
-                             {**reopened, "readonly": True}, SETTINGS, keys)
+        hub_save(geo, store, "default", ids.HUBS_SAVE, "x", plan.to_json(),
+                             {**reopened, "readonly": True}, keys)
     with pytest.raises(ScenarioError, match="only from the browser that saved it"):
-        hubs.scenario_action(geo, store, "default", ids.HUBS_SAVE, "x", plan.to_json(),
-                             reopened, SETTINGS, {})  # another browser, no key
+        hub_save(geo, store, "default", ids.HUBS_SAVE, "x", plan.to_json(),
+                             reopened, {})  # another browser, no key
 
 
 def test_an_opened_scenario_judges_hubs_by_its_footprints(geo):
@@ -185,8 +203,8 @@ def test_an_opened_scenario_judges_hubs_by_its_footprints(geo):
     result = access(geo, hub_table(geo), None, [1000], "wards")
     ward = result.catchments.set_index("code").loc["H01", "sits_in"]
     moved = drafts.move(draft, ward, "PP02").to_json()
-    here, plan, judged = hubs.measure(geo, hubplan.start(geo).to_json(), {"draft": moved},
-                                      "places", None, None, "1")
+    here, plan, judged = measure(geo, hubplan.start(geo).to_json(), {"draft": moved},
+                                 HubSettings("places", None, None, "1"))
     assert plan.get("H01") == civic
     assert judged.catchments.set_index("code").loc["H01", "outside_footprint"] == False  # noqa: E712
     assert "Brackmoor Civic Centre" not in judged.hubs_outside_footprint
@@ -235,8 +253,8 @@ def test_a_shared_link_opens_the_scenarios_hubs_read_only(app, geo):
     plan = hubplan.close(hubplan.start(geo), "H03")
     with app.server.test_request_context("/hubs"):
         store = reference.scenarios(app.server)
-        opened, _ = hubs.scenario_action(geo, store, "default", ids.HUBS_SAVE_AS, "Shared hubs",
-                                         plan.to_json(), None, SETTINGS, {})
+        opened, _ = hub_save(geo, store, "default", ids.HUBS_SAVE_AS, "Shared hubs",
+                                         plan.to_json(), None, {})
         page = hubs_page.layout(scenario=opened["id"])
         broken = hubs_page.layout(scenario="0123456789abcdef01234567")
     text = str(page)

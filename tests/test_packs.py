@@ -18,7 +18,7 @@ from dashboard.config import Settings
 from dashboard.data.loader import load_pack
 from dashboard.errors import DataFileError, DataPackError
 from dashboard.packs import COOKIE, PACK_ID, PackStore, Upload, group_name, safe_name
-from dashboard.web.upload.callbacks import run_import
+from dashboard.web.upload.callbacks import ImportForm, run_import
 
 
 def _upload(path, name=None) -> Upload:
@@ -118,16 +118,16 @@ def test_grouping_names_come_from_file_names_and_may_not_shadow_layers():
 def test_run_import_reports_failure_and_keeps_the_current_pack(store, borough):
     names = {r: u.filename for r, u in borough.items()}
     contents = {r: u.contents for r, u in borough.items()}
-    children, pack_id = run_import(store, "X", {**contents, "wards": None}, names,
-                                   "proportional", 0, "gravity", "")
+    children, pack_id = run_import(store, ImportForm("X", {**contents, "wards": None}, names,
+                                   "proportional", 0, "gravity", ""))
     assert pack_id is None and "Upload the wards file" in str(children)
-    children, pack_id = run_import(store, "X", contents, names, "proportional", 2, "gravity", "")
+    children, pack_id = run_import(store, ImportForm("X", contents, names, "proportional", 2, "gravity", ""))
     assert pack_id is None and "minimum share must be a number from 0 up to 1" in str(children)
-    children, pack_id = run_import(store, "X", contents, names, "proportional", 0, "gravity",
-                                   "no-equals-sign")
+    children, pack_id = run_import(store, ImportForm("X", contents, names, "proportional", 0, "gravity",
+                                   "no-equals-sign"))
     assert pack_id is None and "write it as column=value" in str(children)
-    children, pack_id = run_import(store, "Okshire", contents, names, "proportional", 0,
-                                   "gravity", "")
+    children, pack_id = run_import(store, ImportForm("Okshire", contents, names, "proportional", 0,
+                                   "gravity", ""))
     assert pack_id and "4 of 4 population codes" in str(children)
 
 

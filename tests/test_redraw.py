@@ -17,10 +17,20 @@ from dashboard.exports import scenario_export
 from dashboard.scenarios import Conflict, ScenarioError, ScenarioStore
 from dashboard.web import ids, reference
 from dashboard.web.common import scenarios
+from dashboard.web.common.scenarios import Desk
 from dashboard.web.common.shapes import display_geometry
-from dashboard.web.redraw import callbacks as redraw
+from dashboard.web.common.unsaved import Work
+from dashboard.web.redraw import saving, views
+from dashboard.web.redraw.edits import Edit, edited
+from dashboard.web.redraw.state import Judging
 
-SETTINGS = ("pcns", "imd_score", 10, "early_help")
+JUDGING = Judging("pcns", "imd_score", 10, "early_help")
+
+
+def act(geo, store, pack, action, name, selected, data, opened, keys):
+    """One scenarios-card button, as the manage callback runs it."""
+    return saving.scenario_action(geo, Desk(store, pack, keys),
+                                  saving.Request(action, name, selected, data, opened, JUDGING))
 
 
 @pytest.fixture(scope="module")
@@ -49,17 +59,19 @@ def test_a_map_click_moves_the_ward_under_it(geo):
     atom = 5
     ward = geo.layer("wards").codes[disp.atom_units["wards"][atom]]
     target = next(g for g in start.groups if g != start.assignment[ward])
-    data = redraw.edited(geo, start.to_json(), ids.REDRAW_MAP, {"points": [{"location": "5"}]},
-                         [], [], target, [], None)
+    data = edited(geo, start.to_json(), Edit(ids.REDRAW_MAP, {"points": [{"location": "5"}]},
+                                             [], [], target, []), None)
     assert data["assignment"][ward] == target
     # The ward list moves a ward the same way; undo takes it back.
     selects = [{"type": ids.REDRAW_WARD, "code": c} for c in geo.layer("wards").codes]
     values = [data["assignment"][s["code"]] for s in selects]
     other = geo.layer("wards").codes[0]
     values[0] = target if data["assignment"][other] != target else start.assignment[ward]
-    listed = redraw.edited(geo, data, selects[0], None, values, selects, None, [], None)
+    listed = edited(geo, data, Edit(selects[0], None, values, selects, None, []),
+                    None)
     assert listed["assignment"][other] == values[0]
-    undone = redraw.edited(geo, listed, ids.REDRAW_UNDO, None, [], [], None, [], None)
+    undone = edited(geo, listed, Edit(ids.REDRAW_UNDO, None, [], [], None, []),
+                    None)
     assert undone["assignment"] == data["assignment"]
 
 
@@ -67,30 +79,31 @@ def test_read_only_views_refuse_edits_but_not_echoes(geo):
     data = drafts.move(drafts.start(geo, "places"), "E05950001", "PP05").to_json()
     readonly = {"readonly": True}
     with pytest.raises(EditError, match="read-only"):
-        redraw.edited(geo, data, ids.REDRAW_UNDO, None, [], [], None, [], readonly)
+        edited(geo, data, Edit(ids.REDRAW_UNDO, None, [], [], None, []),
+                    readonly)
     # The ward list echoing the draft as the page opens is not an edit.
     selects = [{"type": ids.REDRAW_WARD, "code": c} for c in geo.layer("wards").codes]
     values = [data["assignment"][s["code"]] for s in selects]
-    assert redraw.edited(geo, data, selects[0], None, values, selects, None, [],
-                         readonly) is data
+    assert edited(geo, data, Edit(selects[0], None, values, selects, None, []),
+                    readonly) is data
 
 
 def test_render_fills_every_output(geo):
     d = drafts.move(drafts.start(geo, "places"), "E05950001", "PP05")
     selects = [{"type": ids.REDRAW_WARD, "code": c} for c in geo.layer("wards").codes]
-    out = redraw.render(geo, d.to_json(), *SETTINGS, None, selects)
-    patch, _summary, _warnings, table, values, options, disabled, paint, locks, no_undo, \
-        no_redo = out
-    assert values[0] == "PP05" and len(options) == len(selects) and not any(disabled)
-    assert not no_undo and no_redo
-    assert len(paint) == len(d.groups)
-    assert "1 ward(s) moved" in str(_summary)
-    assert "Early help" in str(table)
+    out = views.render(geo, d.to_json(), JUDGING, None, selects)
+    wards = out["wards"]
+    assert wards["value"][0] == "PP05" and len(wards["options"]) == len(selects)
+    assert not any(wards["disabled"])
+    assert not out["undo"] and out["redo"]
+    assert len(out["paint"]) == len(d.groups) == len(out["locks"])
+    assert "1 ward(s) moved" in str(out["summary"])
+    assert "Early help" in str(out["balance"])
 
 
 def test_assignment_csv_round_trip_and_bad_files(geo):
     d = drafts.move(drafts.start(geo, "places"), ["E05950001", "E05950002"], "PP07")
-    name, data = scenario_export(geo, d, redraw.judge(geo, d, *SETTINGS), "Two moved", "csv")
+    name, data = scenario_export(geo, d, JUDGING.judge(geo, d), "Two moved", "csv")
     assert name.endswith("two-moved.csv") and "FICTIONAL" in name
     changes, new = read_assignment(data, name, geo, drafts.start(geo, "places"))
     back = drafts.change(drafts.start(geo, "places"), changes, new)
@@ -113,7 +126,7 @@ def test_assignment_csv_round_trip_and_bad_files(geo):
 
 def test_geopackage_has_joined_up_footprints_and_an_about_table(geo, tmp_path):
     d = drafts.move(drafts.start(geo, "places"), "E05950001", "PP07")
-    bal = redraw.judge(geo, d, *SETTINGS)
+    bal = JUDGING.judge(geo, d)
     name, data = scenario_export(geo, d, bal, "One moved", "gpkg")
     path = tmp_path / name
     path.write_bytes(data)
@@ -133,28 +146,25 @@ def test_scenario_actions_save_update_conflict_rename_duplicate_delete(app, geo)
     keys: dict = {}  # this browser's edit keys
 
     def run(*args):
-        return redraw.scenario_action(*args, keys)
+        return act(*args[:-1], keys)
 
-    opened, message = run(geo, store, pack, ids.REDRAW_SAVE, "Plan B", None, data, None, SETTINGS)
+    opened, message = run(geo, store, pack, ids.REDRAW_SAVE, "Plan B", None, data, None, None)
     assert "Saved 'Plan B'" in message and opened["version"] == 1 and opened["id"] in keys
     saved = store.get(opened["id"]).payload
     assert "undo" not in saved["draft"] and saved["settings"]["against"] == "pcns"
     stale = dict(opened)
-    opened, message = run(geo, store, pack, ids.REDRAW_SAVE, "Plan B", None, data, opened,
-                          SETTINGS)
+    opened, message = run(geo, store, pack, ids.REDRAW_SAVE, "Plan B", None, data, opened, None)
     assert "version 2" in message
     with pytest.raises(Conflict):
-        run(geo, store, pack, ids.REDRAW_SAVE, "Plan B", None, data, stale, SETTINGS)
-    _, message = run(geo, store, pack, ids.REDRAW_DUPLICATE, "", opened["id"], data, opened,
-                     SETTINGS)
+        run(geo, store, pack, ids.REDRAW_SAVE, "Plan B", None, data, stale, None)
+    _, message = run(geo, store, pack, ids.REDRAW_DUPLICATE, "", opened["id"], data, opened, None)
     assert message == "Made 'Plan B (copy)'." and len(keys) == 2
     opened, message = run(geo, store, pack, ids.REDRAW_RENAME, "Plan C", opened["id"], data,
-                          opened, SETTINGS)
+                          opened, None)
     assert opened["name"] == "Plan C"
     with pytest.raises(ScenarioError, match="Choose a saved scenario"):
-        run(geo, store, pack, ids.REDRAW_DELETE, "", None, data, opened, SETTINGS)
-    opened, message = run(geo, store, pack, ids.REDRAW_DELETE, "", opened["id"], data, opened,
-                          SETTINGS)
+        run(geo, store, pack, ids.REDRAW_DELETE, "", None, data, opened, None)
+    opened, message = run(geo, store, pack, ids.REDRAW_DELETE, "", opened["id"], data, opened, None)
     assert opened is None and message == "Deleted 'Plan C'."
     assert [s.name for s in store.list(pack, only=set(keys))] == ["Plan B (copy)"]
 
@@ -163,27 +173,26 @@ def test_a_read_only_link_cannot_save_rename_delete_or_unlock(app, geo):
     store = reference.scenarios(app.server)
     data = drafts.move(drafts.start(geo, "places"), "E05950001", "PP07").to_json()
     pack, owner, visitor = "test-readonly", {}, {}
-    opened, _ = redraw.scenario_action(geo, store, pack, ids.REDRAW_SAVE, "Owned", None, data,
-                                       None, SETTINGS, owner)
+    opened, _ = act(geo, store, pack, ids.REDRAW_SAVE, "Owned", None, data,
+                                       None, owner)
     shared = {**opened, "readonly": True}
     with pytest.raises(ScenarioError, match="only from the browser that saved it"):
-        redraw.scenario_action(geo, store, pack, ids.REDRAW_EDIT, "", None, data, shared,
-                               SETTINGS, visitor)
+        act(geo, store, pack, ids.REDRAW_EDIT, "", None, data, shared, visitor)
     # Even a page that claims to be unlocked cannot save, rename or delete without the key.
     for action, selected in ((ids.REDRAW_SAVE, None), (ids.REDRAW_RENAME, opened["id"]),
                              (ids.REDRAW_DELETE, opened["id"])):
         with pytest.raises(ScenarioError, match="only from the browser that saved it"):
-            redraw.scenario_action(geo, store, pack, action, "Taken", selected, data,
-                                   {**opened, "readonly": False}, SETTINGS, visitor)
+            act(geo, store, pack, action, "Taken", selected, data,
+                                   {**opened, "readonly": False}, visitor)
     with pytest.raises(ScenarioError, match="belongs to another data pack"):
-        redraw.scenario_action(geo, store, "another-pack", ids.REDRAW_DELETE, "", opened["id"],
-                               data, None, SETTINGS, owner)
-    mine, _ = redraw.scenario_action(geo, store, pack, ids.REDRAW_SAVE_AS, "My copy", None,
-                                     data, shared, SETTINGS, visitor)
+        act(geo, store, "another-pack", ids.REDRAW_DELETE, "", opened["id"],
+                               data, None, owner)
+    mine, _ = act(geo, store, pack, ids.REDRAW_SAVE_AS, "My copy", None,
+                                     data, shared, visitor)
     assert store.get(opened["id"]).version == 1 and store.get(opened["id"]).name == "Owned"
     assert mine["id"] in visitor and opened["id"] not in visitor
-    unlocked, _ = redraw.scenario_action(geo, store, pack, ids.REDRAW_EDIT, "", None, data,
-                                         shared, SETTINGS, owner)
+    unlocked, _ = act(geo, store, pack, ids.REDRAW_EDIT, "", None, data,
+                                         shared, owner)
     assert unlocked["readonly"] is False
 
 
@@ -197,9 +206,9 @@ def test_an_unreachable_store_is_a_message_not_a_crash(tmp_path):
 def test_compare_choices_resolve_to_drafts(app, geo):
     data = drafts.move(drafts.start(geo, "places"), "E05950001", "PP07").to_json()
     with app.server.test_request_context("/redraw"):
-        pack = redraw.arrangement(geo, scenarios.PACK_CHOICE, data)
-        mine = redraw.arrangement(geo, scenarios.DRAFT_CHOICE, data)
-        view = redraw.compare_view(geo, pack, mine, ("pack", "draft"), *SETTINGS)
+        pack = views.arrangement(geo, scenarios.PACK_CHOICE, data)
+        mine = views.arrangement(geo, scenarios.DRAFT_CHOICE, data)
+        view = views.compare_view(geo, pack, mine, ("pack", "draft"), JUDGING)
     assert "1 ward(s) differ" in str(view[0])
     assert pack.assignment != mine.assignment
 
@@ -207,7 +216,7 @@ def test_compare_choices_resolve_to_drafts(app, geo):
 def test_export_of_a_bad_format_is_refused(geo):
     d = drafts.start(geo, "places")
     with pytest.raises(Exception, match="Unknown scenario format"):
-        scenario_export(geo, d, redraw.judge(geo, d, *SETTINGS), "x", "shp")
+        scenario_export(geo, d, JUDGING.judge(geo, d), "x", "shp")
 
 
 def test_unsaved_work_is_kept_per_context_and_restored_once(geo):
@@ -221,12 +230,11 @@ def test_unsaved_work_is_kept_per_context_and_restored_once(geo):
     kept = unsaved.keep_unsaved(None, "redraw", "default|places|", unsaved.edited(moved))
     kept = unsaved.keep_unsaved(kept, "hubs", "default|", {"undo": [1]})
     # Another scenario's page does not get this draft; this page does, once.
-    assert unsaved.restored("redraw", "default|places|abc", kept, fresh, str) == (
-        no_update, no_update)
-    draft, message = unsaved.restored("redraw", "default|places|", kept, fresh,
-                                      lambda k: "back")
+    work = Work("redraw", ids.REDRAW_DRAFT, ids.REDRAW_CONTEXT, ids.REDRAW_STORE_STATUS,
+                lambda k: "back")
+    assert unsaved.restored(work, "default|places|abc", kept, fresh) == (no_update, no_update)
+    draft, message = unsaved.restored(work, "default|places|", kept, fresh)
     assert draft == moved and "back" in str(message)
-    assert unsaved.restored("redraw", "default|places|", kept, moved, str) == (
-        no_update, no_update)
+    assert unsaved.restored(work, "default|places|", kept, moved) == (no_update, no_update)
     cleared = unsaved.keep_unsaved(kept, "redraw", "default|places|", None)
     assert cleared["redraw"] == {} and cleared["hubs"] == {"default|": {"undo": [1]}}

@@ -18,7 +18,8 @@ from dashboard.engine.geography import Geography
 from dashboard.errors import DataPackError
 from dashboard.packs import COOKIE, PackStore
 from dashboard.scenarios import Scenario, ScenarioError, ScenarioStore
-from dashboard.web.common.shapes import DisplayGeometry
+from dashboard.web.common.mapbase import MapSource
+from dashboard.web.common.shapes import DisplayGeometry, display_geometry
 
 PACK_HEADER = "X-Dashboard-Pack"
 CONFIG_KEY = "PACK_STORE"
@@ -109,6 +110,12 @@ def geography(server=None) -> Geography:
 def pack_problem() -> str | None:
     """Why this request's chosen pack could not be opened, if it could not."""
     return g.get("pack_problem") if has_request_context() else None
+
+
+def map_source(geo: Geography, style: str | None = None) -> MapSource:
+    """``geo``'s map shapes, their URL and the map background (the offline one by default)."""
+    disp = display_geometry(geo)
+    return MapSource(disp, geojson_url(disp), style or blank_style_url())
 
 
 def geojson_url(disp: DisplayGeometry) -> str:

@@ -2,40 +2,22 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash import Input, Output, State, dcc, html, no_update
 
 from dashboard.data.allocations import checked_current
 from dashboard.data.recognise import parse_table
-from dashboard.engine.allocation import AllocationError, Resource, allocate, offered, reexpress
+from dashboard.engine.allocation import Resource, allocate, offered, reexpress
 from dashboard.errors import DashboardError
 from dashboard.exports import allocation_export
 from dashboard.packs import TABLE_FILE_LIMIT, Upload, decode
 from dashboard.web import ids, reference
 from dashboard.web.allocate import figures
-from dashboard.web.common import controls, grid
-from dashboard.web.common.shapes import display_geometry
+from dashboard.web.allocate.state import SHARES, Shares
+from dashboard.web.common import controls, downloads, grid
 from dashboard.web.common.url import sync_url
-
-SETTINGS = [ids.ALLOC_TOTAL, ids.ALLOC_CORE_METHOD, ids.ALLOC_CORE_SHARE, ids.ALLOC_CORE_AMOUNT,
-            ids.ALLOC_NEED, ids.ALLOC_WEIGHT, ids.ALLOC_MINIMUM, ids.ALLOC_ROUNDING]
-
-
-def chosen_resource(geo, name, total, core, core_share, core_amount, need, weight, minimum,
-                    rounding) -> Resource:
-    """The pack's resource with the page's settings; the engine checks the numbers."""
-    base = next((r for r in offered(geo.resources) if r.name == name), None)
-    if base is None:
-        raise AllocationError(f"The pack has no resource '{name}'.")
-    return dataclasses.replace(
-        base, total=total, core_method=core, core_share=core_share or 0.0,
-        core_amount=core_amount or 0.0, need=None if need == "none" else need,
-        need_weight=weight or 0.0, minimum=minimum or 0.0,
-        rounding=None if rounding in (None, "none") else float(rounding))
 
 
 def current_table(geo, records) -> pd.DataFrame | None:
@@ -63,10 +45,9 @@ def allocation_view(geo, layer: str, res: Resource, current, other: str | None):
     summary = [html.P(lines)] + [dbc.Alert(n, color="info", className="py-1 small")
                                  for n in alloc.notes]
     bars = figures.allocation_bars(table, r.unit)
-    disp = display_geometry(geo)
     per_10k = table["recommended_per_10k_weighted"].fillna(0).to_numpy()
-    fig = figures.area_value_map(geo, disp, reference.geojson_url(disp), layer, per_10k,
-                                 f"{r.unit} per 10k", reference.blank_style_url())
+    fig = figures.area_value_map(geo, reference.map_source(geo), layer, per_10k,
+                                 f"{r.unit} per 10k")
     shown = pd.DataFrame({
         lay.label: table["name"], "Residents": table["population"],
         "Need index": table["need_index"], "Weighted residents": table["weighted_population"],
@@ -97,29 +78,40 @@ def allocation_view(geo, layer: str, res: Resource, current, other: str | None):
     return summary, bars, fig, table, moves, derived
 
 
-def register(app) -> None:
-    server = app.server
+def _shares(kind) -> dict:
+    """The sharing controls as a group of ``kind`` (Input, State or Output), named as Shares'."""
+    return {name: kind(i, "value") for name, i in SHARES.items()}
 
+
+def register(app) -> None:
+    _register_view(app)
+    _register_inputs(app)
+    _register_download(app)
+    sync_url(app, ids.ALLOC_URL, {"layer": ids.ALLOC_LAYER, "resource": ids.ALLOC_RESOURCE,
+                                  **SHARES, "reexpress": ids.ALLOC_REEXPRESS})
+
+
+def _register_view(app) -> None:
     @app.callback(
         Output(ids.ALLOC_SUMMARY, "children"), Output(ids.ALLOC_BARS, "figure"),
         Output(ids.ALLOC_MAP, "figure"), Output(ids.ALLOC_TABLE, "children"),
         Output(ids.ALLOC_TRANSFERS, "children"), Output(ids.ALLOC_DERIVED, "children"),
-        Input(ids.ALLOC_LAYER, "value"), Input(ids.ALLOC_RESOURCE, "value"),
-        *[Input(s, "value") for s in SETTINGS], Input(ids.ALLOC_CURRENT, "data"),
-        Input(ids.ALLOC_REEXPRESS, "value"),
-    )
-    def update(layer, name, *rest):
-        *settings, records, other = rest
-        geo = reference.geography(server)
-        res = chosen_resource(geo, name, *settings)
+        inputs={"layer": Input(ids.ALLOC_LAYER, "value"),
+                "name": Input(ids.ALLOC_RESOURCE, "value"), "shares": _shares(Input),
+                "records": Input(ids.ALLOC_CURRENT, "data"),
+                "other": Input(ids.ALLOC_REEXPRESS, "value")})
+    def update(*, layer, name, shares, records, other):
+        geo = reference.geography()
+        res = Shares.of(shares).resource(geo, name)
         return allocation_view(geo, layer, res, current_table(geo, records), other)
 
-    @app.callback([Output(s, "value") for s in SETTINGS], Input(ids.ALLOC_RESOURCE, "value"),
+
+def _register_inputs(app) -> None:
+    @app.callback(output=_shares(Output), inputs={"name": Input(ids.ALLOC_RESOURCE, "value")},
                   prevent_initial_call=True)
-    def reset(name):
-        res = next(r for r in offered(reference.geography(server).resources) if r.name == name)
-        return [res.total, res.core_method, res.core_share, res.core_amount, res.need or "none",
-                res.need_weight, res.minimum, controls.rounding_value(res.rounding)]
+    def reset(*, name):
+        res = next(r for r in offered(reference.geography().resources) if r.name == name)
+        return Shares.of_resource(res).to_json()
 
     @app.callback(Output(ids.ALLOC_CORE_SHARE, "disabled"),
                   Output(ids.ALLOC_CORE_AMOUNT, "disabled"),
@@ -132,35 +124,30 @@ def register(app) -> None:
                   State(ids.ALLOC_CURRENT_FILE, "filename"), prevent_initial_call=True)
     def upload(contents, filename):
         try:
-            records = parse_current(reference.geography(server), filename, contents)
+            records = parse_current(reference.geography(), filename, contents)
         except DashboardError as exc:
             return no_update, dbc.Alert(str(exc), color="danger", className="py-1 small")
         return records, dbc.Alert(f"Using {filename} ({len(records)} rows) as the current "
                                   "allocation.", color="success", className="py-1 small")
 
+
+def _register_download(app) -> None:
     @app.callback(
         Output(ids.ALLOC_DOWNLOAD, "data"),
-        *[Input(b, "n_clicks") for b in ids.ALLOC_EXPORT.values()],
-        State(ids.ALLOC_LAYER, "value"), State(ids.ALLOC_RESOURCE, "value"),
-        *[State(s, "value") for s in SETTINGS], State(ids.ALLOC_CURRENT, "data"),
-        prevent_initial_call=True,
-    )
-    def download(*args):
-        fmt = next((k for k, v in ids.ALLOC_EXPORT.items() if v == ctx.triggered_id), None)
+        inputs={"clicks": [Input(b, "n_clicks") for b in ids.ALLOC_EXPORT.values()]},
+        state={"layer": State(ids.ALLOC_LAYER, "value"),
+               "name": State(ids.ALLOC_RESOURCE, "value"), "shares": _shares(State),
+               "records": State(ids.ALLOC_CURRENT, "data")},
+        prevent_initial_call=True)
+    def download(*, clicks, layer, name, shares, records):
+        del clicks  # which one was pressed is ctx.triggered_id
+        fmt = downloads.pressed(ids.ALLOC_EXPORT)
         if fmt is None:
             return no_update
-        layer, name, *settings, records = args[len(ids.ALLOC_EXPORT):]
-        geo = reference.geography(server)
-        res = chosen_resource(geo, name, *settings)
+        geo = reference.geography()
+        res = Shares.of(shares).resource(geo, name)
         # The chosen resource as set on the page, then every other one as the pack records it.
         resources = [res, *[r for r in offered(geo.resources) if r.name != name]]
         filename, data = allocation_export(geo, layer, resources, current_table(geo, records),
                                            fmt)
         return dcc.send_bytes(data, filename)
-
-    sync_url(app, ids.ALLOC_URL, {
-        "layer": ids.ALLOC_LAYER, "resource": ids.ALLOC_RESOURCE, "total": ids.ALLOC_TOTAL,
-        "core": ids.ALLOC_CORE_METHOD, "core_share": ids.ALLOC_CORE_SHARE,
-        "core_amount": ids.ALLOC_CORE_AMOUNT, "need": ids.ALLOC_NEED, "w": ids.ALLOC_WEIGHT,
-        "minimum": ids.ALLOC_MINIMUM, "rounding": ids.ALLOC_ROUNDING,
-        "reexpress": ids.ALLOC_REEXPRESS})

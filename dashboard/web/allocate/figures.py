@@ -6,8 +6,13 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.engine.geography import Geography
-from dashboard.web.common.mapbase import BLUES, FOOTPRINT_MAP_HEIGHT, colour_range, fit_view
-from dashboard.web.common.shapes import DisplayGeometry
+from dashboard.web.common.mapbase import (
+    BLUES,
+    FOOTPRINT_MAP_HEIGHT,
+    MapSource,
+    colour_range,
+    fit_view,
+)
 
 
 def allocation_bars(table, unit: str) -> go.Figure:
@@ -29,9 +34,10 @@ def allocation_bars(table, unit: str) -> go.Figure:
     return fig
 
 
-def area_value_map(geo: Geography, disp: DisplayGeometry, geojson_url: str, layer: str,
-                   values: np.ndarray, label: str, style: str) -> dict:
+def area_value_map(geo: Geography, source: MapSource, layer: str, values: np.ndarray,
+                   label: str) -> dict:
     """Each area of ``layer`` shaded by one value per area, drawn on the cached atom shapes."""
+    disp, geojson_url, style = source.shapes, source.geojson, source.style
     lay = geo.layer(layer)
     units = disp.atom_units[layer]
     z = np.asarray(values, dtype=float)[units]

@@ -26,6 +26,11 @@ def need_options(geo: Geography) -> list[dict]:
     return [{"label": geo.need_labels.get(k, k), "value": k} for k in geo.need]
 
 
+def need_default(geo: Geography, wanted: str | None = None) -> str | None:
+    """``wanted`` when the pack has that need indicator, else its first (None when it has none)."""
+    return wanted if wanted in geo.need else next(iter(geo.need), None)
+
+
 def field(label, control, target: str, help_text: str | None = None) -> html.Div:
     """A control with its label (and optional help line) above it."""
     return html.Div([dbc.Label(label, html_for=target, className="mb-0 small fw-semibold"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -204,3 +205,39 @@ def fit_view(bounds: tuple[float, float, float, float], width_px: int = 760,
     centre_lat = math.degrees(math.atan(math.sinh((merc(north) + merc(south)) / 2)))
     return {"center": {"lon": (west + east) / 2, "lat": centre_lat},
             "zoom": round(max(0.0, min(zoom, 16.0)), 2)}
+
+
+@dataclass(frozen=True)
+class MapSource:
+    """A map's shapes and where the browser gets them and its background: the shapes' URL and
+    the style both depend on the request (see :func:`dashboard.web.reference.map_source`)."""
+
+    shapes: DisplayGeometry
+    geojson: str
+    style: str
+
+
+@dataclass(frozen=True)
+class Shading:
+    """How a map shades small areas: one value per small area and the scale that colours it.
+
+    ``hover`` is a hovertemplate fragment for the value; ``texts``, when given, is instead the
+    whole hover text of each small area. ``ticks`` names the categories when the values are
+    category numbers 0, 1, ... (drawn as steps, not a gradient).
+    """
+
+    values: np.ndarray
+    title: str
+    colorscale: list
+    hover: str
+    zmin: float
+    zmax: float
+    texts: list[str] | None = None
+    ticks: list[str] | None = None
+
+
+def categories(values, colours: list[str], ticks: list[str], title: str,
+               texts: list[str]) -> Shading:
+    """A stepped shading with one colour per category."""
+    return Shading(np.asarray(values), title, stepped(colours), "", -0.5, len(colours) - 0.5,
+                   texts=texts, ticks=ticks)

@@ -3,12 +3,16 @@ see, the state of an opened one, its share link, and remembering shared links op
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from dash import Input, Output, State, no_update
 
-from dashboard.scenarios import ScenarioError
+from dashboard.errors import DashboardError
+from dashboard.scenarios import ScenarioError, ScenarioStore
 from dashboard.web import ids, reference
+from dashboard.web.common.controls import small_alert
 
 PACK_CHOICE, DRAFT_CHOICE = "pack", "draft"  # compare the pack's footprints / the draft
 
@@ -22,6 +26,39 @@ def register(app, opened: str) -> None:
         prevent_initial_call="initial_duplicate")
     def remember_shared(scenario, seen):
         return seen_with(scenario, seen)
+
+
+@dataclass
+class Desk:
+    """One browser at the scenario store, on the request's pack: ``keys`` (its edit keys) grow
+    as it saves anew; ``seen`` are the scenarios shared with it by link."""
+
+    store: ScenarioStore
+    pack: str
+    keys: dict
+    seen: list | None = None
+
+    @classmethod
+    def here(cls, keys: dict | None, seen: list | None = None) -> Desk:
+        return cls(reference.scenarios(), reference.pack_key(), dict(keys or {}), seen)
+
+    def create(self, layer: str, name: str | None, body: dict):
+        saved = self.store.create(self.pack, layer, name, body)
+        self.keys[saved.id] = saved.edit_key
+        return saved
+
+    def options(self, layer: str | None) -> tuple[list[dict], list[dict], str | None]:
+        return scenario_options(self.store, self.pack, layer, self.keys, self.seen)
+
+    def attempt(self, act: Callable[[], tuple], opened: dict | None) -> tuple:
+        """Run one scenarios-card action: (the open scenario, a status alert, whether it
+        worked). A refusal (bad name, conflict, someone else's scenario, a store that cannot
+        be reached) is the alert, and the open scenario stays as it was."""
+        try:
+            opened, message = act()
+        except DashboardError as exc:
+            return opened, small_alert(str(exc)), False
+        return opened, small_alert(message, "success"), True
 
 
 def visible_scenarios(keys: dict | None, seen: list | None) -> set[str]:

@@ -10,6 +10,7 @@ the app while any is kept.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from dash import Input, Output, State, no_update
 
@@ -23,40 +24,51 @@ def edited(data: dict | None) -> dict | None:
     return data if data and (data.get("undo") or data.get("redo")) else None
 
 
-def restored(page: str, context: str, unsaved: dict | None, data: dict, describe: Callable,
-             extras: tuple = ()) -> tuple:
+def restored(work: Work, context: str, unsaved: dict | None, data: dict) -> tuple:
     """The kept work for ``context``, the ``extras`` values made from it and a message, when it
     differs from the page's own; ``no_update`` for each otherwise."""
-    nothing = (no_update,) * (2 + len(extras))
-    kept = ((unsaved or {}).get(page) or {}).get(context)
+    nothing = (no_update,) * (2 + len(work.extras))
+    kept = ((unsaved or {}).get(work.page) or {}).get(context)
     if not kept or kept == data:
         return nothing
     try:
-        values = [make(kept) for *_, make in extras]
+        values = [make(kept) for *_, make in work.extras]
     except DashboardError:  # damaged in storage: the page's own work stands
         return nothing
-    return (kept, *values, controls.small_alert(describe(kept), "warning"))
+    return (kept, *values, controls.small_alert(work.describe(kept), "warning"))
 
 
-def register(app, page: str, work: str, context: str, status: str, describe: Callable,
-             extras: tuple = ()) -> None:
-    """Keep and restore the work in store ``work`` of ``page``; ``extras`` are (component id,
-    property, function of the work) to set alongside it when it is restored."""
+@dataclass(frozen=True)
+class Work:
+    """A page's what-if work: the page's name, the store holding the work, the store naming its
+    context (pack, layer, scenario), where to say it was restored, the words for that, and
+    ``extras``: (component id, property, function of the work) to set when it is restored."""
+
+    page: str
+    store: str
+    context: str
+    status: str
+    describe: Callable[[dict], str]
+    extras: tuple = ()
+
+
+def register(app, work: Work) -> None:
+    """Keep the work in the tab's session storage on every edit; restore it when its page opens."""
     @app.callback(
         Output(ids.UNSAVED, "data", allow_duplicate=True),
-        Input(work, "data"), State(context, "data"), State(ids.UNSAVED, "data"),
+        Input(work.store, "data"), State(work.context, "data"), State(ids.UNSAVED, "data"),
         prevent_initial_call=True)
     def keep(data, where, unsaved):
-        return keep_unsaved(unsaved, page, where, edited(data))
+        return keep_unsaved(unsaved, work.page, where, edited(data))
 
     @app.callback(
-        Output(work, "data", allow_duplicate=True),
-        *[Output(i, prop, allow_duplicate=True) for i, prop, _ in extras],
-        Output(status, "children", allow_duplicate=True),
-        Input(context, "data"), State(ids.UNSAVED, "data"), State(work, "data"),
+        Output(work.store, "data", allow_duplicate=True),
+        *[Output(i, prop, allow_duplicate=True) for i, prop, _ in work.extras],
+        Output(work.status, "children", allow_duplicate=True),
+        Input(work.context, "data"), State(ids.UNSAVED, "data"), State(work.store, "data"),
         prevent_initial_call="initial_duplicate")
     def restore(where, unsaved, data):
-        return restored(page, where, unsaved, data, describe, extras)
+        return restored(work, where, unsaved, data)
 
 
 UNSAVED_LIMIT = 8  # unsaved drafts kept per page and tab (the most recent)

@@ -10,7 +10,6 @@ from dashboard.engine.access import DEFAULT_BANDS_M, access, band_label, hub_tab
 from dashboard.engine.profiles import describe, profile
 from dashboard.web import ids, reference
 from dashboard.web.common import controls, grid, profile_cards
-from dashboard.web.common.shapes import display_geometry
 from dashboard.web.common.url import sync_url
 from dashboard.web.footprint import figures
 
@@ -83,7 +82,6 @@ def footprint_view(geo, layer: str, code: str | None, need: str | None):
     index = lay.index_of(code)
     prof = profile(geo, layer, code, need)
     sentences = describe(geo, prof)
-    disp = display_geometry(geo)
     need_pop = prof.population * (prof.need["index"].iloc[0] if not prof.need.empty else 1.0)
     cards = [
         _card(f"{prof.population:,.0f}", "Residents"),
@@ -138,8 +136,7 @@ def footprint_view(geo, layer: str, code: str | None, need: str | None):
                   className="border"),
         dbc.Row([
             dbc.Col([dcc.Graph(figure=figures.footprint_map(
-                geo, disp, reference.geojson_url(disp), layer, index,
-                reference.blank_style_url()),
+                geo, reference.map_source(geo), layer, index),
                 config={"displaylogo": False, "scrollZoom": True}, className="border rounded"),
                 html.P("Coloured by the unit with most of each small area's residents or "
                        "patients; grey lines are member boundaries, the black line this "

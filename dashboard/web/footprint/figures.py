@@ -7,8 +7,13 @@ import plotly.graph_objects as go
 import shapely
 
 from dashboard.engine.geography import Geography
-from dashboard.web.common.mapbase import FOOTPRINT_MAP_HEIGHT, OKABE_ITO, outline_of, unit_view
-from dashboard.web.common.shapes import DisplayGeometry
+from dashboard.web.common.mapbase import (
+    FOOTPRINT_MAP_HEIGHT,
+    OKABE_ITO,
+    MapSource,
+    outline_of,
+    unit_view,
+)
 
 
 def bar_compare(labels: list[str], here: list[float], borough: list[float], title: str,
@@ -65,9 +70,9 @@ def piece_layer_for(geo: Geography, layer: str) -> str | None:
     return None
 
 
-def footprint_map(geo: Geography, disp: DisplayGeometry, geojson_url: str, layer: str,
-                  index: int, style: str) -> dict:
+def footprint_map(geo: Geography, source: MapSource, layer: str, index: int) -> dict:
     """One footprint: its pieces coloured by another layer, member outlines, hubs inside."""
+    disp, geojson_url, style = source.shapes, source.geojson, source.style
     atoms_in = np.flatnonzero(disp.atom_units[layer] == index)
     traces: list[dict] = []
     piece = piece_layer_for(geo, layer)

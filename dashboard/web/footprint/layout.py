@@ -16,7 +16,7 @@ def layout(layer: str | None = None, code: str | None = None, need: str | None =
     layer = layer if layer in geo.layers else next(
         (n for n in names if geo.layer(n).kind == "grouping"), names[0])
     code = code if code in geo.layer(layer).positions else None
-    need = need if need in geo.need else next(iter(geo.need), None)
+    need = controls.need_default(geo, need)
     return html.Div([
         controls.pack_notice(geo),
         dbc.Row([

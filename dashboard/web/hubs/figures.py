@@ -13,10 +13,10 @@ from dashboard.web.common.mapbase import (
     MAP_HEIGHT,
     OKABE_ITO,
     SIDE_COLUMN_MAP_PX,
+    MapSource,
+    Shading,
     fit_view,
-    stepped,
 )
-from dashboard.web.common.shapes import DisplayGeometry
 
 # Access bands, nearest first: blues darkening towards the hub, then orange beyond every band.
 BEYOND_COLOUR = "#D55E00"  # vermillion: not the orange of community hub markers
@@ -31,27 +31,24 @@ def band_colours(n_bands: int) -> list[str]:
     return [pool[i] for i in picks[:n_bands]] + [BEYOND_COLOUR]
 
 
-def hub_map(geo: Geography, disp: DisplayGeometry, geojson_url: str, outline_layer: str | None,
-            shade: dict, hubs: list[dict], chosen: str | None, style: str) -> dict:
+def hub_map(geo: Geography, source: MapSource, outline_layer: str | None, shade: Shading,
+            hubs: list[dict], chosen: str | None) -> dict:
     """Small areas shaded by access band or catchment, footprint outlines, hubs on top.
 
-    ``shade`` holds per-small-area ``z`` (category index), ``colours`` (one per category),
-    ``ticks`` (category labels) and ``hover`` (text per small area); ``hubs`` are dicts with
-    code, name, type, lon, lat, staff, closed.
+    ``shade`` is a categorical shading (see :func:`~dashboard.web.common.mapbase.categories`);
+    ``hubs`` are dicts with code, name, type, lon, lat, staff, closed.
     """
+    disp, geojson_url, style = source.shapes, source.geojson, source.style
     atom_sa = np.asarray(geo.atoms.small_area)
-    colours = shade["colours"]
-    k = len(colours)
     traces: list[dict] = [{
         "type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id",
         "locations": [str(i) for i in range(len(atom_sa))],
-        "z": np.asarray(shade["z"])[atom_sa].tolist(), "zmin": -0.5, "zmax": k - 0.5,
-        "colorscale": stepped(colours),
-        "colorbar": {"title": {"text": shade["title"]}, "thickness": 14, "len": 0.6, "x": 1.0,
-                     "tickvals": list(range(k)), "ticktext": shade["ticks"]},
-        "showscale": shade.get("showscale", True),
+        "z": np.asarray(shade.values)[atom_sa].tolist(), "zmin": shade.zmin, "zmax": shade.zmax,
+        "colorscale": shade.colorscale,
+        "colorbar": {"title": {"text": shade.title}, "thickness": 14, "len": 0.6, "x": 1.0,
+                     "tickvals": list(range(len(shade.ticks))), "ticktext": shade.ticks},
         "marker": {"line": {"width": 0.3, "color": "rgba(255,255,255,0.7)"}, "opacity": 0.8},
-        "customdata": np.asarray(shade["hover"], dtype=object)[atom_sa].tolist(),
+        "customdata": np.asarray(shade.texts, dtype=object)[atom_sa].tolist(),
         "hovertemplate": "%{customdata}<extra></extra>", "showlegend": False,
     }]
     if outline_layer:

@@ -19,10 +19,9 @@ from dashboard.web.map import figures
 def draw_map(geo, measure: str, need: str | None, visible: list[str], layer: str | None,
              code: str | None) -> dict:
     """The whole map, once per visit: shading, outlines, hubs, and the selection from the URL."""
-    disp = display_geometry(geo)
-    fig = figures.map_figure(geo, disp, reference.geojson_url(disp),
-                             figures.shading(geo, measure, need), visible,
-                             reference.blank_style_url())
+    source = reference.map_source(geo)
+    disp = source.shapes
+    fig = figures.map_figure(geo, source, figures.shading(geo, measure, need), visible)
     if layer in geo.layers and code in geo.layer(layer).positions:
         index = geo.layer(layer).index_of(code)
         lons, lats = mapbase.outline_of(disp, layer, index)

@@ -26,6 +26,8 @@ from dashboard.web.common.mapbase import (
     ORANGES,
     VIRIDIS,
     VIRIDIS_DARK_HIGH,
+    MapSource,
+    Shading,
     fit_view,
     hub_types,
     no_highlight,
@@ -72,16 +74,6 @@ def measure_options(geo: Geography) -> list[dict]:
             options.append({"label": f"Mismatch: {la.label} vs {lb.label}",
                             "value": f"mismatch:{a}:{b}"})
     return options
-
-
-@dataclass(frozen=True)
-class Shading:
-    values: np.ndarray  # one per small area
-    title: str
-    colorscale: list
-    hover: str  # hovertemplate fragment for the value
-    zmin: float
-    zmax: float
 
 
 def shading(geo: Geography, measure: str, need: str | None) -> Shading:
@@ -149,9 +141,9 @@ def _hover_customdata(geo: Geography, disp: DisplayGeometry) -> list[list[str]]:
     return [list(r) for r in zip(*columns)]
 
 
-def map_figure(geo: Geography, disp: DisplayGeometry, geojson_url: str, shade: Shading,
-               visible: list[str], style: str) -> dict:
+def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[str]) -> dict:
     """The layered map as a plain figure dict (so no validation cost on every page load)."""
+    disp, geojson_url, style = source.shapes, source.geojson, source.style
     atom_sa = np.asarray(geo.atoms.small_area)
     traces: list[dict] = [{
         "type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id",

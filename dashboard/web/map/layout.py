@@ -16,7 +16,7 @@ def layout(measure: str = "population", need: str | None = None, layer: str | No
     geo = reference.geography()
     measures = figures.measure_options(geo)
     measure = measure if measure in {o["value"] for o in measures} else "population"
-    need = need if need in geo.need else next(iter(geo.need), None)
+    need = controls.need_default(geo, need)
     outline = mapbase.outline_layers(geo)
     toggles = [{"label": geo.layer(n).label, "value": n} for n in outline]
     if geo.hubs is not None:

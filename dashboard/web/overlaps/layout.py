@@ -23,7 +23,7 @@ def layout(from_layer: str | None = None, to_layer: str | None = None,
     registrations = [n for n in names if geo.layer(n).kind == "registration"]
     from_layer = from_layer if from_layer in names else (groupings or names[-1:])[0]
     to_layer = to_layer if to_layer in names else (registrations or names[:1])[0]
-    need = need if need in geo.need else next(iter(geo.need), None)
+    need = controls.need_default(geo, need)
     has_lists = registered_layer(geo) is not None
     count = count if count in BASES and has_lists else "residents"
     counts = [{"label": label, "value": key,

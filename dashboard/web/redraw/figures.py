@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from dashboard.web.common.mapbase import MAP_HEIGHT, SIDE_COLUMN_MAP_PX, fit_view, footprint_colour
+from dashboard.web.common.mapbase import (
+    MAP_HEIGHT,
+    SIDE_COLUMN_MAP_PX,
+    MapSource,
+    fit_view,
+    footprint_colour,
+)
 from dashboard.web.common.shapes import DisplayGeometry
 
 
@@ -22,8 +28,9 @@ def footprint_colours(disp: DisplayGeometry, member_layer: str, labels: np.ndarr
             "customdata": np.asarray(hover, dtype=object)[units].tolist()}
 
 
-def redraw_map(disp: DisplayGeometry, geojson_url: str, member_layer: str, style: str) -> dict:
+def redraw_map(source: MapSource, member_layer: str) -> dict:
     """Wards coloured by footprint, ward boundaries on top; a click reports the atom clicked."""
+    disp, geojson_url, style = source.shapes, source.geojson, source.style
     lon, lat = disp.outlines[member_layer]
     view = fit_view(disp.bounds, SIDE_COLUMN_MAP_PX, MAP_HEIGHT)
     units = disp.atom_units[member_layer]

@@ -16,7 +16,7 @@ from dashboard.engine.drafts import EditError
 from dashboard.errors import DashboardError
 from dashboard.web import ids, reference
 from dashboard.web.common import controls
-from dashboard.web.redraw.callbacks import hosted
+from dashboard.web.redraw.state import hosted
 
 
 def footprint_names(text: str | None) -> list[str]:
@@ -76,14 +76,14 @@ def register(app) -> None:
         if opened and opened.get("readonly"):
             raise EditError("This shared scenario is read-only; press 'Edit this scenario' "
                             "first.")
-        draft = drafts.from_json(hosted(server, data), data)
+        draft = drafts.from_json(hosted(data), data)
         return drafts.rename(draft, group, name).to_json(), ""
 
     @app.callback(Output(ids.REDRAW_USE_STATUS, "children"),
                   Input(ids.REDRAW_USE_LAYER, "n_clicks"), State(ids.REDRAW_USE_NAME, "value"),
                   State(ids.REDRAW_DRAFT, "data"), prevent_initial_call=True)
     def use(_n, label, data):
-        geo = hosted(server, data)
+        geo = hosted(data)
         try:
             pack_id, key = kept_layer(reference.store(server), geo, drafts.from_json(geo, data),
                                       label, request.remote_addr or "?")

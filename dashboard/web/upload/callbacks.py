@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html
 from flask import request
@@ -21,36 +23,55 @@ def file_status(filename) -> list:
             ", ".join(names)]
 
 
-def _options(rule, min_share, estimate, practice_filter, councils=None) -> dict:
-    try:
-        share = float(min_share or 0)
-    except (TypeError, ValueError):
-        share = -1.0
-    if not 0 <= share < 1:
-        raise DashboardError("The minimum share must be a number from 0 up to 1 (e.g. 0.05).")
-    chosen = None
-    if practice_filter and practice_filter.strip():
-        column, sep, value = practice_filter.partition("=")
-        if not sep or not column.strip():
-            raise DashboardError(f"Practice filter '{practice_filter}': write it as "
-                                 "column=value, e.g. in_area_ccg=True.")
-        chosen = (column.strip(), value.strip())
-    kept = [c.strip() for c in (councils or "").split(",") if c.strip()]
-    return {"pcn_rule": rule, "min_share": share, "estimate": estimate,
-            "practice_filter": chosen, "councils": kept}
+@dataclass(frozen=True)
+class ImportForm:
+    """What the upload page holds when Import is pressed."""
 
+    name: str | None
+    contents: dict  # role -> uploaded contents (groups: a list)
+    filenames: dict  # role -> file name (groups: a list)
+    rule: str | None = "proportional"  # how a PCN's footprint is drawn
+    min_share: float | str | None = 0
+    estimate: str | None = "gravity"
+    practice_filter: str | None = ""
+    councils: str | None = ""
 
-def run_import(store: PackStore, name, contents: dict, filenames: dict, rule, min_share,
-               estimate, practice_filter, councils=None, client: str = "?"):
-    """Import the uploaded files; returns the report's children and the new pack id (or None)."""
-    try:
+    def options(self) -> dict:
+        """The import's options, checked: a clear message for each that cannot be used."""
+        try:
+            share = float(self.min_share or 0)
+        except (TypeError, ValueError):
+            share = -1.0
+        if not 0 <= share < 1:
+            raise DashboardError("The minimum share must be a number from 0 up to 1 "
+                                 "(e.g. 0.05).")
+        chosen = None
+        text = self.practice_filter
+        if text and text.strip():
+            column, sep, value = text.partition("=")
+            if not sep or not column.strip():
+                raise DashboardError(f"Practice filter '{text}': write it as column=value, e.g. "
+                                     "in_area_ccg=True.")
+            chosen = (column.strip(), value.strip())
+        kept = [c.strip() for c in (self.councils or "").split(",") if c.strip()]
+        return {"pcn_rule": self.rule, "min_share": share, "estimate": self.estimate,
+                "practice_filter": chosen, "councils": kept}
+
+    def uploads(self) -> tuple[dict, list]:
+        contents, filenames = self.contents, self.filenames
         files = {role: Upload(filenames[role], contents[role]) for role in packs.ROLES
                  if contents.get(role)}
         groups = [Upload(f, c) for f, c in zip(filenames.get("groups") or [],
                                                contents.get("groups") or [])]
-        pack_id, report = store.import_uploads(
-            files, groups, name or "", _options(rule, min_share, estimate, practice_filter,
-                                                councils), client=client)
+        return files, groups
+
+
+def run_import(store: PackStore, form: ImportForm, client: str = "?"):
+    """Import the uploaded files; returns the report's children and the new pack id (or None)."""
+    try:
+        files, groups = form.uploads()
+        pack_id, report = store.import_uploads(files, groups, form.name or "", form.options(),
+                                               client=client)
     except DashboardError as exc:
         return [dbc.Alert([html.Strong("The import stopped. "), str(exc),
                            html.Div("Nothing was saved; the pack you were viewing is unchanged.",
@@ -92,10 +113,8 @@ def register(app) -> None:
         prevent_initial_call=True,
         running=[(Output(ids.UPLOAD_RUN, "disabled"), True, False)],
     )
-    def _import(_clicks, name, contents, filenames, rule, min_share, estimate, practice_filter,
-                councils):
-        children, pack_id = run_import(reference.store(server), name, contents, filenames,
-                                       rule, min_share, estimate, practice_filter, councils,
+    def _import(*, _clicks, **form):
+        children, pack_id = run_import(reference.store(server), ImportForm(**form),
                                        client=request.remote_addr or "?")
         if pack_id:
             packs.set_cookie(ctx.response, pack_id, request.is_secure,

@@ -1,0 +1,146 @@
+"""What the redraw page shows for a draft: the map's colours, the summary line, the balance
+table, the ward list, and the comparison of two arrangements."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import numpy as np
+import pandas as pd
+from dash import Patch, html
+
+from dashboard.engine import drafts
+from dashboard.engine.balance import Balance, compare
+from dashboard.engine.drafts import Draft
+from dashboard.web import ids, reference
+from dashboard.web.common import controls, grid, mapbase, scenarios
+from dashboard.web.common.shapes import display_geometry
+from dashboard.web.redraw import figures
+from dashboard.web.redraw.state import Judging, read_only
+
+
+def balance_table(geo, bal: Balance) -> dbc.Table:
+    """One row per footprint, coloured as on the map; out-of-band figures flagged in words."""
+    against = geo.layer(bal.against).label
+    res = bal.resource
+    head = ["Footprint", "Wards", "Residents", "vs target", "Need-weighted", "vs target",
+            "Need index", "Pieces", f"Best-fit {against}", f"{against} cut"]
+    if res is not None:
+        head += [f"{res.title} ({res.unit})", "per 10k weighted"]
+    rows = []
+    for i, r in enumerate(bal.table.itertuples()):
+        swatch = html.Span(className="d-inline-block me-2 border", style={
+            "width": "0.9em", "height": "0.9em", "background": mapbase.footprint_colour(i)})
+        cells = [html.Th([swatch, r.name], scope="row", className="fw-normal text-nowrap"),
+                 r.wards, f"{r.population:,.0f}",
+                 _band(r.deviation, r.within), f"{r.need_population:,.0f}",
+                 _band(r.need_deviation, r.need_within), f"{r.need_index:.2f}",
+                 _pieces(r.pieces, r.wards), f"{r.best_fit_name} ({r.best_fit_share:.0%})",
+                 r.splits]
+        if res is not None:
+            cells += [controls.amount(r.recommended, res.unit, with_unit=False),
+                      "" if pd.isna(r.per_10k) else f"{r.per_10k:,.2f}"]
+        rows.append(html.Tr([c if isinstance(c, html.Th) else html.Td(c) for c in cells]))
+    caption = (f"Target {bal.target:,.0f} residents per footprint, band ±{bal.tolerance:.0%}. "
+               f"'{against} cut' counts {against} holding at least 5% of the footprint's people.")
+    return dbc.Table([html.Caption(caption), html.Thead(html.Tr([html.Th(h, scope="col")
+                                                                for h in head])),
+                      html.Tbody(rows)], size="sm", striped=True, hover=True, responsive=True,
+                     className="small caption-top", id=f"{ids.REDRAW_BALANCE}-table")
+
+
+def _band(deviation: float, within: bool):
+    text = f"{deviation:+.1%}"
+    return html.Span(text if within else f"{text} outside", className=None if within
+                     else "text-danger fw-semibold")
+
+
+def _pieces(pieces: int, wards: int):
+    if wards == 0:
+        return html.Span("empty", className="text-danger fw-semibold")
+    return html.Span(str(pieces), className=None if pieces == 1 else "text-danger fw-semibold")
+
+
+def summary(geo, draft: Draft, bal: Balance) -> html.P:
+    within = int(bal.table["within"].sum())
+    footprints = len(bal.table) - (1 if draft.new else 0)
+    if draft.new:
+        done = len(draft.assignment) - len(draft.unassigned)
+        progress = f"{done} of {len(draft.assignment)} wards in footprints."
+    else:
+        base = drafts.start(geo, draft.layer).assignment
+        progress = f"{len(drafts.moved(base, draft))} ward(s) moved from the pack's footprints."
+    return html.P([
+        html.Strong(f"Alignment with {geo.layer(bal.against).label}: {bal.alignment:.1%}. "),
+        f"{within} of {footprints} footprints within ±{bal.tolerance:.0%} of "
+        f"{bal.target:,.0f} residents; split score {bal.split_score:.2f}; {progress}"],
+        className="mb-1", id=f"{ids.REDRAW_SUMMARY}-text")
+
+
+def map_update(geo, draft: Draft, first: bool) -> Patch | dict:
+    """The whole map on the page's first render, then only its colours and hover text."""
+    lay = geo.layer(draft.layer)
+    member = geo.layer(lay.member_of)
+    codes = list(draft.groups)
+    labels = np.array([codes.index(draft.assignment[m]) for m in member.codes])
+    hover = [f"{n}: {draft.groups[draft.assignment[m]]}" for m, n in zip(member.codes,
+                                                                          member.names)]
+    disp = display_geometry(geo)
+    colours = figures.footprint_colours(disp, member.name, labels, len(codes), hover)
+    if first:
+        fig = figures.redraw_map(reference.map_source(geo), member.name)
+        fig["data"][0].update(colours)
+        return fig
+    patch = Patch()
+    for key, value in colours.items():
+        patch["data"][0][key] = value
+    return patch
+
+
+def render(geo, data, judging: Judging, opened, select_ids) -> dict:
+    """Everything that follows from the draft, by output name: map colours, summary, warnings,
+    the balance table, the ward list and which controls are live."""
+    draft = drafts.from_json(geo, data)
+    bal = judging.judge(geo, draft)
+    options = [{"label": n, "value": c} for c, n in draft.groups.items()]
+    readonly = read_only(opened)
+    n = len(select_ids)
+    return {"map": map_update(geo, draft, first=False), "summary": summary(geo, draft, bal),
+            "warnings": [controls.small_alert(w, "warning") for w in bal.warnings],
+            "balance": balance_table(geo, bal),
+            "wards": {"value": [draft.assignment[i["code"]] for i in select_ids],
+                      "options": [options] * n, "disabled": [readonly] * n},
+            "paint": options, "locks": options, "undo": not draft.undo or readonly,
+            "redo": not draft.redo or readonly}
+
+
+def arrangement(geo, choice: str, data) -> Draft:
+    """A compare choice as a draft: the pack's footprints, this draft, or a saved scenario."""
+    if choice == scenarios.PACK_CHOICE:
+        return drafts.start(geo, data["layer"])
+    if choice == scenarios.DRAFT_CHOICE:
+        return drafts.from_json(geo, data)
+    return drafts.from_json(geo, reference.scenarios().get(choice).payload["draft"])
+
+
+def compare_view(geo, a: Draft, b: Draft, labels: tuple[str, str], judging: Judging) -> list:
+    """How two arrangements differ, footprint by footprint, and which wards moved."""
+    res = judging.resource_of(geo)
+    cmp = compare(geo, a, b, judging.against, judging.need, judging.band(), res)
+    t = cmp.table
+    shown = pd.DataFrame({"Footprint": t["name"], "Residents A": t["population_a"],
+                          "Residents B": t["population_b"], "Change": t["population_change"],
+                          "Need-weighted change": t["need_population_change"]})
+    formats = {"Residents A": ",.0f", "Residents B": ",.0f", "Change": "+,.0f",
+               "Need-weighted change": "+,.0f"}
+    if res is not None:
+        shown[f"{res.title} change ({res.unit})"] = t["recommended_change"]
+        formats[f"{res.title} change ({res.unit})"] = "+,.1f"
+    moves = [html.Li(f"{r.name}: {r.from_footprint} → {r.to_footprint}") for r in cmp.moved.itertuples()]
+    return [
+        html.P([html.Strong(f"{len(cmp.moved)} ward(s) differ. "),
+                f"Alignment {cmp.alignment[0]:.1%} in A, {cmp.alignment[1]:.1%} in B; "
+                f"{cmp.within[0]} and {cmp.within[1]} footprints within the band."],
+               className="small mb-1", id=f"{ids.REDRAW_COMPARE}-text"),
+        grid.data_table(shown, formats, caption=f"A: {labels[0]}. B: {labels[1]}."),
+        html.Ul(moves, className="small") if moves else None,
+    ]
