@@ -132,3 +132,21 @@ def page(browser):
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The demo app with its own pack and scenario stores (one per test module)."""
+    from dashboard.app import create_app
+
+    folder = tmp_path_factory.mktemp("app")
+    return create_app(DEMO, pack_store=folder / "packs",
+                      scenario_db=f"sqlite:///{folder / 'scenarios.sqlite'}")
+
+
+@pytest.fixture(scope="module")
+def geo(app):
+    """The app's default pack."""
+    from dashboard.web import reference
+
+    return reference.geography(app.server)

@@ -32,13 +32,6 @@ def app():
     return create_app(DEMO)
 
 
-@pytest.fixture(scope="module")
-def geo(app):
-    from dashboard.web import reference
-
-    return reference.geography(app.server)
-
-
 def _json(obj) -> str:
     return json.dumps(obj, cls=plotly.utils.PlotlyJSONEncoder)
 

@@ -10,8 +10,6 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from conftest import DEMO
-from dashboard.app import create_app
 from dashboard.engine import drafts, hubplan
 from dashboard.engine.access import access, hub_table, residents_of, small_area_points
 from dashboard.engine.drafts import EditError
@@ -41,18 +39,6 @@ def hub_save(geo, store, pack, action, name, plan_data, opened, keys):
     """Save or Save as new, as the manage callback runs it."""
     return saving.scenario_action(geo, Desk(store, pack, keys),
                                   saving.Request(action, name, plan_data, opened, SETTINGS))
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("hubs")
-    return create_app(DEMO, pack_store=folder / "packs",
-                      scenario_db=f"sqlite:///{folder / 'scenarios.sqlite'}")
-
-
-@pytest.fixture(scope="module")
-def geo(app):
-    return reference.geography(app.server)
 
 
 def lonlat_of(x, y):

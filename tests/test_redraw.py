@@ -7,8 +7,6 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from conftest import DEMO
-from dashboard.app import create_app
 from dashboard.data.assignments import assignment_table, read_assignment
 from dashboard.engine import drafts
 from dashboard.engine.drafts import EditError
@@ -31,18 +29,6 @@ def act(geo, store, pack, action, name, selected, data, opened, keys):
     """One scenarios-card button, as the manage callback runs it."""
     return saving.scenario_action(geo, Desk(store, pack, keys),
                                   saving.Request(action, name, selected, data, opened, JUDGING))
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("redraw")
-    return create_app(DEMO, pack_store=folder / "packs",
-                      scenario_db=f"sqlite:///{folder / 'scenarios.sqlite'}")
-
-
-@pytest.fixture(scope="module")
-def geo(app):
-    return reference.geography(app.server)
 
 
 @pytest.mark.parametrize("path", ["/redraw", "/redraw?layer=districts",

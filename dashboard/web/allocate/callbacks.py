@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, html, no_update
 
 from dashboard.data.allocations import checked_current
 from dashboard.data.recognise import parse_table
@@ -78,10 +78,6 @@ def allocation_view(geo, layer: str, res: Resource, current, other: str | None):
     return summary, bars, fig, table, moves, derived
 
 
-def _shares(kind) -> dict:
-    """The sharing controls as a group of ``kind`` (Input, State or Output), named as Shares'."""
-    return {name: kind(i, "value") for name, i in SHARES.items()}
-
 
 def register(app) -> None:
     _register_view(app)
@@ -97,7 +93,7 @@ def _register_view(app) -> None:
         Output(ids.ALLOC_MAP, "figure"), Output(ids.ALLOC_TABLE, "children"),
         Output(ids.ALLOC_TRANSFERS, "children"), Output(ids.ALLOC_DERIVED, "children"),
         inputs={"layer": Input(ids.ALLOC_LAYER, "value"),
-                "name": Input(ids.ALLOC_RESOURCE, "value"), "shares": _shares(Input),
+                "name": Input(ids.ALLOC_RESOURCE, "value"), "shares": controls.grouped(Input, SHARES),
                 "records": Input(ids.ALLOC_CURRENT, "data"),
                 "other": Input(ids.ALLOC_REEXPRESS, "value")})
     def update(*, layer, name, shares, records, other):
@@ -107,8 +103,8 @@ def _register_view(app) -> None:
 
 
 def _register_inputs(app) -> None:
-    @app.callback(output=_shares(Output), inputs={"name": Input(ids.ALLOC_RESOURCE, "value")},
-                  prevent_initial_call=True)
+    @app.callback(output=controls.grouped(Output, SHARES),
+                  inputs={"name": Input(ids.ALLOC_RESOURCE, "value")}, prevent_initial_call=True)
     def reset(*, name):
         res = next(r for r in offered(reference.geography().resources) if r.name == name)
         return Shares.of_resource(res).to_json()
@@ -136,18 +132,14 @@ def _register_download(app) -> None:
         Output(ids.ALLOC_DOWNLOAD, "data"),
         inputs={"clicks": [Input(b, "n_clicks") for b in ids.ALLOC_EXPORT.values()]},
         state={"layer": State(ids.ALLOC_LAYER, "value"),
-               "name": State(ids.ALLOC_RESOURCE, "value"), "shares": _shares(State),
+               "name": State(ids.ALLOC_RESOURCE, "value"), "shares": controls.grouped(State, SHARES),
                "records": State(ids.ALLOC_CURRENT, "data")},
         prevent_initial_call=True)
     def download(*, clicks, layer, name, shares, records):
         del clicks  # which one was pressed is ctx.triggered_id
-        fmt = downloads.pressed(ids.ALLOC_EXPORT)
-        if fmt is None:
-            return no_update
         geo = reference.geography()
         res = Shares.of(shares).resource(geo, name)
         # The chosen resource as set on the page, then every other one as the pack records it.
         resources = [res, *[r for r in offered(geo.resources) if r.name != name]]
-        filename, data = allocation_export(geo, layer, resources, current_table(geo, records),
-                                           fmt)
-        return dcc.send_bytes(data, filename)
+        return downloads.send(ids.ALLOC_EXPORT, lambda fmt: allocation_export(
+            geo, layer, resources, current_table(geo, records), fmt))

@@ -100,3 +100,9 @@ def hub_options(plan) -> list[dict]:
     """A hub plan's hubs as dropdown options, closed ones marked."""
     return [{"label": f"{h.name}{' (closed)' if h.code in plan.closed else ''}", "value": h.code}
             for h in plan.hubs]
+
+
+def grouped(kind, named: dict[str, str], prop: str = "value") -> dict:
+    """``kind`` (Input, State or Output) of each named control's ``prop``, as one group: a
+    callback then takes or gives the group as a dict keyed by the same names."""
+    return {name: kind(i, prop) for name, i in named.items()}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dash_bootstrap_components as dbc
-from dash import ctx
+from dash import ctx, dcc, no_update
 
 
 def download_buttons(button_ids: dict[str, str], labels: dict[str, str]) -> list:
@@ -15,3 +17,12 @@ def download_buttons(button_ids: dict[str, str], labels: dict[str, str]) -> list
 def pressed(button_ids: dict[str, str]) -> str | None:
     """The format whose download button fired this callback (None when none did)."""
     return next((fmt for fmt, i in button_ids.items() if i == ctx.triggered_id), None)
+
+
+def send(button_ids: dict[str, str], make: Callable[[str], tuple[str, bytes]]):
+    """The file the pressed button asks for: ``make(format)`` gives its name and bytes."""
+    fmt = pressed(button_ids)
+    if fmt is None:
+        return no_update
+    filename, content = make(fmt)
+    return dcc.send_bytes(content, filename)

@@ -7,14 +7,40 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from dash import Input, Output, State, no_update
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, no_update
 
 from dashboard.errors import DashboardError
 from dashboard.scenarios import ScenarioError, ScenarioStore
 from dashboard.web import ids, reference
-from dashboard.web.common.controls import small_alert
+from dashboard.web.common.controls import field, small_alert
 
 PACK_CHOICE, DRAFT_CHOICE = "pack", "draft"  # compare the pack's footprints / the draft
+
+
+@dataclass(frozen=True)
+class CardIds:
+    """A page's scenario controls: the name box, Save, Save as new, and the saved list."""
+
+    name: str
+    save: str
+    save_as: str
+    listing: str
+
+
+def save_controls(card: CardIds, opened: dict | None, saved: list[dict]) -> list:
+    """Name box with Save and Save as new, then this browser's saved scenarios."""
+    return [
+        dbc.InputGroup([dbc.Input(id=card.name, placeholder="Scenario name", maxLength=80,
+                                  value=opened["name"] if opened else ""),
+                        dbc.Button("Save", id=card.save, color="primary"),
+                        dbc.Button("Save as new", id=card.save_as, color="secondary")],
+                       size="sm", className="mb-2"),
+        field("Saved scenarios", dcc.Dropdown(saved, opened["id"] if opened else None,
+                                              id=card.listing,
+                                              placeholder="Choose a saved scenario"),
+              card.listing),
+    ]
 
 
 def register(app, opened: str) -> None:

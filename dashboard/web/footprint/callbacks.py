@@ -79,10 +79,37 @@ def footprint_view(geo, layer: str, code: str | None, need: str | None):
     if not code:
         return chooser(geo, layer)
     lay = geo.layer(layer)
-    index = lay.index_of(code)
     prof = profile(geo, layer, code, need)
-    sentences = describe(geo, prof)
-    need_pop = prof.population * (prof.need["index"].iloc[0] if not prof.need.empty else 1.0)
+    map_href = "/?" + f"layer={layer}&code={code}"
+    return html.Div([
+        html.H1([prof.name, html.Small(f" {code}", className="text-muted")], className="h3"),
+        html.Div([lay.label, " · ", dcc.Link("Show on the main map", href=map_href),
+                  " · ", dcc.Link("Compare layers", href=f"/overlaps?from_layer={layer}")],
+                 className="text-muted mb-2"),
+        dbc.Row(_cards(prof)),
+        dbc.Alert(html.Ul([html.Li(s) for s in describe(geo, prof)], className="mb-0"),
+                  color="light", className="border"),
+        dbc.Row([
+            dbc.Col([dcc.Graph(figure=figures.footprint_map(
+                geo, reference.map_source(geo), layer, lay.index_of(code)),
+                config={"displaylogo": False, "scrollZoom": True}, className="border rounded"),
+                html.P("Coloured by the unit with most of each small area's residents or "
+                       "patients; grey lines are member boundaries, the black line this "
+                       "footprint.", className="small text-muted")], lg=7),
+            dbc.Col(_charts(geo, prof), lg=5),
+        ]),
+        html.H2("How it overlaps every other layer", className="h5 mt-3"),
+        dbc.Row([dbc.Col(dcc.Graph(figure=figures.share_bars(table, geo.layer(other).label),
+                                   config={"displayModeBar": False}), md=6)
+                 for other, table in prof.overlaps.items()
+                 if geo.layer(other).kind != "small_areas" and not table.empty]),
+        *hub_section(geo, layer, code, need),
+        *profile_cards.overlap_tables(geo, prof, max_rows=50),
+    ])
+
+
+def _cards(prof) -> list:
+    """Headline figures: residents, share of the borough, area, density, need."""
     cards = [
         _card(f"{prof.population:,.0f}", "Residents"),
         _card(f"{prof.population / prof.borough_population:.1%}", "Of the borough"),
@@ -93,7 +120,12 @@ def footprint_view(geo, layer: str, code: str | None, need: str | None):
     if not prof.need.empty:
         first = prof.need.iloc[0]
         cards += [_card(f"{first['index']:.2f}", f"{first['label']}: index (borough = 1)"),
-                  _card(f"{need_pop:,.0f}", "Need-weighted residents")]
+                  _card(f"{prof.population * first['index']:,.0f}", "Need-weighted residents")]
+    return cards
+
+
+def _charts(geo, prof) -> list:
+    """Age, need and need-decile charts against the borough, each with its table."""
     charts = []
     if not prof.age_bands.empty:
         ages = prof.age_bands
@@ -118,36 +150,7 @@ def footprint_view(geo, layer: str, code: str | None, need: str | None):
             {"Decile (1 = highest need)": prof.deciles["decile"],
              "Residents": prof.deciles["people"], "Share": prof.deciles["share"]},
             {"Residents": ",.0f", "Share": ".1%"}))
-    overlaps = []
-    for other, table in prof.overlaps.items():
-        olay = geo.layer(other)
-        if olay.kind == "small_areas" or table.empty:
-            continue
-        overlaps.append(dbc.Col(dcc.Graph(figure=figures.share_bars(table, olay.label),
-                                          config={"displayModeBar": False}), md=6))
-    map_href = "/?" + f"layer={layer}&code={code}"
-    return html.Div([
-        html.H1([prof.name, html.Small(f" {code}", className="text-muted")], className="h3"),
-        html.Div([lay.label, " · ", dcc.Link("Show on the main map", href=map_href),
-                  " · ", dcc.Link("Compare layers", href=f"/overlaps?from_layer={layer}")],
-                 className="text-muted mb-2"),
-        dbc.Row(cards),
-        dbc.Alert(html.Ul([html.Li(s) for s in sentences], className="mb-0"), color="light",
-                  className="border"),
-        dbc.Row([
-            dbc.Col([dcc.Graph(figure=figures.footprint_map(
-                geo, reference.map_source(geo), layer, index),
-                config={"displaylogo": False, "scrollZoom": True}, className="border rounded"),
-                html.P("Coloured by the unit with most of each small area's residents or "
-                       "patients; grey lines are member boundaries, the black line this "
-                       "footprint.", className="small text-muted")], lg=7),
-            dbc.Col(charts, lg=5),
-        ]),
-        html.H2("How it overlaps every other layer", className="h5 mt-3"),
-        dbc.Row(overlaps),
-        *hub_section(geo, layer, code, need),
-        *profile_cards.overlap_tables(geo, prof, max_rows=50),
-    ])
+    return charts
 
 
 def register(app) -> None:

@@ -9,7 +9,7 @@ Plotly reports clicks on shapes but not where on the map they fell.
 
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, dcc, no_update
+from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.engine import drafts, hubplan
@@ -48,10 +48,6 @@ CLICK_LISTENER = """function(figure) {
 }""".replace("MAP_ID", ids.HUBS_MAP).replace("CLICK_ID", ids.HUBS_CLICK)
 
 
-def _settings(kind) -> dict:
-    """The settings controls as a group of ``kind`` (Input or State), named as HubSettings'."""
-    return {name: kind(i, "value") for name, i in SETTINGS.items()}
-
 
 def register(app) -> None:
     app.clientside_callback(CLICK_LISTENER, Output(ids.HUBS_CLICK, "data"),
@@ -72,10 +68,11 @@ def _register_view(app) -> None:
         output={"map": Output(ids.HUBS_MAP, "figure"),
                 "summary": Output(ids.HUBS_SUMMARY, "children"),
                 "tables": Output(ids.HUBS_TABLES, "children"),
-                "undo": Output(ids.HUBS_UNDO, "disabled"),
-                "redo": Output(ids.HUBS_REDO, "disabled")},
+                **controls.grouped(Output, {"undo": ids.HUBS_UNDO, "redo": ids.HUBS_REDO},
+                                   "disabled")},
         inputs={"plan_data": Input(ids.HUBS_PLAN, "data"),
-                "opened": Input(ids.HUBS_OPENED, "data"), "settings": _settings(Input),
+                "opened": Input(ids.HUBS_OPENED, "data"),
+                "settings": controls.grouped(Input, SETTINGS),
                 "view": {"shade": Input(ids.HUBS_SHADE, "value"),
                          "chosen": Input(ids.HUBS_CHOSEN, "value")}})
     def update(*, plan_data, opened, settings, view):
@@ -87,18 +84,17 @@ def _register_view(app) -> None:
         inputs={"clicks": [Input(b, "n_clicks") for b in ids.HUBS_EXPORT.values()]},
         state={"plan_data": State(ids.HUBS_PLAN, "data"),
                "opened": State(ids.HUBS_OPENED, "data"), "name": State(ids.HUBS_NAME, "value"),
-               "settings": _settings(State)},
+               "settings": controls.grouped(State, SETTINGS)},
         prevent_initial_call=True)
     def download(*, clicks, plan_data, opened, name, settings):
         del clicks  # which one was pressed is ctx.triggered_id
-        fmt = downloads.pressed(ids.HUBS_EXPORT)
-        if fmt is None:
-            return no_update
         geo = reference.geography()
-        here, plan, result = measure(geo, plan_data, opened, HubSettings.of(settings))
-        filename, content = hub_export(here, result, hubplan.changes(geo, plan), name or "",
-                                       fmt)
-        return dcc.send_bytes(content, filename)
+
+        def export(fmt: str):
+            here, plan, result = measure(geo, plan_data, opened, HubSettings.of(settings))
+            return hub_export(here, result, hubplan.changes(geo, plan), name or "", fmt)
+
+        return downloads.send(ids.HUBS_EXPORT, export)
 
 
 def _register_editing(app) -> None:
@@ -154,7 +150,7 @@ def _register_scenarios(app) -> None:
                "opened": State(ids.HUBS_OPENED, "data"),
                "keys": State(ids.SCENARIO_KEYS, "data"), "seen": State(ids.SCENARIO_SEEN, "data"),
                "kept": State(ids.UNSAVED, "data"), "context": State(ids.HUBS_CONTEXT, "data"),
-               "settings": _settings(State)},
+               "settings": controls.grouped(State, SETTINGS)},
         prevent_initial_call=True)
     def manage(*, save, save_as, name, plan_data, opened, keys, seen, kept, context, settings):
         if not {ids.HUBS_SAVE: save, ids.HUBS_SAVE_AS: save_as}.get(ctx.triggered_id):
@@ -189,7 +185,7 @@ def _register_opening(app) -> None:
                 "settings": {k: Output(i, "value") for k, i in SETTINGS.items()},
                 "status": Output(ids.HUBS_STORE_STATUS, "children", allow_duplicate=True)},
         inputs={"_n": Input(ids.HUBS_OPEN, "n_clicks")},
-        state={"selected": State(ids.HUBS_SCENARIOS, "value"), "settings": _settings(State)},
+        state={"selected": State(ids.HUBS_SCENARIOS, "value"), "settings": controls.grouped(State, SETTINGS)},
         prevent_initial_call=True)
     def open_saved(*, _n, selected, settings):
         geo = reference.geography()

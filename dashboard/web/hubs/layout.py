@@ -10,7 +10,7 @@ from dash import dcc, html
 from dashboard.exports import HUB_FORMATS
 from dashboard.packs import TABLE_FILE_LIMIT
 from dashboard.web import ids
-from dashboard.web.common import controls, downloads
+from dashboard.web.common import controls, downloads, scenarios
 from dashboard.web.hubs.state import HubsPage, resolve
 
 MODES = [{"label": "Open a new hub where I click", "value": "add"},
@@ -119,14 +119,9 @@ def _scenario_card(page: HubsPage) -> dbc.Card:
         html.H2("Scenarios", className="h6"),
         html.P("A scenario keeps these hubs with its footprints (from the Redraw page).",
                className="small text-muted mb-1"),
-        dbc.InputGroup([dbc.Input(id=ids.HUBS_NAME, placeholder="Scenario name", maxLength=80,
-                                  value=opened["name"] if opened else ""),
-                        dbc.Button("Save", id=ids.HUBS_SAVE, color="primary"),
-                        dbc.Button("Save as new", id=ids.HUBS_SAVE_AS, color="secondary")],
-                       size="sm", className="mb-2"),
-        controls.field("Saved scenarios", dcc.Dropdown(
-            page.saved, opened["id"] if opened else None, id=ids.HUBS_SCENARIOS,
-            placeholder="Choose a saved scenario"), ids.HUBS_SCENARIOS),
+        *scenarios.save_controls(scenarios.CardIds(ids.HUBS_NAME, ids.HUBS_SAVE,
+                                                   ids.HUBS_SAVE_AS, ids.HUBS_SCENARIOS),
+                                 opened, page.saved),
         dbc.Button("Open", id=ids.HUBS_OPEN, size="sm", color="secondary", outline=True),
         html.Div(page.store_problem and dbc.Alert(page.store_problem, color="warning",
                                                   className="py-1"),

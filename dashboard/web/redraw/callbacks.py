@@ -8,7 +8,7 @@ scenario store.
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, ctx, dcc, no_update
+from dash import ALL, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.data.assignments import read_assignment
@@ -29,10 +29,6 @@ WARDS = {"type": ids.REDRAW_WARD, "code": ALL}
 ACTIONS = (ids.REDRAW_SAVE, ids.REDRAW_SAVE_AS, ids.REDRAW_DUPLICATE, ids.REDRAW_RENAME,
            ids.REDRAW_DELETE, ids.REDRAW_EDIT)
 
-
-def _judging(kind) -> dict:
-    """The judging controls as a group of ``kind`` (Input or State), named as Judging's fields."""
-    return {name: kind(i, "value") for name, i in JUDGING.items()}
 
 
 def register(app) -> None:
@@ -71,7 +67,7 @@ def _register_drawing(app) -> None:
                 "locks": Output(ids.REDRAW_LOCKS, "options"),
                 "undo": Output(ids.REDRAW_UNDO, "disabled"),
                 "redo": Output(ids.REDRAW_REDO, "disabled")},
-        inputs={"data": Input(ids.REDRAW_DRAFT, "data"), "judging": _judging(Input),
+        inputs={"data": Input(ids.REDRAW_DRAFT, "data"), "judging": controls.grouped(Input, JUDGING),
                 "opened": Input(ids.REDRAW_OPENED, "data")},
         state={"wards": State(WARDS, "id")}, prevent_initial_call="initial_duplicate")
     def update(*, data, judging, opened, wards):
@@ -100,7 +96,7 @@ def _register_editing(app) -> None:
         Output(ids.REDRAW_DRAFT, "data", allow_duplicate=True),
         Output(ids.REDRAW_SUGGEST_STATUS, "children"),
         inputs={"_n": Input(ids.REDRAW_SUGGEST, "n_clicks")},
-        state={"data": State(ids.REDRAW_DRAFT, "data"), "judging": _judging(State),
+        state={"data": State(ids.REDRAW_DRAFT, "data"), "judging": controls.grouped(State, JUDGING),
                "n_groups": State(ids.REDRAW_SUGGEST_N, "value"),
                "scratch": State(ids.REDRAW_SUGGEST_SCRATCH, "value"),
                "opened": State(ids.REDRAW_OPENED, "data")},
@@ -139,7 +135,7 @@ def _register_scenarios(app) -> None:
                "data": State(ids.REDRAW_DRAFT, "data"), "opened": State(ids.REDRAW_OPENED, "data"),
                "keys": State(ids.SCENARIO_KEYS, "data"), "seen": State(ids.SCENARIO_SEEN, "data"),
                "kept": State(ids.UNSAVED, "data"), "context": State(ids.REDRAW_CONTEXT, "data"),
-               "judging": _judging(State)},
+               "judging": controls.grouped(State, JUDGING)},
         prevent_initial_call=True)
     def manage(*, clicks, name, selected, data, opened, keys, seen, kept, context, judging):
         if not dict(zip(ACTIONS, clicks)).get(ctx.triggered_id):
@@ -180,7 +176,7 @@ def _register_opening(app) -> None:
                 "status": Output(ids.REDRAW_STORE_STATUS, "children", allow_duplicate=True),
                 "share": Output(ids.REDRAW_SHARE, "value", allow_duplicate=True)},
         inputs={"_n": Input(ids.REDRAW_OPEN, "n_clicks")},
-        state={"selected": State(ids.REDRAW_SCENARIOS, "value"), "judging": _judging(State)},
+        state={"selected": State(ids.REDRAW_SCENARIOS, "value"), "judging": controls.grouped(State, JUDGING)},
         prevent_initial_call=True)
     def open_saved(*, _n, selected, judging):
         try:
@@ -206,7 +202,7 @@ def _register_compare_and_files(app) -> None:
         Output(ids.REDRAW_COMPARE, "children"),
         inputs={"a": Input(ids.REDRAW_COMPARE_A, "value"),
                 "b": Input(ids.REDRAW_COMPARE_B, "value"),
-                "data": Input(ids.REDRAW_DRAFT, "data"), "judging": _judging(Input)},
+                "data": Input(ids.REDRAW_DRAFT, "data"), "judging": controls.grouped(Input, JUDGING)},
         state={"options": State(ids.REDRAW_COMPARE_A, "options")})
     def compare_two(*, a, b, data, judging, options):
         geo = hosted(data)
@@ -240,15 +236,11 @@ def _register_compare_and_files(app) -> None:
         Output(ids.REDRAW_DOWNLOAD, "data"),
         inputs={"clicks": [Input(b, "n_clicks") for b in ids.REDRAW_EXPORT.values()]},
         state={"data": State(ids.REDRAW_DRAFT, "data"), "name": State(ids.REDRAW_NAME, "value"),
-               "judging": _judging(State)},
+               "judging": controls.grouped(State, JUDGING)},
         prevent_initial_call=True)
     def download(*, clicks, data, name, judging):
         del clicks  # which one was pressed is ctx.triggered_id
-        fmt = downloads.pressed(ids.REDRAW_EXPORT)
-        if fmt is None:
-            return no_update
         geo = hosted(data)
         draft = drafts.from_json(geo, data)
-        filename, content = scenario_export(geo, draft, Judging.of(judging).judge(geo, draft),
-                                            name or "", fmt)
-        return dcc.send_bytes(content, filename)
+        return downloads.send(ids.REDRAW_EXPORT, lambda fmt: scenario_export(
+            geo, draft, Judging.of(judging).judge(geo, draft), name or "", fmt))

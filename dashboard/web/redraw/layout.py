@@ -165,14 +165,9 @@ def _scenarios_card(page: RedrawPage) -> dbc.Card:
                ("Rename to name above", ids.REDRAW_RENAME), ("Delete", ids.REDRAW_DELETE))
     return dbc.Card(dbc.CardBody([
         html.H2("Scenarios", className="h6"),
-        dbc.InputGroup([dbc.Input(id=ids.REDRAW_NAME, placeholder="Scenario name", maxLength=80,
-                                  value=opened["name"] if opened else ""),
-                        dbc.Button("Save", id=ids.REDRAW_SAVE, color="primary"),
-                        dbc.Button("Save as new", id=ids.REDRAW_SAVE_AS, color="secondary")],
-                       size="sm", className="mb-2"),
-        controls.field("Saved scenarios", dcc.Dropdown(
-            page.saved, opened["id"] if opened else None, id=ids.REDRAW_SCENARIOS,
-            placeholder="Choose a saved scenario"), ids.REDRAW_SCENARIOS),
+        *scenarios.save_controls(scenarios.CardIds(ids.REDRAW_NAME, ids.REDRAW_SAVE,
+                                                   ids.REDRAW_SAVE_AS, ids.REDRAW_SCENARIOS),
+                                 opened, page.saved),
         html.Div([dbc.Button(label, id=i, size="sm", color="secondary", outline=True,
                              className="me-1 mb-1") for label, i in actions]),
         html.Div(page.store_problem and dbc.Alert(page.store_problem, color="warning",
