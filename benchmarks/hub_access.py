@@ -73,11 +73,11 @@ def engine_vs_peer(geo, layer: str, repeats: int) -> None:
     table = hub_table(geo)
     ours, theirs = [], []
     for _ in range(repeats):
-        geo._memo.pop(("access-points",), None)  # both sides start from the shapes each time
+        geo.derived.drop(("access-points",))  # both sides start from the shapes each time
         start = time.perf_counter()
         result = access(geo, table, next(iter(geo.need), None), DEFAULT_BANDS_M, layer)
         ours.append((time.perf_counter() - start) * 1000)
-        geo._memo.pop(("access-points",), None)
+        geo.derived.drop(("access-points",))
         start = time.perf_counter()
         other = peer(geo, table)
         theirs.append((time.perf_counter() - start) * 1000)

@@ -21,7 +21,6 @@ import shutil
 import socket
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +30,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 import pandas as pd
+from cachetools import LRUCache
 
 from dashboard.config import Settings
 from dashboard.data import snapshot
@@ -177,12 +177,13 @@ class PackStore:
     keep_days: float = 30.0  # an imported pack nobody opened for this long is removed
     max_packs: int = 100  # imported packs kept in all
     per_hour: int = 10  # imports one client may make in an hour
-    _loaded: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _loaded: LRUCache = field(init=False, repr=False)  # imported packs, most recent kept
     _named_loaded: dict = field(default_factory=dict, repr=False)
     _named_summary: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
+        self._loaded = LRUCache(self.capacity)
         # Read once: every page load lists the named packs, and they do not change.
         self._named_summary = {key: pack_summary(folder) for key, folder in self.named.items()}
         self.sweep()
@@ -268,10 +269,10 @@ class PackStore:
             raise DataPackError(f"There is no pack called '{shown}' here; choose one from the "
                                 "list of boroughs.")
         with self._lock:
-            if pack_id in self._loaded:
-                self._loaded.move_to_end(pack_id)
+            geo = self._loaded.get(pack_id)  # a hit counts as recent use
+            if geo is not None:
                 _touch(self.root / pack_id)
-                return self._loaded[pack_id]
+                return geo
         if not self.has(pack_id):
             raise DataPackError("The imported pack this link or browser names is not kept here "
                                 "any more (packs unused for a while are removed); load the "
@@ -285,10 +286,7 @@ class PackStore:
                 str(folder), "the pack")) from exc
         cached_display(geo, folder, self.cache_dir)
         with self._lock:
-            self._loaded[pack_id] = geo
-            while len(self._loaded) > self.capacity:
-                self._loaded.popitem(last=False)
-        return geo
+            return self._loaded.setdefault(pack_id, geo)
 
     def _get_named(self, key: str) -> Geography:
         with self._lock:

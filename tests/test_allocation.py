@@ -18,6 +18,7 @@ from dashboard.engine.allocation import (
     recommend,
     reexpress,
 )
+from dashboard.engine.derived import Derived
 
 # Tiny borough, small areas S1..S4: population 100, 200, 300, 400; IMD 10, 20, 30, 40, whose
 # population-weighted mean is 30, so the need index is 1/3, 2/3, 1, 4/3.
@@ -161,7 +162,7 @@ def test_more_need_in_one_area_never_lowers_its_allocation(demo, res):
         assert inside.any()
         need = dict(demo.need)
         need[res.need] = np.where(inside, need[res.need] * 1.5, need[res.need])
-        raised = dataclasses.replace(demo, need=need, _memo={})
+        raised = dataclasses.replace(demo, need=need, derived=Derived())
         after = recommend(raised, "places", res).set_index("code")["recommended"]
         code = demo.layer("places").codes[place]
         assert after[code] >= before[code] - 1e-9

@@ -24,6 +24,7 @@ from dashboard.data.codes import clean_codes, numeric_column, require_columns, r
 from dashboard.data.manifest import MANIFEST, FileSpec, Manifest, read_manifest
 from dashboard.data.points import check_inside
 from dashboard.engine.access import representative_points
+from dashboard.engine.derived import Derived
 from dashboard.engine.geography import BNG, Geography
 from dashboard.errors import DataFileError, GeometryError
 
@@ -161,7 +162,7 @@ def _with_best_fit(geo: Geography, m: Manifest) -> Geography:
         rules[name] = rule
     return dataclasses.replace(geo, metadata={**geo.metadata, "best_fit": index,
                                               "best_fit_rule": rules},
-                               warnings=(*geo.warnings, *notes), _memo={})
+                               warnings=(*geo.warnings, *notes), derived=Derived())
 
 
 def best_fit_from_points(geo: Geography, layer: str, points: np.ndarray) -> np.ndarray:

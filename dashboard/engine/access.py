@@ -48,14 +48,14 @@ def hub_table(geo: Geography) -> pd.DataFrame:
 
 def small_area_points(geo: Geography) -> np.ndarray:
     """(n, 2) BNG coordinates where each small area's residents are taken to live."""
-    key = ("access-points",)
-    if key not in geo._memo:
+    def make() -> np.ndarray:
         given = geo.metadata.get("small_area_points")
         points = (np.array(given, dtype=float) if given is not None
                   else representative_points(geo))
         points.setflags(write=False)
-        geo._memo[key] = points
-    return geo._memo[key]
+        return points
+
+    return geo.derived.get(("access-points",), make)
 
 
 def representative_points(geo: Geography) -> np.ndarray:
@@ -73,10 +73,8 @@ def point_method(geo: Geography) -> str:
 
 def locate(geo: Geography, x: Sequence[float], y: Sequence[float]) -> np.ndarray:
     """Index of the atom holding each point, -1 for points outside the borough."""
-    key = ("atom-tree",)
-    if key not in geo._memo:
-        geo._memo[key] = shapely.STRtree(np.asarray(geo.atoms.geometry.values))
-    tree = geo._memo[key]
+    tree = geo.derived.get(("atom-tree",),
+                           lambda: shapely.STRtree(np.asarray(geo.atoms.geometry.values)))
     points = shapely.points(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     out = np.full(len(points), -1)
     if len(points):

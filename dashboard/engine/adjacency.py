@@ -22,10 +22,7 @@ MIN_SHARED_M = 20.0
 
 def adjacency(geo: Geography, layer: str) -> sparse.csr_matrix:
     """Symmetric 0/1 neighbour matrix of a polygon layer's units (memoised per pack)."""
-    key = ("adjacency", layer)
-    if key not in geo._memo:
-        geo._memo[key] = _adjacency(geo, layer)
-    return geo._memo[key]
+    return geo.derived.get(("adjacency", layer), lambda: _adjacency(geo, layer))
 
 
 def _adjacency(geo: Geography, layer: str) -> sparse.csr_matrix:

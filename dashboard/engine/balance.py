@@ -5,7 +5,6 @@ base-layer overlaps, so it is cheap enough to run after every move.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,14 +12,13 @@ import pandas as pd
 
 from dashboard.engine import adjacency, drafts
 from dashboard.engine.allocation import Resource, recommend
-from dashboard.engine.geography import Geography
+from dashboard.engine.geography import Geography, grouping_key
 from dashboard.engine.mismatch import mismatch
 from dashboard.engine.overlaps import overlap, unit_totals
 from dashboard.engine.regroup import UNASSIGNED, with_groups
 from dashboard.errors import LayerError
 
 DEFAULT_TOLERANCE = 0.10
-RECENT = 16  # balances kept per pack
 COLUMNS = ["code", "name", "wards", "population", "need_population", "need_index", "target",
            "deviation", "need_deviation", "within", "need_within", "pieces", "best_fit_name",
            "best_fit_share", "splits", "split_score"]
@@ -61,17 +59,9 @@ def balance(geo: Geography, draft: drafts.Draft, against: str, need: str | None 
         raise LayerError(f"The tolerance must be between 0% and 99%; got {tolerance:.0%}.")
     # The page asks for the same arrangement more than once per move (the balance panel, then
     # the comparison with the pack's footprints), so recent results are kept.
-    key = (draft.layer, tuple(draft.assignment.items()), tuple(draft.groups.items()), against,
-           need, tolerance, resource)
-    recent = geo._memo.setdefault("balance", OrderedDict())
-    if key in recent:
-        recent.move_to_end(key, last=True)
-        return recent[key]
-    result = _balance(geo, draft, against, need, tolerance, resource)
-    recent[key] = result
-    while len(recent) > RECENT:
-        recent.pop(next(iter(recent)), None)
-    return result
+    key = ("balance", grouping_key(geo), draft.layer, tuple(draft.assignment.items()),
+           tuple(draft.groups.items()), against, need, tolerance, resource)
+    return geo.derived.get(key, lambda: _balance(geo, draft, against, need, tolerance, resource))
 
 
 def _balance(geo, draft, against, need, tolerance, resource) -> Balance:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from dashboard.engine.derived import Derived
 from dashboard.engine.geography import Geography, grouping_key
 from dashboard.errors import LayerError
 
@@ -39,9 +40,6 @@ def on_basis(geo: Geography, basis: str = "residents") -> Geography:
             "This pack has no published GP registrations (PCN footprints are absent or "
             "estimated), so people can only be counted as residents. Import the NHS England "
             "'Patients Registered at a GP Practice' LSOA file to count registered patients.")
-    key = ("basis", basis, grouping_key(geo))
-    if key not in geo._memo:
-        geo._memo[key] = dataclasses.replace(
-            geo, population=geo.registered_patients[layer], age_bands={}, _memo={},
-            name=f"{geo.name} (registered patients)")
-    return geo._memo[key]
+    return geo.derived.get(("basis", basis, grouping_key(geo)), lambda: dataclasses.replace(
+        geo, population=geo.registered_patients[layer], age_bands={}, derived=Derived(),
+        name=f"{geo.name} (registered patients)"))

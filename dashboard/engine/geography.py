@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from dashboard.engine.derived import Derived
 from dashboard.errors import LayerError
 
 LayerKind = Literal["small_areas", "polygons", "grouping", "registration"]
@@ -207,9 +208,9 @@ class Geography:
     # (resource, layer, area, amount), when the pack records them.
     resources: tuple = ()
     current_allocations: pd.DataFrame | None = None
-    # Memo of base-layer overlap matrices. Base layers never change (regrouping only swaps a
-    # grouping's membership), so a regrouped copy shares this memo and stays correct.
-    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+    # Results derived from this pack, bounded (see engine.derived). Base layers never change
+    # (regrouping only swaps a grouping's membership), so a regrouped copy shares the store.
+    derived: Derived = field(default_factory=Derived, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layers", MappingProxyType(dict(self.layers)))

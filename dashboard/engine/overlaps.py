@@ -169,29 +169,27 @@ def atom_weights(geo: Geography, layer: str) -> sparse.csr_matrix:
 
 def _best_fit_index(geo: Geography, layer: Layer) -> np.ndarray:
     """Index of each small area's best-fit unit in a base (non-grouping) layer."""
-    key = ("best-fit", layer.name)
-    if key not in geo._memo:
-        n_sa = len(geo.small_areas)
-        if layer.kind == "small_areas":
-            idx = np.arange(n_sa)
-        else:
-            if layer.kind == "registration":
-                held = geo.registrations[layer.name]
-            else:
-                atoms = geo.atoms
-                held = sparse.csr_matrix(
-                    (atoms.share, (atoms.small_area, atoms.units[layer.name])),
-                    shape=(n_sa, len(layer)),
-                )
-            idx = row_max(held)[0]
-            # A published lookup or population-weighted centroids (as ONS best-fits) win where
-            # the pack has them; -1 marks small areas they do not place.
-            given = geo.metadata.get("best_fit", {}).get(layer.name)
-            if given is not None:
-                given = np.asarray(given)
-                idx = np.where(given >= 0, given, idx)
-        geo._memo[key] = idx
-    return geo._memo[key]
+    return geo.derived.get(("best-fit", layer.name), lambda: _best_fit(geo, layer))
+
+
+def _best_fit(geo: Geography, layer: Layer) -> np.ndarray:
+    n_sa = len(geo.small_areas)
+    if layer.kind == "small_areas":
+        return np.arange(n_sa)
+    if layer.kind == "registration":
+        held = geo.registrations[layer.name]
+    else:
+        atoms = geo.atoms
+        held = sparse.csr_matrix((atoms.share, (atoms.small_area, atoms.units[layer.name])),
+                                 shape=(n_sa, len(layer)))
+    idx = row_max(held)[0]
+    # A published lookup or population-weighted centroids (as ONS best-fits) win where the pack
+    # has them; -1 marks small areas they do not place.
+    given = geo.metadata.get("best_fit", {}).get(layer.name)
+    if given is not None:
+        given = np.asarray(given)
+        idx = np.where(given >= 0, given, idx)
+    return idx
 
 
 def unit_of_atoms(geo: Geography, layer: str) -> np.ndarray:
@@ -223,9 +221,11 @@ def _base_overlap(
     geo: Geography, a: Layer, b: Layer, method: str, weight: str, need: str | None
 ) -> sparse.csr_matrix:
     """A x B matrix of one weight for two base layers, memoised on the geography."""
-    key = ("overlap", a.name, b.name, method, weight, need)
-    if key in geo._memo:
-        return geo._memo[key]
+    return geo.derived.get(("overlap", a.name, b.name, method, weight, need),
+                           lambda: _base_matrix(geo, a, b, method, weight, need))
+
+
+def _base_matrix(geo, a: Layer, b: Layer, method: str, weight: str, need) -> sparse.csr_matrix:
     if method == "best-fit":
         ia, ib = _best_fit_index(geo, a), _best_fit_index(geo, b)
         if weight == "area":
@@ -250,7 +250,6 @@ def _base_overlap(
             result = wa.T @ sparse.diags(v) @ wb
     result = sparse.csr_matrix(result)
     result.sum_duplicates()
-    geo._memo[key] = result
     return result
 
 

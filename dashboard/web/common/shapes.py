@@ -75,17 +75,29 @@ def _feature_collection(geoms: np.ndarray) -> bytes:
     return text.encode()
 
 
-def _memo_key(geo: Geography, tolerance_m: float) -> tuple:
-    return ("display", tolerance_m, grouping_key(geo))
+def _layer_key(geo: Geography, name: str, tolerance_m: float) -> tuple:
+    """A layer's shapes depend on its membership only (groupings); base layers never change."""
+    membership = geo.layer(name).membership
+    return ("display-layer", tolerance_m, name,
+            None if membership is None else membership.tobytes())
 
 
 def remember(geo: Geography, disp: DisplayGeometry) -> None:
     """Use ``disp`` (e.g. read back from a disk cache) as ``geo``'s display geometry."""
-    geo._memo[_memo_key(geo, disp.tolerance_m)] = disp
+    tol = disp.tolerance_m
+    geo.derived.put(("display", tol, grouping_key(geo)), disp)
+    geo.derived.put(("display-atoms", tol), (disp.atoms_geojson, disp.digest, disp.bounds))
+    for name in geo.layers:
+        geo.derived.put(_layer_key(geo, name, tol), (
+            disp.atom_units[name], disp.units[name], disp.outlines[name],
+            disp.label_points[name]))
 
 
 def display_geometry(geo: Geography, tolerance_m: float = DEFAULT_TOLERANCE_M) -> DisplayGeometry:
     """Simplified, topology-keeping shapes of every layer of ``geo`` for a web map (memoised).
+
+    The simplified atoms are made once per pack; a regrouped copy (a scenario's footprints)
+    only unions them anew for the groupings that changed.
 
     Parameters
     ----------
@@ -98,43 +110,56 @@ def display_geometry(geo: Geography, tolerance_m: float = DEFAULT_TOLERANCE_M) -
     -------
     DisplayGeometry
     """
-    key = _memo_key(geo, tolerance_m)
-    if key in geo._memo:
-        return geo._memo[key]
-    bng = np.asarray(geo.atoms.geometry.values, dtype=object)
-    simple_bng = shapely.coverage_simplify(bng, tolerance_m)
-    # A sliver thinner than the tolerance can collapse; keep its original shape instead.
-    empty = shapely.is_empty(simple_bng)
-    simple_bng[empty] = bng[empty]
-    simple = to_wgs84(simple_bng)
-    atom_units, units, outlines, points = {}, {}, {}, {}
-    for name, layer in geo.layers.items():
-        index = unit_of_atoms(geo, name)
-        atom_units[name] = index
-        order = np.argsort(index, kind="stable")
-        starts = np.searchsorted(index[order], np.arange(len(layer) + 1))
-        shapes_bng = np.array([
-            shapely.coverage_union_all(simple_bng[order[starts[u]:starts[u + 1]]])
-            for u in range(len(layer))
-        ], dtype=object)
-        units[name] = to_wgs84(shapes_bng)
-        network = shapely.line_merge(shapely.union_all(shapely.boundary(
-            shapes_bng[~shapely.is_empty(shapes_bng)])))
-        outlines[name] = line_coordinates(to_wgs84(np.array([network], dtype=object))[0])
-        inside = to_wgs84(shapely.point_on_surface(shapes_bng))
-        xy = shapely.get_coordinates(inside)
-        points[name] = (xy[:, 0].tolist(), xy[:, 1].tolist())
+    return geo.derived.get(("display", tolerance_m, grouping_key(geo)),
+                           lambda: _assemble(geo, tolerance_m))
+
+
+def _assemble(geo: Geography, tolerance_m: float) -> DisplayGeometry:
+    geojson, digest, bounds = geo.derived.get(("display-atoms", tolerance_m),
+                                              lambda: _atoms_geojson(geo, tolerance_m))
+    parts = {name: geo.derived.get(_layer_key(geo, name, tolerance_m),
+                                   lambda name=name: _layer_shapes(geo, name, tolerance_m))
+             for name in geo.layers}
+    return DisplayGeometry(
+        atoms_geojson=geojson, digest=digest,
+        atom_units=MappingProxyType({k: v[0] for k, v in parts.items()}),
+        units=MappingProxyType({k: v[1] for k, v in parts.items()}),
+        outlines=MappingProxyType({k: v[2] for k, v in parts.items()}),
+        label_points=MappingProxyType({k: v[3] for k, v in parts.items()}),
+        bounds=bounds, tolerance_m=tolerance_m)
+
+
+def _simplified(geo: Geography, tolerance_m: float) -> np.ndarray:
+    """The atoms simplified together, in BNG (made once per pack and tolerance)."""
+    def make() -> np.ndarray:
+        bng = np.asarray(geo.atoms.geometry.values, dtype=object)
+        simple = shapely.coverage_simplify(bng, tolerance_m)
+        # A sliver thinner than the tolerance can collapse; keep its original shape instead.
+        empty = shapely.is_empty(simple)
+        simple[empty] = bng[empty]
+        return simple
+
+    return geo.derived.get(("display-simple", tolerance_m), make)
+
+
+def _atoms_geojson(geo: Geography, tolerance_m: float) -> tuple[bytes, str, tuple]:
+    simple = to_wgs84(_simplified(geo, tolerance_m))
     west, south, east, north = shapely.total_bounds(simple)
     geojson = _feature_collection(simple)
-    result = DisplayGeometry(
-        atoms_geojson=geojson,
-        digest=hashlib.sha256(geojson).hexdigest()[:16],
-        atom_units=MappingProxyType(atom_units),
-        units=MappingProxyType(units),
-        outlines=MappingProxyType(outlines),
-        label_points=MappingProxyType(points),
-        bounds=(float(west), float(south), float(east), float(north)),
-        tolerance_m=tolerance_m,
-    )
-    remember(geo, result)
-    return result
+    return (geojson, hashlib.sha256(geojson).hexdigest()[:16],
+            (float(west), float(south), float(east), float(north)))
+
+
+def _layer_shapes(geo: Geography, name: str, tolerance_m: float) -> tuple:
+    """One layer's atom-to-unit index, unit shapes, outline network and label points."""
+    simple_bng = _simplified(geo, tolerance_m)
+    index = unit_of_atoms(geo, name)
+    order = np.argsort(index, kind="stable")
+    starts = np.searchsorted(index[order], np.arange(len(geo.layer(name)) + 1))
+    shapes_bng = np.array([shapely.coverage_union_all(simple_bng[order[a:b]])
+                           for a, b in zip(starts[:-1], starts[1:])], dtype=object)
+    network = shapely.line_merge(shapely.union_all(shapely.boundary(
+        shapes_bng[~shapely.is_empty(shapes_bng)])))
+    outline = line_coordinates(to_wgs84(np.array([network], dtype=object))[0])
+    xy = shapely.get_coordinates(to_wgs84(shapely.point_on_surface(shapes_bng)))
+    return index, to_wgs84(shapes_bng), outline, (xy[:, 0].tolist(), xy[:, 1].tolist())
