@@ -36,15 +36,6 @@ def _json(obj) -> str:
     return json.dumps(obj, cls=plotly.utils.PlotlyJSONEncoder)
 
 
-@pytest.mark.parametrize("path", ["/", "/?measure=decile&layer=wards&code=E05950001",
-                                  "/footprint", "/footprint?layer=places&code=PP01",
-                                  "/overlaps?from_layer=wards&to_layer=pcns", "/data",
-                                  "/allocate", "/allocate?resource=place_budget&w=1&rounding=1",
-                                  "/allocate?resource=nonsense&layer=nowhere&w=abc", "/upload"])
-def test_every_page_is_served(app, path):
-    assert app.server.test_client().get(path).status_code == 200
-
-
 def test_first_page_stays_light_and_shapes_are_a_cached_file(app, geo):
     client = app.server.test_client()
     index = client.get("/", headers={"Accept-Encoding": "gzip"})

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import shapely
 
+from conftest import KM, X0, Y0
 from dashboard.engine.overlaps import best_fit_units, unit_of_atoms
 from dashboard.web.common.mapbase import fit_view
 from dashboard.web.common.shapes import display_geometry
@@ -15,10 +16,16 @@ from dashboard.web.common.shapes import display_geometry
 
 def test_units_of_atoms_follow_each_layer_kind(tiny):
     atoms = tiny.atoms
+    # Where each atom lies, read off the drawing in conftest: W1 = x < 1.4 km, y < 1 km;
+    # W3 = x < 1.4 km, y > 1 km; W2 = x > 1.4 km. Places: P1 = {W1, W2}, P2 = {W3}.
+    xy = shapely.get_coordinates(shapely.point_on_surface(np.asarray(atoms.geometry.values)))
+    x, y = (xy[:, 0] - X0) / KM, (xy[:, 1] - Y0) / KM
+    expected = np.where(x > 1.4, "W2", np.where(y < 1, "W1", "W3"))
     wards = unit_of_atoms(tiny, "wards")
-    assert list(wards) == list(atoms.units["wards"])
+    assert [tiny.layer("wards").codes[u] for u in wards] == expected.tolist()
     places = unit_of_atoms(tiny, "places")
-    assert list(places) == list(np.asarray(tiny.layer("places").membership)[wards])
+    assert [tiny.layer("places").codes[u] for u in places] == [
+        "P2" if w == "W3" else "P1" for w in expected]
     # PCNs: each atom takes its small area's main PCN (S2's tie goes to the first, X).
     pcns = unit_of_atoms(tiny, "pcns")
     assert list(pcns) == list(best_fit_units(tiny, "pcns")[atoms.small_area])

@@ -46,13 +46,6 @@ def lonlat_of(x, y):
     return {"lon": float(lon[0]), "lat": float(lat[0])}
 
 
-@pytest.mark.parametrize("path", ["/hubs", "/hubs?layer=districts",
-                                  "/hubs?scenario=0123456789abcdef01234567",
-                                  "/hubs?scenario=../../etc"])
-def test_hubs_pages_are_served(app, path):
-    assert app.server.test_client().get(path).status_code == 200
-
-
 def test_render_fills_every_output_and_labels_distances(app, geo):
     with app.server.test_request_context("/hubs"):
         out = views.render(geo, hubplan.start(geo).to_json(), None, SETTINGS,

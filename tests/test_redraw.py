@@ -31,14 +31,6 @@ def act(geo, store, pack, action, name, selected, data, opened, keys):
                                   saving.Request(action, name, selected, data, opened, JUDGING))
 
 
-@pytest.mark.parametrize("path", ["/redraw", "/redraw?layer=districts",
-                                  "/redraw?scenario=0123456789abcdef01234567",
-                                  "/redraw?scenario=../../etc"])
-def test_redraw_pages_are_served(app, path):
-    response = app.server.test_client().get(path)
-    assert response.status_code == 200
-
-
 def test_a_map_click_moves_the_ward_under_it(geo):
     start = drafts.start(geo, "places")
     disp = display_geometry(geo)

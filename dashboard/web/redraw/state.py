@@ -169,8 +169,9 @@ def resolve(layer: str | None = None, scenario: str | None = None, new: str | No
     found, problem = opened_scenario(geo, scenario)
     if found:
         draft = found[1]
-    else:
-        draft, problem = starting_draft(geo, layer, new, footprints)
+    else:  # a link to a scenario that cannot be opened says so over the pack's footprints
+        draft, start_problem = starting_draft(geo, layer, new, footprints)
+        problem = problem or start_problem
     geo = drafts.host(geo, draft)  # a layer being made is drawn like the pack's own
     others = follow_options(geo, draft.layer)
     resources = [{"label": "None", "value": "none"}] + [
