@@ -38,8 +38,9 @@ from dashboard.data.importer import (
     PARTIAL,
     ImportSpec,
     Report,
-    grouping_toml,
+    grouping_table,
     import_pack,
+    layer_toml,
     toml_str,
 )
 from dashboard.data.loader import load_pack
@@ -313,13 +314,6 @@ class PackStore:
                 problems.append(f"{key}: {exc}")
         return problems
 
-    def key_of(self, geo: Geography) -> str | None:
-        """The choice that gives ``geo`` (for links), if it is loaded here."""
-        if geo is self.default:
-            return self.default_key
-        with self._lock:
-            pairs = [*self._named_loaded.items(), *self._loaded.items()]
-        return next((k for k, g in pairs if g is geo), None)
 
     def loaded(self) -> list[Geography]:
         with self._lock:
@@ -391,7 +385,7 @@ class PackStore:
             file = f"{layer}.csv" if not (work / f"{layer}.csv").exists() else f"{layer}_drawn.csv"
             pd.DataFrame(rows, columns=["ward_code", f"{layer}_code", f"{layer}_name"]).to_csv(
                 work / file, index=False)
-            return manifest + grouping_toml(layer, label, file, user_defined=True)
+            return manifest + layer_toml(grouping_table(layer, label, file, user_defined=True))
 
         return self._copy_with(geo, f"{geo.name} + {label}", add_layer, client)
 

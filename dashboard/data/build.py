@@ -22,7 +22,7 @@ from dashboard.data.codes import (
     require_unique,
     unmatched,
 )
-from dashboard.engine.atoms import build_atoms
+from dashboard.engine.atoms import build_atoms, polygonal
 from dashboard.engine.footprints import (
     MIXED_CODE,
     MIXED_NAME,
@@ -141,7 +141,7 @@ def repair_polygons(frame: gpd.GeoDataFrame, source: str, warnings: list[str]) -
     if invalid.any():
         fixed = shapely.make_valid(geoms[invalid])
         # make_valid can return lines or points beside the polygon; only area matters here.
-        fixed = np.array([_polygonal(g) for g in fixed], dtype=object)
+        fixed = polygonal(fixed)
         before = shapely.area(geoms[invalid])
         after = shapely.area(fixed)
         codes = frame["code"][invalid].astype(str).tolist()
@@ -159,17 +159,10 @@ def repair_polygons(frame: gpd.GeoDataFrame, source: str, warnings: list[str]) -
         geoms[invalid] = fixed
     kinds = shapely.get_type_id(geoms)
     if not np.isin(kinds, (3, 6)).all():  # Polygon, MultiPolygon
-        geoms = np.array([_polygonal(g) for g in geoms], dtype=object)
+        geoms = polygonal(geoms)
     out = frame.copy()
     out["geometry"] = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
     return out.set_geometry("geometry")
-
-
-def _polygonal(geom):
-    if shapely.get_type_id(geom) in (3, 6):
-        return geom
-    parts = [p for p in shapely.get_parts(geom) if shapely.get_type_id(p) in (3, 6)]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def _prepare_polygons(frame: gpd.GeoDataFrame, source: str, warnings: list[str],
@@ -186,8 +179,10 @@ def _prepare_polygons(frame: gpd.GeoDataFrame, source: str, warnings: list[str],
 
 
 def _coverage_errors(geo_sa: gpd.GeoDataFrame, polygons: list[PolygonInput],
-                     covered: np.ndarray, warnings: list[str]) -> None:
-    """Refuse small areas outside a polygon layer; warn about large uncovered slivers."""
+                     uncovered: np.ndarray, warnings: list[str]) -> None:
+    """Refuse small areas outside a polygon layer; warn about large uncovered slivers.
+
+    ``uncovered`` is each small area's share of area outside the polygon layers."""
     sa_bounds = shapely.box(*geo_sa.total_bounds)
     for poly in polygons:
         if not shapely.intersects(sa_bounds, shapely.box(*poly.frame.total_bounds)):
@@ -195,7 +190,7 @@ def _coverage_errors(geo_sa: gpd.GeoDataFrame, polygons: list[PolygonInput],
                 f"{poly.source}: layer '{poly.name}' does not overlap the small areas at all. "
                 "Check both files are for the same borough and in the right coordinate system."
             )
-    outside = np.flatnonzero(covered >= 1.0 - 1e-9)
+    outside = np.flatnonzero(uncovered >= 1.0 - 1e-9)
     if len(outside):
         codes = geo_sa["code"].iloc[outside].tolist()
         for poly in polygons:
@@ -212,10 +207,10 @@ def _coverage_errors(geo_sa: gpd.GeoDataFrame, polygons: list[PolygonInput],
             f"Small area(s) {', '.join(codes[:5])} lie outside at least one polygon layer "
             f"({', '.join(p.name for p in polygons)}). Check the layers cover the whole borough."
         )
-    partly = np.flatnonzero(covered > UNCOVERED_WARN)
+    partly = np.flatnonzero(uncovered > UNCOVERED_WARN)
     if len(partly):
-        worst = sorted(partly, key=lambda i: -covered[i])[:5]
-        shown = ", ".join(f"{geo_sa['code'].iloc[i]} ({covered[i]:.1%})" for i in worst)
+        worst = sorted(partly, key=lambda i: -uncovered[i])[:5]
+        shown = ", ".join(f"{geo_sa['code'].iloc[i]} ({uncovered[i]:.1%})" for i in worst)
         warnings.append(
             f"{len(partly)} small area(s) lie partly outside the polygon layers by more than "
             f"{UNCOVERED_WARN:.0%} of their area (worst: {shown}); their population is spread "

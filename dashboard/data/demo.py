@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
 from shapely.geometry import Point, Polygon, mapping
 
 from dashboard.engine.allocation import round_to
@@ -219,18 +221,17 @@ def _make_contiguous(label: np.ndarray, adj: list[set[int]], weight: np.ndarray)
 
 
 def _components(members: set[int], adj: list[set[int]]) -> list[set[int]]:
-    left, parts = set(members), []
-    while left:
-        stack, part = [min(left)], set()
-        while stack:
-            i = stack.pop()
-            if i in part:
-                continue
-            part.add(i)
-            stack.extend(j for j in adj[i] if j in left and j not in part)
-        left -= part
-        parts.append(part)
-    return parts
+    """The connected parts of ``members`` (scipy's components), in order of their lowest unit."""
+    nodes = sorted(members)
+    where = {m: k for k, m in enumerate(nodes)}
+    rows = [where[i] for i in nodes for j in adj[i] if j in where]
+    cols = [where[j] for i in nodes for j in adj[i] if j in where]
+    graph = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(nodes),) * 2)
+    _, labels = csgraph.connected_components(graph, directed=False)
+    parts: dict[int, set[int]] = {}
+    for node, label in zip(nodes, labels):
+        parts.setdefault(label, set()).add(node)
+    return sorted(parts.values(), key=min)
 
 
 def _grow_groups(anchors: list[int], adj: list[set[int]], pop: np.ndarray) -> np.ndarray:
@@ -288,13 +289,8 @@ def _ward_names(centres: np.ndarray) -> list[str]:
 
 
 def _round_to_total(values: np.ndarray, total: int) -> np.ndarray:
-    """Largest-remainder rounding of ``values`` scaled to sum exactly to ``total``."""
-    scaled = values / values.sum() * total
-    base = np.floor(scaled).astype(int)
-    short = total - base.sum()
-    order = np.argsort(-(scaled - base), kind="stable")
-    base[order[:short]] += 1
-    return base
+    """``values`` scaled to sum to ``total`` in whole numbers (the engine's largest remainder)."""
+    return round_to(values / values.sum() * total, 1).astype(int)
 
 
 def generate(seed: int = SEED) -> dict[str, object]:

@@ -9,7 +9,6 @@ code, and the sources and vintages of the inputs are recorded in the pack.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -22,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import tomli_w
 
 from dashboard.data import council, geometry_checks, keyed, points, practice_import, tables, vintage
 from dashboard.data import need as need_dir
@@ -426,7 +426,7 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
         for name, path in spec.groups.items():
             _groups(name, path, wards).to_csv(work / f"{name}.csv", index=False)
             origins[f"{name}.csv"] = display_name(path)
-            layers.append(grouping_toml(name))
+            layers.append(grouping_table(name))
         if spec.practices is not None:
             practices = practice_import.read_practices(spec.practices, report, sources,
                                                        spec.practice_filter)
@@ -449,33 +449,33 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
             table.to_csv(work / "registrations.csv", index=False)
             report.counts["practices"] = len(practices)
             report.counts["PCNs"] = practices["pcn_code"].nunique()
-            layers.append(_pcn_toml(spec, estimated))
-        extra = ""
+            layers.append(_pcn_table(spec, estimated))
+        extra: dict = {}  # tables beside [small_areas]'s file: hubs, best fits, centroids
         if spec.hubs is not None:
             _hubs(spec.hubs, wards, report).to_csv(work / "hubs.csv", index=False)
             origins["hubs.csv"] = display_name(spec.hubs)
             sources.append(vintage.Source("hubs", display_name(spec.hubs)))
-            extra = '\n[hubs]\nfile = "hubs.csv"\n'
+            extra["hubs"] = {"file": "hubs.csv"}
         if spec.best_fit_lookup is not None:
             _best_fit(spec.best_fit_lookup, areas, wards, report).to_csv(
                 work / "best_fit_wards.csv", index=False)
             origins["best_fit_wards.csv"] = display_name(spec.best_fit_lookup)
             sources.append(vintage.Source("best_fit_lookup", display_name(spec.best_fit_lookup)))
-            extra += '\n[small_areas.best_fit]\nwards = "best_fit_wards.csv"\n'
+            extra["best_fit"] = {"wards": "best_fit_wards.csv"}
         if spec.centroids is not None:
             _centroids(spec.centroids, areas, report).to_csv(work / "centroids.csv", index=False)
             origins["centroids.csv"] = display_name(spec.centroids)
             sources.append(vintage.Source("centroids", display_name(spec.centroids)))
-            extra += '\n[small_areas.centroids]\nfile = "centroids.csv"\n'
+            extra["centroids"] = {"file": "centroids.csv"}
         vintage.apply_details(sources, spec.source_details)
         vintage.apply_given(sources, spec.vintages)
         spread = vintage.spread_warning(sources)
         if spread:
             report.warnings.append(spread)
         report.sources = [s.as_toml_table() for s in sources]
-        (work / MANIFEST).write_text(
-            _manifest(spec, ages, need_labels, report.sources, origins) + "".join(layers)
-            + extra, encoding="utf-8")
+        (work / MANIFEST).write_text(_manifest(spec, {
+            "ages": ages, "need": need_labels, "sources": report.sources, "origins": origins,
+            "layers": layers, **extra}), encoding="utf-8")
         geo = load_pack(work)  # the pack must open before it replaces anything
         report.warnings += [w for w in geo.warnings if w not in report.warnings]
         _coverage(geo, report)
@@ -522,51 +522,48 @@ def _replace(work: Path, out: Path) -> None:
 
 
 def toml_str(text: str) -> str:
-    """A TOML basic string for any text (emoji, quotes, ``]]``, control characters)."""
-    text = str(text).encode("utf-8", "replace").decode("utf-8")
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+    """A TOML string value for any text (emoji, quotes, ``]]``, control characters)."""
+    return tomli_w.dumps({"v": str(text).encode("utf-8", "replace").decode("utf-8")})[4:].strip()
 
 
-def _manifest(spec: ImportSpec, ages: dict, need_labels: dict, sources: list[dict],
-              origins: dict[str, str]) -> str:
-    lines = [
-        "# Data pack written by `python -m dashboard import`; see validation.json.",
-        "[pack]", f"name = {toml_str(spec.name)}", "fictional = false",
-        *(["open_data = true"] if spec.open_data else []),
-        f"description = {toml_str(spec.description)}",
-    ]
-    for src in sources:
-        lines += ["", "[[pack.sources]]"]
-        lines += [f"{key} = {toml_str(value)}" for key, value in src.items()]
-    lines += ["", "[pack.origins]  # the pack's files and the user's files they came from"]
-    lines += [f"{toml_str(k)} = {toml_str(v)}" for k, v in origins.items()]
-    lines += ["", "[small_areas]", 'file = "small_areas.gpkg"', 'label = "LSOAs"']
-    if ages:
-        lines += ["", "[small_areas.age_bands]"]
-        lines += [f"{k} = {toml_str(label)}" for k, (_, label) in ages.items()]
-    if need_labels:
-        lines += ["", "[small_areas.need]"]
-        lines += [f"{k} = {{ label = {toml_str(v)} }}" for k, v in need_labels.items()]
-    lines += ["", "[[layers]]", 'name = "wards"', 'type = "polygons"',
-              'label = "Electoral wards"', 'file = "wards.gpkg"', ""]
-    return "\n".join(lines)
+def _manifest(spec: ImportSpec, parts: dict) -> str:
+    """pack.toml for an import: ``parts`` holds the age bands, need labels, sources, origins,
+    the layers beyond wards, and the optional hubs, best-fit and centroid tables."""
+    small_areas: dict = {"file": "small_areas.gpkg", "label": "LSOAs"}
+    if parts["ages"]:
+        small_areas["age_bands"] = {k: label for k, (_, label) in parts["ages"].items()}
+    if parts["need"]:
+        small_areas["need"] = {k: {"label": v} for k, v in parts["need"].items()}
+    small_areas.update({k: parts[k] for k in ("best_fit", "centroids") if k in parts})
+    pack = {"name": spec.name, "fictional": False, **({"open_data": True} if spec.open_data else {}),
+            "description": spec.description, "sources": parts["sources"],
+            # the pack's files and the user's files they came from
+            "origins": parts["origins"]}
+    wards = {"name": "wards", "type": "polygons", "label": "Electoral wards", "file": "wards.gpkg"}
+    doc = {"pack": pack, "small_areas": small_areas, "layers": [wards, *parts["layers"]],
+           **({"hubs": parts["hubs"]} if "hubs" in parts else {})}
+    return "# Data pack written by `python -m dashboard import`; see validation.json.\n" + \
+        tomli_w.dumps(doc)
 
 
-def grouping_toml(name: str, label: str | None = None, file: str | None = None,
-                  user_defined: bool = False) -> str:
+def grouping_table(name: str, label: str | None = None, file: str | None = None,
+                   user_defined: bool = False) -> dict:
     """A grouping of wards as a ``[[layers]]`` table; its CSV has columns ward_code,
     NAME_code and NAME_name. ``user_defined``: drawn in the dashboard, labelled so."""
-    label = label or name.replace("_", " ").capitalize()
-    return (f'\n[[layers]]\nname = {toml_str(name)}\ntype = "grouping"\n'
-            f'label = {toml_str(label)}\nof = "wards"\nfile = {toml_str(file or name + ".csv")}\n'
-            + ("user_defined = true\n" if user_defined else "")
-            + f'columns = {{ member = "ward_code", code = "{name}_code", name = "{name}_name" }}\n')
+    return {"name": name, "type": "grouping",
+            "label": label or name.replace("_", " ").capitalize(), "of": "wards",
+            "file": file or name + ".csv", **({"user_defined": True} if user_defined else {}),
+            "columns": {"member": "ward_code", "code": f"{name}_code", "name": f"{name}_name"}}
 
 
-def _pcn_toml(spec: ImportSpec, estimated: bool) -> str:
+def layer_toml(table: dict) -> str:
+    """One more ``[[layers]]`` table, to append to a manifest."""
+    return "\n" + tomli_w.dumps({"layers": [table]})
+
+
+def _pcn_table(spec: ImportSpec, estimated: bool) -> dict:
     label = "PCNs (estimated from practice locations)" if estimated else "Primary Care Networks"
-    return (f'\n[[layers]]\nname = "pcns"\ntype = "registration"\nlabel = {toml_str(label)}\n'
-            'practices = "practices.csv"\nregistrations = "registrations.csv"\n'
-            f'rule = "{spec.pcn_rule}"\nmin_share = {spec.min_share}\n'
-            f'estimated = {"true" if estimated else "false"}\n'
-            'registration_columns = { practice = "practice_code", small_area = "lsoa_code" }\n')
+    return {"name": "pcns", "type": "registration", "label": label,
+            "practices": "practices.csv", "registrations": "registrations.csv",
+            "rule": spec.pcn_rule, "min_share": spec.min_share, "estimated": estimated,
+            "registration_columns": {"practice": "practice_code", "small_area": "lsoa_code"}}

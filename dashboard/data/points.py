@@ -26,7 +26,6 @@ GB_LON = (-9.0, 2.0)
 GB_LAT = (49.0, 61.0)
 # Boundary files are generalised: a town hall on the very edge may fall just outside.
 EDGE_M = 50.0
-HUB_FILE_COLUMNS = ["hub_code", "name", "type", "easting", "northing", "staff", "serves"]
 
 
 def _named(labels: pd.Series, mask, limit: int = 5) -> str:

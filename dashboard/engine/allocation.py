@@ -163,7 +163,7 @@ def check(resource: Resource, n_areas: int) -> Resource:
                     core_amount, resource.need, weight, minimum, resource.rounding)
 
 
-def need_values(geo: Geography, key: str | None) -> np.ndarray:
+def targeting_values(geo: Geography, key: str | None) -> np.ndarray:
     """Per small area: a need indicator, an age band's share of residents, or ones."""
     if key is None or key in geo.need:
         return geo.need_values(key)
@@ -180,7 +180,7 @@ def area_need(geo: Geography, layer: str, key: str | None) -> pd.DataFrame:
     """Population and need index (area mean need over borough mean need) of every area."""
     lay = geo.layer(layer)
     pop_by_sa = sparse.csr_matrix(overlap(geo, layer, "small_areas").population)
-    relative = relative_to_mean(geo, need_values(geo, key), f"'{key}'")
+    relative = relative_to_mean(geo, targeting_values(geo, key), f"'{key}'")
     pop = np.asarray(pop_by_sa.sum(axis=1)).ravel()
     need_pop = pop_by_sa @ relative
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -55,13 +55,17 @@ def _query(tree: shapely.STRtree, geoms: np.ndarray, predicate: str) -> np.ndarr
     return np.concatenate(parts, axis=1)
 
 
-def _polygonal(geoms: np.ndarray) -> np.ndarray:
-    """Drop the line and point debris an intersection can leave beside its polygons.
+def polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Drop the line and point debris an intersection or a repair can leave beside polygons.
 
-    Done for all mixed results at once: their polygon parts (from an overlay, so disjoint) are
-    regrouped into one polygon or multipolygon each; one with none becomes empty."""
+    Done for all mixed results at once: their polygon parts (disjoint, as an overlay or
+    ``make_valid`` gives them) are regrouped into one polygon or multipolygon each; a result
+    with none, or a bare line or point, becomes empty."""
+    geoms = np.asarray(geoms, dtype=object)
+    kinds = shapely.get_type_id(geoms)
     out = geoms.copy()
-    mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)  # GeometryCollection
+    out[~np.isin(kinds, (3, 6, 7))] = shapely.Polygon()  # not Polygon, MultiPolygon, collection
+    mixed = np.flatnonzero(kinds == 7)  # GeometryCollection
     if not len(mixed):
         return out
     parts, owner = shapely.get_parts(geoms[mixed], return_index=True)
@@ -99,7 +103,7 @@ def _cut(pieces: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     all_left = np.concatenate([whole_left, left])
     order = np.argsort(all_left, kind="stable")
     geoms = np.concatenate([pieces[whole_left], cut])
-    return all_left[order], np.concatenate([whole_right, right])[order], _polygonal(geoms[order])
+    return all_left[order], np.concatenate([whole_right, right])[order], polygonal(geoms[order])
 
 
 def build_atoms(

@@ -44,10 +44,6 @@ class Balance:
     warnings: tuple[str, ...]
     resource: Resource | None = None
 
-    @property
-    def all_within(self) -> bool:
-        return bool(self.table["within"].all())
-
 
 def balance(geo: Geography, draft: drafts.Draft, against: str, need: str | None = None,
             tolerance: float = DEFAULT_TOLERANCE, resource: Resource | None = None) -> Balance:

@@ -251,17 +251,6 @@ class Geography:
                 f"Indicators: {', '.join(self.need) or '(none)'}."
             ) from None
 
-    def small_area_table(self) -> pd.DataFrame:
-        """Codes, names, population, age bands and need per small area (a fresh frame)."""
-        sa = self.small_areas
-        frame = pd.DataFrame({"code": list(sa.codes), "name": list(sa.names)})
-        frame["population"] = self.population
-        for band, values in self.age_bands.items():
-            frame[band] = values
-        for key, values in self.need.items():
-            frame[key] = values
-        return frame
-
 
 def grouping_key(geo: Geography) -> tuple:
     """Memo key part for anything that depends on groupings: regrouped copies share the memo,

@@ -1,7 +1,6 @@
 """Every component id of the web layer, defined once."""
 
 # App shell
-NAV = "nav"
 APP_ALERT = "app-alert"
 SOURCES_FOOTER = "sources-footer"
 PACK_KEY = "pack-key"  # hidden: the tab's pack, read by assets/pack.js
@@ -105,11 +104,9 @@ REDRAW_NEED = "redraw-need"
 REDRAW_TOLERANCE = "redraw-tolerance"
 REDRAW_RESOURCE = "redraw-resource"
 REDRAW_MAP = "redraw-map"
-REDRAW_STATUS = "redraw-status"
 REDRAW_SUMMARY = "redraw-summary"
 REDRAW_WARNINGS = "redraw-warnings"
 REDRAW_BALANCE = "redraw-balance"
-REDRAW_ASSIGN = "redraw-assign"
 REDRAW_SUGGEST_N = "redraw-suggest-n"
 REDRAW_SUGGEST_SCRATCH = "redraw-suggest-scratch"
 REDRAW_SUGGEST = "redraw-suggest"
