@@ -14,15 +14,12 @@ Usage: python benchmarks/load.py [--users 25] [--seconds 60] [--pack DIR] [--no-
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import load_client  # noqa: E402
-from dashboard.config import DEMO_PACK  # noqa: E402
-from dashboard.data.loader import load_pack  # noqa: E402
+import load_client
+from dashboard.config import DEMO_PACK
+from dashboard.data.loader import load_pack
 
 SIGN_IN = ("planner", "correct horse battery staple")
 

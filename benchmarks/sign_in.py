@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -25,10 +24,8 @@ from pathlib import Path
 import requests
 from werkzeug.security import generate_password_hash
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import load_client  # noqa: E402
-from dashboard.config import DEMO_PACK  # noqa: E402
+import load_client
+from dashboard.config import DEMO_PACK
 
 VISIT = ("/", "/_dash-layout", "/_dash-dependencies", "/assets/style.css", "/_style/blank.json")
 PASSWORD = "correct horse battery staple"

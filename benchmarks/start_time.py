@@ -25,11 +25,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from redraw_speed import REALDATA, kirklees_pack
 
-from redraw_speed import REALDATA, kirklees_pack  # noqa: E402
-
-from dashboard.config import DEMO_PACK  # noqa: E402
+from dashboard.config import DEMO_PACK
 
 ONE_START = """
 import json, sys, time

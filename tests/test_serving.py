@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,12 +17,10 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+import load_client  # benchmarks/, on pytest's pythonpath (pyproject.toml)
 from conftest import DEMO
+from dashboard.data.loader import load_pack
 from tcp_proxy import Relay
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import load_client  # noqa: E402
-from dashboard.data.loader import load_pack  # noqa: E402
 
 pytestmark = pytest.mark.slow
 POSTGRES = os.environ.get("DASHBOARD_TEST_POSTGRES_URL")
