@@ -230,7 +230,7 @@ def report(name: str, pack: Path, n_moves: int) -> None:
               f"{statistics.median(t['ours_totals']) / floor:.1f}x")
         d = drafts.start(geo, "places")
         start = time.perf_counter()
-        found = optimise.suggest(geo, d, "pcns", 4, 0.10, from_scratch=True)
+        found = optimise.suggest(geo, d, "pcns", 4, tolerance=0.10, from_scratch=True)
         print(f"optimiser, 4 footprints from scratch: {time.perf_counter() - start:.1f} s; "
               f"{found.summary()}")
 

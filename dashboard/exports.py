@@ -127,7 +127,7 @@ def basis_details(geo: Geography, basis: str) -> dict[str, str]:
 
 
 def overlap_export(geo: Geography, from_layer: str, to_layer: str, method: str,
-                   need: str | None, fmt: str, basis: str = "residents") -> tuple[str, bytes]:
+                   need: str | None, fmt: str, *, basis: str = "residents") -> tuple[str, bytes]:
     """File name and bytes of an overlap export in ``fmt`` (a key of ``EXPORT_FORMATS``).
 
     CSV holds the overlap table; Excel adds both mismatch tables and the About sheet; GeoPackage

@@ -147,7 +147,7 @@ def test_overlaps_can_count_registered_patients(geo):
     assert sum(r["population"] for r in rows) == pytest.approx(
         geo.registered_patients["pcns"].sum())
     name, data = overlap_export(geo, "places", "pcns", "proportional", "imd_score", "xlsx",
-                                "registered")
+                                basis="registered")
     assert name.endswith("-registered.xlsx")
     about = pd.read_excel(io.BytesIO(data), sheet_name="About").set_index("item")["value"]
     assert "Patients registered" in about["People counted as"]

@@ -198,7 +198,7 @@ def test_suggesting_on_a_layer_being_made_fills_its_named_footprints():
     geo = load_pack(DEMO)
     names = ["North", "South", "East", "West"]
     draft = drafts.blank(geo, "quarters", "Quarters", names)
-    found = optimise.suggest(drafts.host(geo, draft), draft, "pcns", 4, 0.2)
+    found = optimise.suggest(drafts.host(geo, draft), draft, "pcns", 4, tolerance=0.2)
     new = drafts.change(draft, found.assignment, found.groups)
     assert new.unassigned == []
     assert sorted({new.groups[g] for g in new.assignment.values()}) == sorted(names)

@@ -189,7 +189,7 @@ def _population(spec: ImportSpec, areas: gpd.GeoDataFrame, lookup: keyed.Lookup 
     columns = {"population": pop_col} | {k: c for k, (c, _) in ages.items()}
     values, hidden = _numbers(frame, columns, source, codes, count=True)
     _refuse_hidden(hidden, columns, codes, source, "population")
-    out = keyed.onto_areas(codes, values, areas, source, "population", lookup, report.matches,
+    out = keyed.onto_areas(codes, values, areas, source, "population", lookup, notes=report.matches,
                            extensive=True, others=int((~ours).sum()))
     if set(areas["code"]) <= set(codes):  # same vintage: other rows of our council are a gap
         _same_council_gap(pop_all, all_codes, areas, source, display_name(spec.small_areas))
@@ -238,7 +238,7 @@ def _need(spec: ImportSpec, areas: gpd.GeoDataFrame, lookup: keyed.Lookup | None
         values[n.key], ranked = need_dir.convert(values[n.key], n, source, lsoa_year)
         if n.conversion(ranked):
             report.matches.append(f"{source}: {n.conversion(ranked)}")
-    out = keyed.onto_areas(codes, values, areas, source, "need", lookup, report.matches,
+    out = keyed.onto_areas(codes, values, areas, source, "need", lookup, notes=report.matches,
                            extensive=False, weights=weights, others=int((~ours).sum()))
     return out, {n.key: n.label for n in picked}
 

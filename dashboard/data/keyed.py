@@ -171,7 +171,7 @@ def missing_message(source: str, what: str, missing: list[str], lookup: Lookup |
 
 
 def onto_areas(codes: pd.Series, values: pd.DataFrame, areas: gpd.GeoDataFrame, source: str,
-               what: str, lookup: Lookup | None, notes: list[str], *, extensive: bool,
+               what: str, lookup: Lookup | None, *, notes: list[str], extensive: bool,
                weights: pd.Series | None = None, others: int = 0) -> pd.DataFrame:
     """``values`` (rows keyed by ``codes``) re-keyed to the boundaries' small areas.
 

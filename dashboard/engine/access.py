@@ -225,14 +225,14 @@ def access(geo: Geography, hubs: pd.DataFrame, need: str | None = None,
     band_table = pd.DataFrame(band_rows, columns=["within_m", "population", "share",
                                                   "weighted_population", "weighted_share"])
 
-    catchments = _catchments(geo, hubs, nearest, distance, pop, weighted, layer)
-    footprints = (_footprints(geo, hubs, catchments, distance, pop, bands, layer)
+    catchments = _catchments(geo, hubs, nearest, distance, pop, weighted=weighted, layer=layer)
+    footprints = (_footprints(geo, hubs, catchments, distance, pop, bands=bands, layer=layer)
                   if layer else None)
     return Access(hubs, areas, band_table, catchments, footprints, layer, need, point_method(geo))
 
 
 def _catchments(geo: Geography, hubs: pd.DataFrame, nearest: np.ndarray, distance: np.ndarray,
-                pop: np.ndarray, weighted: np.ndarray, layer: str | None) -> pd.DataFrame:
+                pop: np.ndarray, *, weighted: np.ndarray, layer: str | None) -> pd.DataFrame:
     n = len(hubs)
     served = np.bincount(nearest[nearest >= 0], weights=pop[nearest >= 0], minlength=n)
     served_w = np.bincount(nearest[nearest >= 0], weights=weighted[nearest >= 0], minlength=n)
@@ -259,7 +259,7 @@ def _catchments(geo: Geography, hubs: pd.DataFrame, nearest: np.ndarray, distanc
 
 
 def _footprints(geo: Geography, hubs: pd.DataFrame, catchments: pd.DataFrame,
-                distance: np.ndarray, pop: np.ndarray, bands: list[float],
+                distance: np.ndarray, pop: np.ndarray, *, bands: list[float],
                 layer: str) -> pd.DataFrame:
     lay = geo.layer(layer)
     atoms = geo.atoms

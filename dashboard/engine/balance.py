@@ -146,7 +146,7 @@ class Comparison:
     within: tuple[int, int]  # footprints inside the population band
 
 
-def compare(geo: Geography, a: drafts.Draft, b: drafts.Draft, against: str,
+def compare(geo: Geography, a: drafts.Draft, b: drafts.Draft, against: str, *,
             need: str | None = None, tolerance: float = DEFAULT_TOLERANCE,
             resource: Resource | None = None) -> Comparison:
     """What changes from arrangement ``a`` to ``b``: wards moved, population, need, staff and

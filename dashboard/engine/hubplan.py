@@ -110,7 +110,7 @@ def _check_name(plan: HubPlan, name: str, code: str | None = None) -> str:
     return name
 
 
-def add(plan: HubPlan, geo: Geography, x: float, y: float, name: str | None = None,
+def add(plan: HubPlan, geo: Geography, x: float, y: float, *, name: str | None = None,
         kind: str = "community", staff: float = 0.0, serves: str = "") -> HubPlan:
     """Open a new hub at BNG ``x``, ``y`` (codes NEW1, NEW2, … never reused in a plan)."""
     _check_place(geo, x, y)

@@ -252,7 +252,7 @@ class Suggestion:
                 "the population band.")
 
 
-def suggest(geo: Geography, draft: drafts.Draft, against: str, n_groups: int,
+def suggest(geo: Geography, draft: drafts.Draft, against: str, n_groups: int, *,
             tolerance: float = 0.10, from_scratch: bool = False,
             restarts: int = DEFAULT_RESTARTS
             ) -> Suggestion:

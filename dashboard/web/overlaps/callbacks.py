@@ -104,7 +104,7 @@ def register(app) -> None:
             return no_update
         from_layer, to_layer, method, need, basis = args[-5:]
         name, data = overlap_export(reference.geography(server), from_layer, to_layer, method,
-                                    need, fmt, basis)
+                                    need, fmt, basis=basis)
         return dcc.send_bytes(data, name)
 
     sync_url(app, ids.OVERLAP_URL, {"from_layer": ids.OVERLAP_FROM, "to_layer": ids.OVERLAP_TO,

@@ -111,8 +111,8 @@ def _register_editing(app) -> None:
         except (TypeError, ValueError):
             raise EditError("Say how many footprints to suggest (a whole number).") from None
         judging = Judging.of(judging)
-        found = optimise.suggest(geo, draft, judging.against, n_groups, judging.band(),
-                                 "scratch" in (scratch or []))
+        found = optimise.suggest(geo, draft, judging.against, n_groups, tolerance=judging.band(),
+                                 from_scratch="scratch" in (scratch or []))
         new = drafts.change(draft, found.assignment, found.groups)
         return new.to_json(), controls.small_alert(f"{found.summary()} Undo takes it back.",
                                                    "success")

@@ -125,7 +125,8 @@ def arrangement(geo, choice: str, data) -> Draft:
 def compare_view(geo, a: Draft, b: Draft, labels: tuple[str, str], judging: Judging) -> list:
     """How two arrangements differ, footprint by footprint, and which wards moved."""
     res = judging.resource_of(geo)
-    cmp = compare(geo, a, b, judging.against, judging.need, judging.band(), res)
+    cmp = compare(geo, a, b, judging.against, need=judging.need, tolerance=judging.band(),
+                  resource=res)
     t = cmp.table
     shown = pd.DataFrame({"Footprint": t["name"], "Residents A": t["population_a"],
                           "Residents B": t["population_b"], "Change": t["population_change"],
