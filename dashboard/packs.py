@@ -34,16 +34,9 @@ from cachetools import LRUCache
 
 from dashboard.config import Settings
 from dashboard.data import snapshot
-from dashboard.data.importer import (
-    PARTIAL,
-    ImportSpec,
-    Report,
-    grouping_table,
-    import_pack,
-    layer_toml,
-    toml_str,
-)
+from dashboard.data.importer import ImportSpec, Report, import_pack
 from dashboard.data.loader import load_pack
+from dashboard.data.pack_writer import PARTIAL, grouping_table, layer_toml, toml_str
 from dashboard.engine.geography import Geography
 from dashboard.errors import DataFileError, DataPackError
 from dashboard.web.common.shape_cache import cached_display

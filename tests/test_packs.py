@@ -162,13 +162,13 @@ def test_each_browser_sees_its_own_pack(tmp_path, borough):
 
 
 def test_an_import_that_fails_half_way_leaves_no_partial_pack(store, borough, monkeypatch):
-    import dashboard.data.importer as importer
+    import dashboard.data.pack_writer as writer
 
     def disk_full(folder):  # after every pack file is written, before the pack is moved in
         assert (folder / "pack.toml").is_file()
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(importer, "load_pack", disk_full)
+    monkeypatch.setattr(writer, "load_pack", disk_full)
     with pytest.raises(DataFileError, match=r"could not write the new pack \(No space left on "
                                             r"device\); nothing was saved"):
         store.import_uploads(borough, [], "Half", {})

@@ -9,35 +9,28 @@ code, and the sources and vintages of the inputs are recorded in the pack.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-import tomli_w
 
-from dashboard.data import council, geometry_checks, keyed, points, practice_import, tables, vintage
+from dashboard.data import council, geometry_checks, keyed, pack_writer, tables, vintage
 from dashboard.data import need as need_dir
 from dashboard.data import recognise as rec
 from dashboard.data.build import repair_polygons, to_bng
 from dashboard.data.codes import require_unique
 from dashboard.data.import_report import Report, display_name, read_input
-from dashboard.data.loader import load_pack
 from dashboard.data.manifest import MANIFEST
-from dashboard.engine.footprints import RULES, estimate_registrations
+from dashboard.data.pack_writer import PARTIAL, REPORT
+from dashboard.engine.footprints import RULES
 from dashboard.engine.geography import BNG
 from dashboard.errors import CodeError, DataFileError
 
-REPORT = "validation.json"
-# An import is built in a folder of this prefix beside its destination, then renamed into place.
-PARTIAL = ".importing-"
+__all__ = ["PARTIAL", "REPORT", "ImportSpec", "Prepared", "Report", "import_pack"]
+
 # Output areas, the smallest census areas, hold over 100 people: a lower median is a slip.
 SMALL_AREA_MEDIAN_MIN = 50
 
@@ -243,80 +236,6 @@ def _need(spec: ImportSpec, areas: gpd.GeoDataFrame, lookup: keyed.Lookup | None
     return out, {n.key: n.label for n in picked}
 
 
-def _hubs(path: Path, wards: gpd.GeoDataFrame, report: Report) -> pd.DataFrame:
-    source = display_name(path)
-    out = points.read_hubs(rec.read_table(path), source, report.reprojections)
-    points.check_inside(out["easting"], out["northing"], out["name"], wards.geometry.values,
-                        source)
-    return out
-
-
-def _centroids(path: Path, areas: gpd.GeoDataFrame, report: Report) -> pd.DataFrame:
-    """Population-weighted centroids (as ONS publishes them for LSOAs) for the pack's areas."""
-    source = display_name(path)
-    frame = rec.read_table(path)
-    code = rec.find_column(frame.columns, "lsoa_code", source)
-    out = pd.DataFrame({"code": keyed.codes_of(frame[code], source, code)})
-    out["easting"], out["northing"] = points.bng_coordinates(frame, source, out["code"],
-                                                             report.reprojections)
-    out = out[out["code"].isin(set(areas["code"]))].dropna()
-    report.matches.append(f"{source}: centroids for {len(out)} of {len(areas)} small areas.")
-    return out
-
-
-def _best_fit(path: Path, areas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, report: Report
-              ) -> pd.DataFrame:
-    """An ONS best-fit lookup of small areas to wards, cut to the pack's codes and checked."""
-    source = display_name(path)
-    frame = rec.read_table(path)
-    sa_col = rec.find_column(frame.columns, "lsoa_code", source)
-    ward_col = rec.find_column(frame.columns, "ward_code", source)
-    out = pd.DataFrame({"small_area_code": keyed.codes_of(frame[sa_col], source, sa_col),
-                        "unit_code": keyed.codes_of(frame[ward_col], source, ward_col)})
-    out = out[out["small_area_code"].isin(set(areas["code"]))].drop_duplicates()
-    clash = out["small_area_code"].duplicated(keep=False)
-    if clash.any():
-        raise CodeError(f"{source}: small area(s) {', '.join(out['small_area_code'][clash][:5])}"
-                        " have more than one best-fit ward. A best-fit lookup gives one each.")
-    unknown = sorted(set(out["unit_code"]) - set(wards["code"]))
-    if unknown:
-        raise CodeError(f"{source}: ward code(s) {', '.join(unknown[:5])} are not in the ward "
-                        "boundaries. Use the lookup for the same ward vintage (e.g. WD24 for "
-                        "May 2024 wards).")
-    report.matches.append(f"{source}: best-fit wards for {len(out)} of {len(areas)} small areas "
-                          "from the published lookup.")
-    return out
-
-
-def _groups(name: str, path: Path, wards: gpd.GeoDataFrame) -> pd.DataFrame:
-    source = display_name(path)
-    frame = rec.read_table(path)
-    ward_codes = set(wards["code"])
-
-    def upper(col: str) -> pd.Series:
-        return frame[col].astype(str).str.strip().str.upper()
-
-    # The ward column is the one whose values are ward codes.
-    ward_col = max(frame.columns, key=lambda c: upper(c).isin(ward_codes).mean())
-    if upper(ward_col).isin(ward_codes).mean() < 0.5:
-        raise CodeError(f"{source}: no column holds the wards' codes (e.g. "
-                        f"{next(iter(sorted(ward_codes)))}). Give a column of ward codes.")
-    rest = [c for c in frame.columns if c != ward_col]
-    code_col = next((c for c in rest if "code" in c.lower() or c.upper().endswith("CD")),
-                    rest[0] if rest else None)
-    # The group's name is constant within each group (a ward-name column beside it is not).
-    named = [c for c in rest if c != code_col and ("name" in c.lower()
-                                                   or c.upper().endswith("NM"))]
-    name_col = next((c for c in named
-                     if frame.groupby(code_col)[c].nunique(dropna=False).max() <= 1), None)
-    if code_col is None:
-        raise DataFileError(f"{source}: needs a column of {name} codes beside the ward codes.")
-    return pd.DataFrame({"ward_code": upper(ward_col),
-                         f"{name}_code": frame[code_col].str.strip(),
-                         f"{name}_name": frame[name_col].str.strip() if name_col
-                         else frame[code_col].str.strip()})
-
-
 def _check_destination(out: Path) -> None:
     """Refuse to replace a folder that is not a data pack: its files are the user's."""
     if out.exists() and not out.is_dir():
@@ -364,6 +283,17 @@ def _keep_councils(spec: ImportSpec, sa: tuple, wards: tuple, pop_frame: pd.Data
     return sa, wards
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """The checked contents of an import, ready to be written as a pack."""
+
+    areas: gpd.GeoDataFrame  # small areas in BNG with population, age bands and need
+    wards: gpd.GeoDataFrame
+    lookup: keyed.Lookup | None  # the vintage bridge, when the files use other codes
+    ages: dict  # age band key -> (column, label)
+    need_labels: dict
+
+
 def import_pack(spec: ImportSpec, out: str | Path) -> Report:
     """Build a data pack in ``out`` from official files; returns the validation report.
 
@@ -379,6 +309,23 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
     _check_destination(out)
     report = Report()
     sources: list[vintage.Source] = []
+    pop_frame, lookup, areas, wards = _read_geography(spec, report, sources)
+    values, ages, weights = _population(spec, areas, lookup, report, sources, pop_frame)
+    areas = areas.assign(**{k: values[k].to_numpy() for k in values.columns})
+    need_labels = {}
+    if spec.need is not None:
+        need, need_labels = _need(spec, areas, lookup, report, sources, weights)
+        areas = areas.assign(**{k: need[k].to_numpy() for k in need.columns})
+    report.counts.update({"wards": len(wards), "small areas": len(areas),
+                          "population": float(areas["population"].sum())})
+    pack_writer.write_pack(spec, Prepared(areas, wards, lookup, ages, need_labels), report,
+                           sources, out)
+    return report
+
+
+def _read_geography(spec: ImportSpec, report: Report, sources: list) -> tuple:
+    """The population table, the vintage lookup, and the small areas and wards in BNG, checked
+    to tile the borough without overlaps or gaps."""
     lookup, lookup_districts = _lookup(spec, sources)
     sa = _read_boundaries(spec.small_areas, "lsoa_code", "lsoa_name")
     sources.append(vintage.boundaries("small_areas", display_name(spec.small_areas), sa[0].columns))
@@ -397,173 +344,11 @@ def import_pack(spec: ImportSpec, out: str | Path) -> Report:
                                       report.matches, old_is_2011=year != "2021")
     if spec.councils and council.districts(wd[0], wd[1]) is None:
         wards = geometry_checks.wards_mostly_covered(wards, areas)
-    geometry_checks.refuse_overlaps(areas, display_name(spec.small_areas))
-    geometry_checks.refuse_overlaps(wards, display_name(spec.wards))
-    geometry_checks.check_ward_cover(wards, areas, display_name(spec.wards),
-                                     display_name(spec.small_areas), report.warnings)
-    geometry_checks.refuse_areas_outside(areas, wards, display_name(spec.small_areas),
-                                         display_name(spec.wards))
-    values, ages, weights = _population(spec, areas, lookup, report, sources, pop_frame)
-    areas = areas.assign(**{k: values[k].to_numpy() for k in values.columns})
-    need_labels = {}
-    if spec.need is not None:
-        need, need_labels = _need(spec, areas, lookup, report, sources, weights)
-        areas = areas.assign(**{k: need[k].to_numpy() for k in need.columns})
-    report.counts.update({"wards": len(wards), "small areas": len(areas),
-                          "population": float(areas["population"].sum())})
-    parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=parent, prefix=PARTIAL) as tmp:
-        # Who is writing here: a sweep removes the folder at once if this process dies.
-        (Path(tmp) / ".owner").write_text(f"{socket.gethostname()} {os.getpid()}")
-        work = Path(tmp) / "pack"
-        work.mkdir()
-        origins = {"small_areas.gpkg": display_name(spec.small_areas),
-                   "wards.gpkg": display_name(spec.wards)}
-        areas.to_file(work / "small_areas.gpkg", driver="GPKG")
-        wards.to_file(work / "wards.gpkg", driver="GPKG")
-        layers = []
-        for name, path in spec.groups.items():
-            _groups(name, path, wards).to_csv(work / f"{name}.csv", index=False)
-            origins[f"{name}.csv"] = display_name(path)
-            layers.append(grouping_table(name))
-        if spec.practices is not None:
-            practices = practice_import.read_practices(spec.practices, report, sources,
-                                                       spec.practice_filter)
-            regs = None
-            if spec.registrations is not None:
-                regs = practice_import.read_registrations(spec.registrations, areas, lookup, report, sources)
-            if spec.councils:
-                practices = practice_import.keep_pcns(practices, regs, wards, report)
-            practice_import.practices_outside(practices, wards, display_name(spec.practices), report)
-            practices.to_csv(work / "practices.csv", index=False)
-            origins["practices.csv"] = display_name(spec.practices)
-            if regs is not None:
-                table = practice_import.registrations_table(
-                    regs, practices, display_name(spec.practices), report)
-                origins["registrations.csv"] = display_name(spec.registrations)
-                estimated = False
-            else:
-                table = _estimated(areas, practices, spec.estimate, report)
-                estimated = True
-            table.to_csv(work / "registrations.csv", index=False)
-            report.counts["practices"] = len(practices)
-            report.counts["PCNs"] = practices["pcn_code"].nunique()
-            layers.append(_pcn_table(spec, estimated))
-        extra: dict = {}  # tables beside [small_areas]'s file: hubs, best fits, centroids
-        if spec.hubs is not None:
-            _hubs(spec.hubs, wards, report).to_csv(work / "hubs.csv", index=False)
-            origins["hubs.csv"] = display_name(spec.hubs)
-            sources.append(vintage.Source("hubs", display_name(spec.hubs)))
-            extra["hubs"] = {"file": "hubs.csv"}
-        if spec.best_fit_lookup is not None:
-            _best_fit(spec.best_fit_lookup, areas, wards, report).to_csv(
-                work / "best_fit_wards.csv", index=False)
-            origins["best_fit_wards.csv"] = display_name(spec.best_fit_lookup)
-            sources.append(vintage.Source("best_fit_lookup", display_name(spec.best_fit_lookup)))
-            extra["best_fit"] = {"wards": "best_fit_wards.csv"}
-        if spec.centroids is not None:
-            _centroids(spec.centroids, areas, report).to_csv(work / "centroids.csv", index=False)
-            origins["centroids.csv"] = display_name(spec.centroids)
-            sources.append(vintage.Source("centroids", display_name(spec.centroids)))
-            extra["centroids"] = {"file": "centroids.csv"}
-        vintage.apply_details(sources, spec.source_details)
-        vintage.apply_given(sources, spec.vintages)
-        spread = vintage.spread_warning(sources)
-        if spread:
-            report.warnings.append(spread)
-        report.sources = [s.as_toml_table() for s in sources]
-        (work / MANIFEST).write_text(_manifest(spec, {
-            "ages": ages, "need": need_labels, "sources": report.sources, "origins": origins,
-            "layers": layers, **extra}), encoding="utf-8")
-        geo = load_pack(work)  # the pack must open before it replaces anything
-        report.warnings += [w for w in geo.warnings if w not in report.warnings]
-        _coverage(geo, report)
-        (work / REPORT).write_text(report.to_json(), encoding="utf-8")
-        _replace(work, out)
-    return report
+    sa_name, ward_name = display_name(spec.small_areas), display_name(spec.wards)
+    geometry_checks.refuse_overlaps(areas, sa_name)
+    geometry_checks.refuse_overlaps(wards, ward_name)
+    geometry_checks.check_ward_cover(wards, areas, ward_name, sa_name, report.warnings)
+    geometry_checks.refuse_areas_outside(areas, wards, sa_name, ward_name)
+    return pop_frame, lookup, areas, wards
 
 
-def _estimated(areas: gpd.GeoDataFrame, practices: pd.DataFrame, rule: str, report: Report
-               ) -> pd.DataFrame:
-    inner = shapely.point_on_surface(np.asarray(areas.geometry.values))
-    regs = estimate_registrations(
-        pd.DataFrame({"code": areas["code"], "population": areas["population"],
-                      "x": shapely.get_x(inner), "y": shapely.get_y(inner)}),
-        practices.rename(columns={"practice_code": "code", "easting": "x", "northing": "y"}),
-        rule)
-    report.warnings.append(
-        "No registrations file: PCN footprints are ESTIMATES from practice locations and list "
-        f"sizes ({rule} rule), labelled as such.")
-    return regs.rename(columns={"practice": "practice_code", "small_area": "lsoa_code"})
-
-
-def _coverage(geo, report: Report) -> None:
-    atoms = geo.atoms
-    total = shapely.area(np.asarray(geo.small_area_geometry.values)).sum()
-    covered = atoms.area_m2.sum()
-    report.coverage.append(f"Wards cover {covered / total:.2%} of the small areas' area.")
-    for lay in geo.layers.values():
-        if lay.kind == "registration":
-            report.coverage.append(f"{lay.label}: every small area has registered patients; "
-                                   f"{len(lay)} units.")
-
-
-def _replace(work: Path, out: Path) -> None:
-    """Move the finished pack into ``out``, keeping any old pack until the new one is in place;
-    only the old pack (checked by the caller to be one) is removed."""
-    if not out.exists():
-        shutil.move(str(work), str(out))
-        return
-    old = Path(tempfile.mkdtemp(dir=out.resolve().parent, prefix=PARTIAL)) / "old"
-    os.replace(out, old)
-    shutil.move(str(work), str(out))
-    shutil.rmtree(old.parent, ignore_errors=True)
-
-
-def toml_str(text: str) -> str:
-    """A TOML string value for any text (emoji, quotes, ``]]``, control characters)."""
-    return tomli_w.dumps({"v": str(text).encode("utf-8", "replace").decode("utf-8")})[4:].strip()
-
-
-def _manifest(spec: ImportSpec, parts: dict) -> str:
-    """pack.toml for an import: ``parts`` holds the age bands, need labels, sources, origins,
-    the layers beyond wards, and the optional hubs, best-fit and centroid tables."""
-    small_areas: dict = {"file": "small_areas.gpkg", "label": "LSOAs"}
-    if parts["ages"]:
-        small_areas["age_bands"] = {k: label for k, (_, label) in parts["ages"].items()}
-    if parts["need"]:
-        small_areas["need"] = {k: {"label": v} for k, v in parts["need"].items()}
-    small_areas.update({k: parts[k] for k in ("best_fit", "centroids") if k in parts})
-    pack = {"name": spec.name, "fictional": False, **({"open_data": True} if spec.open_data else {}),
-            "description": spec.description, "sources": parts["sources"],
-            # the pack's files and the user's files they came from
-            "origins": parts["origins"]}
-    wards = {"name": "wards", "type": "polygons", "label": "Electoral wards", "file": "wards.gpkg"}
-    doc = {"pack": pack, "small_areas": small_areas, "layers": [wards, *parts["layers"]],
-           **({"hubs": parts["hubs"]} if "hubs" in parts else {})}
-    return "# Data pack written by `python -m dashboard import`; see validation.json.\n" + \
-        tomli_w.dumps(doc)
-
-
-def grouping_table(name: str, label: str | None = None, file: str | None = None,
-                   user_defined: bool = False) -> dict:
-    """A grouping of wards as a ``[[layers]]`` table; its CSV has columns ward_code,
-    NAME_code and NAME_name. ``user_defined``: drawn in the dashboard, labelled so."""
-    return {"name": name, "type": "grouping",
-            "label": label or name.replace("_", " ").capitalize(), "of": "wards",
-            "file": file or name + ".csv", **({"user_defined": True} if user_defined else {}),
-            "columns": {"member": "ward_code", "code": f"{name}_code", "name": f"{name}_name"}}
-
-
-def layer_toml(table: dict) -> str:
-    """One more ``[[layers]]`` table, to append to a manifest."""
-    return "\n" + tomli_w.dumps({"layers": [table]})
-
-
-def _pcn_table(spec: ImportSpec, estimated: bool) -> dict:
-    label = "PCNs (estimated from practice locations)" if estimated else "Primary Care Networks"
-    return {"name": "pcns", "type": "registration", "label": label,
-            "practices": "practices.csv", "registrations": "registrations.csv",
-            "rule": spec.pcn_rule, "min_share": spec.min_share, "estimated": estimated,
-            "registration_columns": {"practice": "practice_code", "small_area": "lsoa_code"}}
