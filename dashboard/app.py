@@ -20,7 +20,7 @@ from dashboard.errors import DashboardError
 from dashboard.glyphs import glyph_range
 from dashboard.packs import PackStore
 from dashboard.scenarios import ScenarioStore, default_url
-from dashboard.web import ids, reference
+from dashboard.web import cookies, ids, reference
 from dashboard.web.common import mapbase, shell
 from dashboard.web.common.shape_cache import cached_display
 from dashboard.web.common.shapes import display_geometry
@@ -102,7 +102,7 @@ def _serve_pack_switch(server) -> None:
     def switch(pack_id: str) -> Response:
         if pack_id == "default":
             response = redirect("/")
-            response.delete_cookie(packs.COOKIE)
+            response.delete_cookie(cookies.COOKIE)
             return response
         if not reference.store(server).knows(pack_id):
             abort(404)
@@ -115,8 +115,8 @@ def _serve_pack_switch(server) -> None:
         chosen = request.args.get("pack")
         if request.method == "GET" and chosen and response.mimetype == "text/html" \
                 and reference.store(server).knows(chosen):
-            packs.set_cookie(response, chosen, request.is_secure,
-                             request.cookies.get(packs.UPLOADS_COOKIE, ""))
+            cookies.set_cookie(response, chosen, request.is_secure,
+                             request.cookies.get(cookies.UPLOADS_COOKIE, ""))
         return response
 
 

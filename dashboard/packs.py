@@ -10,8 +10,6 @@ kept, a few recently used imported ones are kept in memory.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import hashlib
 import os
@@ -39,38 +37,11 @@ from dashboard.data.loader import load_pack
 from dashboard.data.pack_writer import PARTIAL, grouping_table, layer_toml, toml_str
 from dashboard.engine.geography import Geography
 from dashboard.errors import DataFileError, DataPackError
+from dashboard.uploads import REQUIRED, RESERVED, ROLES, Upload, decode, group_name, safe_name
 from dashboard.web.common.shape_cache import cached_display
 
-COOKIE = "dashboard_pack"
-UPLOADS_COOKIE = "dashboard_uploads"  # ids of the packs this browser imported or derived
 PACK_ID = re.compile(r"^[0-9a-f]{32}$")
 PACK_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")  # a named pack's key
-MAX_REMEMBERED = 8  # imported packs a browser's chooser lists
-TABLE_FILE_LIMIT = 5 * 1024 * 1024  # a small table uploaded on its own, e.g. current allocations
-# Layer names an uploaded grouping may not take: the import writes these itself.
-RESERVED = {"small_areas", "wards", "pcns", "hubs"}
-# The single-file roles of an upload and the ImportSpec field each fills.
-ROLES = ("wards", "small_areas", "population", "need", "lsoa_lookup", "lookup_fallback",
-         "best_fit_lookup", "practices", "registrations", "hubs", "centroids")
-REQUIRED = ("wards", "small_areas", "population")
-
-
-def set_cookie(response, pack_id: str, secure: bool = False, remembered: str = "") -> None:
-    """Point this browser at ``pack_id`` for 90 days (not readable by page scripts; sent only
-    over HTTPS when ``secure``, i.e. when the request came over HTTPS). An imported pack's id
-    is also added to the browser's list of its own packs (``remembered``: the list so far)."""
-    age = 90 * 24 * 3600
-    response.set_cookie(COOKIE, pack_id, max_age=age, httponly=True, samesite="Lax",
-                        secure=secure)
-    if PACK_ID.match(pack_id):
-        ids_ = [pack_id, *[i for i in remembered_ids(remembered) if i != pack_id]]
-        response.set_cookie(UPLOADS_COOKIE, ".".join(ids_[:MAX_REMEMBERED]), max_age=age,
-                            httponly=True, samesite="Lax", secure=secure)
-
-
-def remembered_ids(cookie: str | None) -> list[str]:
-    """The well-formed pack ids in a browser's list of its own packs."""
-    return [i for i in (cookie or "").split(".") if PACK_ID.match(i)][:MAX_REMEMBERED]
 
 
 def pack_key_of(folder: Path) -> str:
@@ -108,52 +79,6 @@ def pack_summary(folder: Path) -> tuple[str, str]:
     kind = "fictional" if head.get("fictional") is True else \
         "open data" if head.get("open_data") is True else "local"
     return str(head.get("name") or folder.name), kind
-
-
-@dataclass(frozen=True)
-class Upload:
-    """One file as the browser sent it: its name and a ``data:...;base64,`` URL."""
-
-    filename: str
-    contents: str
-
-
-def _size(n: int) -> str:
-    return f"{n / 2**20:,.1f} MB" if n >= 2**19 else f"{n / 1024:,.1f} kB"
-
-
-def decode(upload: Upload, limit: int) -> bytes:
-    """The file's bytes; refuses an oversized or garbled upload before decoding all of it."""
-    _, _, payload = upload.contents.partition(",")
-    if len(payload) * 3 // 4 > limit:
-        raise DataFileError(
-            f"{upload.filename}: {_size(len(payload) * 3 // 4)}, over the {_size(limit)} "
-            "limit per file. Upload only your borough's rows, or zip the boundary file.")
-    try:
-        return base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise DataFileError(f"{upload.filename}: the upload arrived damaged ({exc}); "
-                            "try uploading it again.") from exc
-
-
-def safe_name(filename: str, fallback: str) -> str:
-    """A bare file name (no folders, no control characters, not hidden), keeping the user's
-    spelling otherwise so that messages name the file as they know it."""
-    base = re.split(r"[\\/]", filename)[-1]
-    base = re.sub(r"[\x00-\x1f\x7f:]", "_", base).strip().lstrip(".")
-    return base[:120] or fallback
-
-
-def group_name(filename: str) -> str:
-    """A grouping's layer name from its file name: ``Place partnerships.csv`` -> ``place_partnerships``."""
-    stem = safe_name(filename, "group").rsplit(".", 1)[0].lower()
-    name = re.sub(r"[^a-z0-9]+", "_", stem).strip("_") or "group"
-    if name[0].isdigit():
-        name = "g_" + name
-    if name in RESERVED:
-        raise DataFileError(f"{filename}: a grouping cannot be called '{name}', which the "
-                            "import uses itself. Rename the file, e.g. to places.csv.")
-    return name
 
 
 @dataclass

@@ -74,7 +74,7 @@ def test_transfers_are_the_fewest_and_close_every_gap(tiny):
 def test_exact_grouping_beats_greedy_pairing(tiny):
     # Gaps -6, -4, -3 against +7, +6: greedy pairing needs 4 transfers; 6 -> 6 and {4, 3} -> 7
     # need 3. Built directly on the transfer finder with a fake five-area table.
-    from dashboard.engine.allocation import minimal_transfers
+    from dashboard.engine.transfers import minimal_transfers
     frame = pd.DataFrame({"code": list("ABCDE"), "name": list("ABCDE"),
                           "gap": [-6.0, -4.0, -3.0, 7.0, 6.0]})
     moves = minimal_transfers(frame, Resource("x", 0, rounding=1))

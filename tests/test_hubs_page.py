@@ -15,8 +15,8 @@ from dashboard.engine.access import access, hub_table, residents_of, small_area_
 from dashboard.engine.drafts import EditError
 from dashboard.errors import DashboardError
 from dashboard.exports import hub_export
-from dashboard.packs import Upload
 from dashboard.scenarios import ScenarioError, ScenarioStore
+from dashboard.uploads import Upload
 from dashboard.web import ids, reference
 from dashboard.web.common.mapbase import bng_to_lonlat
 from dashboard.web.common.scenarios import Desk

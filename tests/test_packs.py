@@ -17,7 +17,9 @@ from conftest import DEMO
 from dashboard.config import Settings
 from dashboard.data.loader import load_pack
 from dashboard.errors import DataFileError, DataPackError
-from dashboard.packs import COOKIE, PACK_ID, PackStore, Upload, group_name, safe_name
+from dashboard.packs import PACK_ID, PackStore
+from dashboard.uploads import Upload, group_name, safe_name
+from dashboard.web.cookies import COOKIE
 from dashboard.web.upload.callbacks import ImportForm, run_import
 
 

@@ -206,7 +206,7 @@ def test_an_uploaded_pack_gets_a_layer_drawn_in_the_browser(served, page, tmp_pa
 
     from importdata import write_borough
 
-    from dashboard.packs import Upload
+    from dashboard.uploads import Upload
     from dashboard.web import reference
 
     base, app = served

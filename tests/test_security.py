@@ -13,8 +13,8 @@ from werkzeug.security import generate_password_hash
 from conftest import DEMO
 from dashboard.app import create_app
 from dashboard.config import ConfigError, Settings
-from dashboard.packs import COOKIE
 from dashboard.web.common import scenarios
+from dashboard.web.cookies import COOKIE
 
 
 def make(tmp_path, **settings):

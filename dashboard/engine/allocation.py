@@ -30,12 +30,12 @@ from scipy import sparse
 
 from dashboard.engine.geography import Geography
 from dashboard.engine.overlaps import overlap, relative_to_mean
+from dashboard.engine.transfers import Transfer, amount_text, minimal_transfers
 from dashboard.errors import DashboardError
 
 CORE_METHODS = {"equal": "equal per area", "per_head": "per head",
                 "minimum": "a fixed amount per area"}
 ROUNDINGS = (None, 1.0, 0.1)
-EXACT_TRANSFERS_MAX = 14  # areas with a gap; beyond this, transfers are found greedily
 TABLE_COLUMNS = ["code", "name", "population", "need_index", "weighted_population", "core",
                  "area_specific", "recommended", "current", "gap",
                  "recommended_per_10k_weighted", "current_per_10k_weighted"]
@@ -67,25 +67,6 @@ class Resource:
 
 
 @dataclass(frozen=True)
-class Transfer:
-    resource: str
-    amount: float
-    unit: str
-    from_code: str | None  # None: new money or posts
-    from_name: str | None
-    to_code: str | None  # None: released
-    to_name: str | None
-
-    def sentence(self) -> str:
-        amount = _fmt(self.amount, self.unit)
-        if self.from_code is None:
-            return f"Add {amount} of {self.resource} to {self.to_name} (beyond the current total)."
-        if self.to_code is None:
-            return f"Release {amount} of {self.resource} from {self.from_name}."
-        return f"Move {amount} of {self.resource} from {self.from_name} to {self.to_name}."
-
-
-@dataclass(frozen=True)
 class Allocation:
     """The recommendation for one resource on one layer, with the current figures if known."""
 
@@ -108,12 +89,6 @@ BLANK_RESOURCE = Resource(name="budget", total=0.0, label="Budget to share", uni
 def offered(resources: list[Resource]) -> list[Resource]:
     """The pack's teams and budgets, or the blank budget when it records none."""
     return list(resources) or [BLANK_RESOURCE]
-
-
-def _fmt(amount: float, unit: str) -> str:
-    if unit in ("£", "GBP"):
-        return f"£{amount:,.0f}"
-    return f"{amount:,.{0 if float(amount).is_integer() else 1}f} {unit}"
 
 
 def _number(value, what: str, resource: str, low: float = 0.0, high: float = math.inf) -> float:
@@ -145,9 +120,9 @@ def check(resource: Resource, n_areas: int) -> Resource:
                                                   if resource.core_method == "minimum" else 0)):
         if per_area * n_areas > total + 1e-9:
             raise AllocationError(
-                f"Resource '{name}': a {what} of {_fmt(per_area, unit)} in each of {n_areas} "
-                f"areas needs {_fmt(per_area * n_areas, unit)}, more than the total "
-                f"{_fmt(total, unit)}. Lower it to at most {_fmt(total / n_areas, unit)} per "
+                f"Resource '{name}': a {what} of {amount_text(per_area, unit)} in each of {n_areas} "
+                f"areas needs {amount_text(per_area * n_areas, unit)}, more than the total "
+                f"{amount_text(total, unit)}. Lower it to at most {amount_text(total / n_areas, unit)} per "
                 "area, or raise the total.")
     if resource.rounding not in ROUNDINGS:
         raise AllocationError(f"Resource '{name}': rounding must be 1, 0.1 or none; got "
@@ -311,9 +286,9 @@ def allocate(geo: Geography, layer: str, resource: Resource,
         frame["gap"] = frame["recommended"] - frame["current"]
         diff = res.total - frame["current"].sum()
         if abs(diff) > 1e-6:
-            notes.append(f"The total ({_fmt(res.total, res.unit)}) differs from the current "
-                         f"total ({_fmt(frame['current'].sum(), res.unit)}): "
-                         f"{_fmt(abs(diff), res.unit)} {'new' if diff > 0 else 'released'}.")
+            notes.append(f"The total ({amount_text(res.total, res.unit)}) differs from the current "
+                         f"total ({amount_text(frame['current'].sum(), res.unit)}): "
+                         f"{amount_text(abs(diff), res.unit)} {'new' if diff > 0 else 'released'}.")
         transfers = minimal_transfers(frame, res)
     else:
         notes.append(f"No current allocation of {res.title} on this layer: showing the "
@@ -328,77 +303,6 @@ def allocate(geo: Geography, layer: str, resource: Resource,
         frame["current_per_10k_weighted"] = np.where(
             weighted > 0, frame["current"] / weighted * 1e4, np.nan)
     return Allocation(res, layer, frame[TABLE_COLUMNS], tuple(transfers), tuple(notes))
-
-
-def minimal_transfers(frame: pd.DataFrame, res: Resource) -> list[Transfer]:
-    """The fewest transfers that take every area from its current to its recommended figure.
-
-    Any set of transfers without cross-flows moves the least possible amount (the sum of the
-    surpluses); the number of transfers is (areas with a gap) minus (the most groups the gaps
-    can be split into that each sum to zero). That grouping is found exactly for up to
-    ``EXACT_TRANSFERS_MAX`` areas with a gap, greedily beyond. New or released amounts (when
-    the total differs from the current total) come last.
-    """
-    step = res.rounding or 1e-6
-    units = np.rint(frame["gap"].to_numpy() / step).astype(np.int64)
-    codes, names = list(frame["code"]), list(frame["name"])
-    active = [i for i in np.flatnonzero(units) if units[i] != 0]
-    groups = _zero_sum_groups(units, active) if units.sum() == 0 else [active]
-    out = []
-    for group in groups:
-        out += _settle(group, units, step, codes, names, res)
-    return out
-
-
-def _zero_sum_groups(units: np.ndarray, active: list[int]) -> list[list[int]]:
-    if len(active) > EXACT_TRANSFERS_MAX:
-        return [active]
-    n = len(active)
-    vals = [int(units[i]) for i in active]
-    size = 1 << n
-    total = [0] * size
-    best = [0] * size
-    for mask in range(1, size):
-        low = (mask & -mask).bit_length() - 1
-        total[mask] = total[mask & (mask - 1)] + vals[low]
-        best[mask] = max(best[mask & ~(1 << b)] for b in range(n) if mask >> b & 1) \
-            + (total[mask] == 0)
-    groups, mask = [], size - 1
-    while mask:  # peel off one zero-sum group at a time along an optimal path
-        sub = mask
-        path = mask
-        while True:
-            drop = next(b for b in range(n) if path >> b & 1
-                        and best[path] == best[path & ~(1 << b)] + (total[path] == 0))
-            path &= ~(1 << drop)
-            if path == 0 or total[path] == 0:
-                break
-        groups.append([active[b] for b in range(n) if (sub & ~path) >> b & 1])
-        mask = path
-    return groups
-
-
-def _settle(group: list[int], units: np.ndarray, step: float, codes, names,
-            res: Resource) -> list[Transfer]:
-    """Greedy within one group: the largest surplus pays the largest need, and so on."""
-    give = {i: -int(units[i]) for i in group if units[i] < 0}
-    take = {i: int(units[i]) for i in group if units[i] > 0}
-    out = []
-    while give and take:
-        a = max(give, key=lambda k: (give[k], -k))
-        b = max(take, key=lambda k: (take[k], -k))
-        moved = min(give[a], take[b])
-        out.append(Transfer(res.title, moved * step, res.unit, codes[a], names[a], codes[b],
-                            names[b]))
-        for book, key in ((give, a), (take, b)):
-            book[key] -= moved
-            if book[key] == 0:
-                del book[key]
-    out += [Transfer(res.title, v * step, res.unit, None, None, codes[b], names[b])
-            for b, v in take.items()]
-    out += [Transfer(res.title, v * step, res.unit, codes[a], names[a], None, None)
-            for a, v in give.items()]
-    return out
 
 
 def reexpress(geo: Geography, allocation: Allocation, to_layer: str) -> pd.DataFrame:

@@ -49,7 +49,7 @@ OVERLAP_DOWNLOAD = "overlap-download"
 OVERLAP_EXPORT = {"csv": "export-csv", "xlsx": "export-xlsx", "gpkg": "export-gpkg",
                   "geojson": "export-geojson"}
 
-# Upload page: one upload and one status line per file role (see dashboard.packs.ROLES).
+# Upload page: one upload and one status line per file role (see dashboard.uploads.ROLES).
 UPLOAD_FILE = {role: f"upload-{role.replace('_', '-')}" for role in
                ("wards", "small_areas", "population", "need", "lsoa_lookup", "lookup_fallback",
                 "best_fit_lookup", "practices", "registrations", "hubs", "centroids", "groups")}

@@ -16,10 +16,11 @@ from flask import current_app, g, has_request_context, request
 from dashboard.config import Settings
 from dashboard.engine.geography import Geography
 from dashboard.errors import DataPackError
-from dashboard.packs import COOKIE, PackStore
+from dashboard.packs import PackStore
 from dashboard.scenarios import Scenario, ScenarioError, ScenarioStore
 from dashboard.web.common.mapbase import MapSource
 from dashboard.web.common.shapes import DisplayGeometry, display_geometry
+from dashboard.web.cookies import COOKIE
 
 PACK_HEADER = "X-Dashboard-Pack"
 CONFIG_KEY = "PACK_STORE"

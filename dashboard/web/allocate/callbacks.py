@@ -12,7 +12,7 @@ from dashboard.data.recognise import parse_table
 from dashboard.engine.allocation import Resource, allocate, offered, reexpress
 from dashboard.errors import DashboardError
 from dashboard.exports import allocation_export
-from dashboard.packs import TABLE_FILE_LIMIT, Upload, decode
+from dashboard.uploads import TABLE_FILE_LIMIT, Upload, decode
 from dashboard.web import ids, reference
 from dashboard.web.allocate import figures
 from dashboard.web.allocate.state import SHARES, Shares

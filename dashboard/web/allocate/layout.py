@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from dashboard.engine.allocation import CORE_METHODS
 from dashboard.exports import ALLOCATION_FORMATS
-from dashboard.packs import TABLE_FILE_LIMIT
+from dashboard.uploads import TABLE_FILE_LIMIT
 from dashboard.web import ids
 from dashboard.web.allocate.state import AllocatePage, Shares, resolve
 from dashboard.web.common import controls, downloads

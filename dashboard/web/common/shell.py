@@ -10,9 +10,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask import has_request_context, request
 
-from dashboard import packs
 from dashboard.engine.geography import Geography
-from dashboard.web import ids, reference
+from dashboard.web import cookies, ids, reference
 from dashboard.web.site import PAGES, TITLE
 
 NAV_LINKS = tuple((page.name, page.path) for page in PAGES)
@@ -91,8 +90,8 @@ def choices(server) -> list[tuple[str, str, str]]:
     out = []
     for key in store.named:
         out.append((key, *store.summary(key)))
-    cookie = request.cookies.get(packs.UPLOADS_COOKIE) if has_request_context() else None
-    for pack_id in packs.remembered_ids(cookie):
+    cookie = request.cookies.get(cookies.UPLOADS_COOKIE) if has_request_context() else None
+    for pack_id in cookies.remembered_ids(cookie):
         if store.has(pack_id):
             out.append((pack_id, store.summary(pack_id)[0], "yours"))
     return out

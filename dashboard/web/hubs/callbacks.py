@@ -15,8 +15,8 @@ from dash.exceptions import PreventUpdate
 from dashboard.engine import drafts, hubplan
 from dashboard.errors import DashboardError
 from dashboard.exports import hub_export
-from dashboard.packs import Upload
 from dashboard.scenarios import ScenarioError
+from dashboard.uploads import Upload
 from dashboard.web import ids, reference
 from dashboard.web.common import controls, downloads, scenarios, unsaved
 from dashboard.web.common.scenarios import Desk

@@ -9,7 +9,7 @@ from dashboard.data.points import check_inside, read_hubs
 from dashboard.engine import hubplan
 from dashboard.engine.drafts import EditError
 from dashboard.engine.hubplan import HubPlan
-from dashboard.packs import TABLE_FILE_LIMIT, Upload, decode
+from dashboard.uploads import TABLE_FILE_LIMIT, Upload, decode
 from dashboard.web import ids
 from dashboard.web.common.mapbase import lonlat_to_bng
 

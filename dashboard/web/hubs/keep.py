@@ -7,11 +7,10 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html
 from flask import request
 
-from dashboard import packs
 from dashboard.engine import hubplan
 from dashboard.engine.drafts import EditError
 from dashboard.errors import DashboardError
-from dashboard.web import ids, reference
+from dashboard.web import cookies, ids, reference
 from dashboard.web.common import controls
 
 
@@ -33,8 +32,8 @@ def register(app) -> None:
             pack_id = kept_hubs(reference.store(server), plan_data, request.remote_addr or "?")
         except DashboardError as exc:
             return controls.small_alert(str(exc))
-        packs.set_cookie(ctx.response, pack_id, request.is_secure,
-                         request.cookies.get(packs.UPLOADS_COOKIE, ""))
+        cookies.set_cookie(ctx.response, pack_id, request.is_secure,
+                         request.cookies.get(cookies.UPLOADS_COOKIE, ""))
         return dbc.Alert([html.Strong("Kept. "), "These hubs are the hubs of a new copy of the "
                           "pack, listed under 'Imported in this browser'. ",
                           html.A("Open it", href=reference.href("/hubs", pack=pack_id),

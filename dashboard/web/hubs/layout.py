@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.exports import HUB_FORMATS
-from dashboard.packs import TABLE_FILE_LIMIT
+from dashboard.uploads import TABLE_FILE_LIMIT
 from dashboard.web import ids
 from dashboard.web.common import controls, downloads, scenarios
 from dashboard.web.hubs.state import HubsPage, resolve

@@ -16,8 +16,8 @@ from dashboard.engine import drafts, optimise
 from dashboard.engine.drafts import EditError
 from dashboard.errors import DashboardError
 from dashboard.exports import scenario_export
-from dashboard.packs import TABLE_FILE_LIMIT, Upload, decode
 from dashboard.scenarios import ScenarioError
+from dashboard.uploads import TABLE_FILE_LIMIT, Upload, decode
 from dashboard.web import ids, reference
 from dashboard.web.common import controls, downloads, scenarios, unsaved
 from dashboard.web.common.scenarios import Desk

@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard.engine import drafts
 from dashboard.exports import SCENARIO_FORMATS
-from dashboard.packs import TABLE_FILE_LIMIT
+from dashboard.uploads import TABLE_FILE_LIMIT
 from dashboard.web import ids
 from dashboard.web.common import controls, downloads, scenarios
 from dashboard.web.redraw.state import RedrawPage, resolve

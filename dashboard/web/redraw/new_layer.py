@@ -10,11 +10,11 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 from flask import request
 
-from dashboard import packs
+from dashboard import uploads
 from dashboard.engine import drafts
 from dashboard.engine.drafts import EditError
 from dashboard.errors import DashboardError
-from dashboard.web import ids, reference
+from dashboard.web import cookies, ids, reference
 from dashboard.web.common import controls
 from dashboard.web.redraw.state import hosted
 
@@ -29,7 +29,7 @@ def start_href(geo, label: str | None, names_text: str | None) -> str:
     if not label:
         raise EditError("Give the new layer a name, e.g. Place partnerships.")
     names = footprint_names(names_text)
-    drafts.blank(geo, drafts.layer_key(label, [*geo.layers, *packs.RESERVED]), label, names)
+    drafts.blank(geo, drafts.layer_key(label, [*geo.layers, *uploads.RESERVED]), label, names)
     return reference.href("/redraw", new=label, footprints="\n".join(names))
 
 
@@ -47,7 +47,7 @@ def kept_layer(store, geo, draft, label: str | None, client: str) -> tuple[str, 
                         "ward first.")
     base = reference.geography()  # the pack as it is, without the layer being made
     key = draft.layer if draft.new and draft.layer not in base.layers else \
-        drafts.layer_key(label, [*base.layers, *packs.RESERVED])
+        drafts.layer_key(label, [*base.layers, *uploads.RESERVED])
     member = geo.layer(geo.layer(draft.layer).member_of)
     rows = [(m, draft.assignment[m], draft.groups[draft.assignment[m]]) for m in member.codes]
     pack_id = store.derive(reference.current_choice(), key, label, rows, client=client)
@@ -89,8 +89,8 @@ def register(app) -> None:
                                       label, request.remote_addr or "?")
         except DashboardError as exc:
             return controls.small_alert(str(exc))
-        packs.set_cookie(ctx.response, pack_id, request.is_secure,
-                         request.cookies.get(packs.UPLOADS_COOKIE, ""))
+        cookies.set_cookie(ctx.response, pack_id, request.is_secure,
+                         request.cookies.get(cookies.UPLOADS_COOKIE, ""))
         links = [("Map", "/", {"layer": key}), ("Overlaps with PCNs", "/overlaps",
                                                 {"from_layer": key, "to_layer": "pcns"}),
                  ("Allocate", "/allocate", {"layer": key}), ("Hubs", "/hubs", {}),

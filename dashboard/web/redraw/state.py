@@ -14,8 +14,8 @@ from dashboard.engine.balance import DEFAULT_TOLERANCE, Balance, balance
 from dashboard.engine.drafts import Draft, EditError
 from dashboard.engine.geography import Geography
 from dashboard.errors import DashboardError
-from dashboard.packs import RESERVED
 from dashboard.scenarios import Scenario, ScenarioError
+from dashboard.uploads import RESERVED
 from dashboard.web import ids, reference
 from dashboard.web.common import controls, scenarios
 

@@ -8,10 +8,11 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html
 from flask import request
 
-from dashboard import packs
+from dashboard import uploads
 from dashboard.errors import DashboardError
-from dashboard.packs import PackStore, Upload
-from dashboard.web import ids, reference
+from dashboard.packs import PackStore
+from dashboard.uploads import Upload
+from dashboard.web import cookies, ids, reference
 
 
 def file_status(filename) -> list:
@@ -59,7 +60,7 @@ class ImportForm:
 
     def uploads(self) -> tuple[dict, list]:
         contents, filenames = self.contents, self.filenames
-        files = {role: Upload(filenames[role], contents[role]) for role in packs.ROLES
+        files = {role: Upload(filenames[role], contents[role]) for role in uploads.ROLES
                  if contents.get(role)}
         groups = [Upload(f, c) for f, c in zip(filenames.get("groups") or [],
                                                contents.get("groups") or [])]
@@ -117,6 +118,6 @@ def register(app) -> None:
         children, pack_id = run_import(reference.store(server), ImportForm(**form),
                                        client=request.remote_addr or "?")
         if pack_id:
-            packs.set_cookie(ctx.response, pack_id, request.is_secure,
-                             request.cookies.get(packs.UPLOADS_COOKIE, ""))
+            cookies.set_cookie(ctx.response, pack_id, request.is_secure,
+                             request.cookies.get(cookies.UPLOADS_COOKIE, ""))
         return children

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.engine.footprints import RULES
-from dashboard.packs import REQUIRED
+from dashboard.uploads import REQUIRED
 from dashboard.web import ids, reference
 
 # Role, label and where the file comes from; the order is the order on the page.
