@@ -23,6 +23,19 @@ import shapely
 from shapely.geometry import Point, Polygon
 
 from dashboard.data.demo_files import NOTICE, RESOURCES, render
+from dashboard.data.demo_places import (
+    CENTRE,
+    DISTRICTS,
+    HUBS,
+    PLACES,
+    SURGERY_KINDS,
+    SURGERY_WORDS,
+    _density,
+    _km,
+    _need,
+    _pcn_names,
+    _ward_names,
+)
 from dashboard.data.demo_regions import (
     _adjacency,
     _balanced_regions,
@@ -36,64 +49,10 @@ from dashboard.engine.allocation import round_to
 __all__ = ["NOTICE", "SEED", "generate", "render", "write_demo"]
 
 SEED = 20261123
-CENTRE = (415_000.0, 415_000.0)
 N_BLOCKS = 1400
 N_WARDS = 23
 TARGET_TOTAL = 428_000
 SA_TARGET = 1_700
-
-# name, offset from centre (km), population pull, spread (km), need pull
-TOWNS = [
-    ("Brackmoor", (0.0, 0.0), 5.0, 2.6, 26.0),
-    ("Ashcombe", (-7.5, 3.0), 2.2, 1.6, 14.0),
-    ("Thornley", (6.0, -3.5), 2.6, 1.7, 22.0),
-    ("Kelbridge", (8.0, 4.0), 1.6, 1.3, 8.0),
-    ("Stanwick", (-5.0, -5.0), 1.4, 1.3, 6.0),
-    ("Holme Edge", (-10.5, -1.0), 0.5, 0.8, 0.0),
-    ("Fellside", (2.0, 6.5), 0.5, 0.9, 0.0),
-    ("Upper Wrenfold", (11.5, -1.0), 0.4, 0.7, 0.0),
-]
-ESTATES = [  # name, offset (km), need pull, spread (km)
-    ("Ridgeway", (2.2, -1.6), 30.0, 0.7),
-    ("Moss Lane", (6.9, -2.6), 28.0, 0.6),
-]
-PLACES = [  # anchor offset (km), name
-    ((0.0, 2.0), "Brackmoor North"),
-    ((0.5, -1.5), "Brackmoor Central"),
-    ((1.5, 6.0), "Brackmoor Rural"),
-    ((-8.0, 2.0), "Ashcombe Valley"),
-    ((6.5, -3.5), "Thornley"),
-    ((9.5, 3.5), "Kelbridge and Wrenfold"),
-    ((-5.0, -5.5), "Stanwick and Holme"),
-]
-DISTRICTS = [
-    ((0.0, 6.0), "North District"),
-    ((0.0, -6.0), "South District"),
-    ((9.0, 0.0), "East District"),
-    ((-8.0, 0.0), "West District"),
-    ((0.5, 0.0), "Central District"),
-]
-HUBS = [  # code, name, type, offset (km), staff, place served (two sit just over its border)
-    ("H01", "Brackmoor Civic Centre", "main", (0.2, 0.1), 38, "PP02"),
-    ("H02", "Thornley Town Hall", "main", (6.1, -3.3), 24, "PP05"),
-    ("H03", "Ashcombe Town Hall", "main", (-7.4, 3.1), 21, "PP04"),
-    ("H04", "Kelbridge Town Hall", "main", (8.1, 4.1), 17, "PP06"),
-    ("H05", "Ridgeway Estate Shopfront", "community", (2.3, -1.7), 9, "PP02"),
-    ("H06", "Moss Lane Community Centre", "community", (6.8, -2.7), 7, "PP05"),
-    ("H07", "Stanwick Library Hub", "community", (-5.1, -4.9), 5, "PP07"),
-    ("H08", "Fellside Village Hall", "community", (2.1, 6.4), 3, "PP03"),
-    ("H09", "Brackmoor Family Hub", "community", (-0.9, 1.2), 6, "PP01"),
-]
-SURGERY_WORDS = [
-    "Albion", "Beech", "Bridge", "Castle", "Chapel", "Church", "Clough", "Dale", "Elm", "Fold",
-    "Garden", "Green", "Hall", "Heath", "High Street", "Hill", "Holly", "Kings", "Lark", "Laurel",
-    "Lime", "Lodge", "Manor", "Market", "Meadow", "Mill", "Moor", "New Road", "Oak", "Orchard",
-    "Park", "Priory", "Queens", "Ridge", "River", "Rose", "Station", "Spring", "Tower", "Vale",
-    "Victoria", "Well", "West End", "Willow", "Wood", "Yew",
-]
-SURGERY_KINDS = ["Surgery", "Medical Centre", "Health Centre", "Medical Practice"]
-RURAL_WARDS = ["Holme and Moorside", "Fellside and Crag", "Wrenfold Moor", "Stanwick Fields",
-               "Lowfold", "Greystone", "Birkcliffe"]
 
 
 class _Rng:
@@ -114,10 +73,6 @@ class _Rng:
         return min(int(self._r.random() * n), n - 1)
 
 
-def _km(offset: tuple[float, float]) -> tuple[float, float]:
-    return CENTRE[0] + offset[0] * 1000, CENTRE[1] + offset[1] * 1000
-
-
 def _outline(rng: _Rng) -> Polygon:
     pts = []
     phases = [rng.uniform(0, 2 * math.pi) for _ in range(4)]
@@ -128,25 +83,6 @@ def _outline(rng: _Rng) -> Polygon:
         pts.append((CENTRE[0] + 13_500 * wobble * math.cos(t),
                     CENTRE[1] + 9_200 * wobble * math.sin(t)))
     return shapely.set_precision(Polygon(pts), 1.0)
-
-
-def _density(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    d = np.full_like(x, 0.06)
-    for _, off, pull, spread, _ in TOWNS:
-        cx, cy = _km(off)
-        d += pull * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * (spread * 1000) ** 2))
-    return d
-
-
-def _need(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    n = np.full_like(x, 9.0)
-    for _, off, _, spread, pull in TOWNS:
-        cx, cy = _km(off)
-        n += pull * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * (spread * 700) ** 2))
-    for _, off, pull, spread in ESTATES:
-        cx, cy = _km(off)
-        n += pull * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * (spread * 1000) ** 2))
-    return n
 
 
 def _blocks(rng: _Rng, outline: Polygon) -> list[Polygon]:
@@ -169,33 +105,6 @@ def _blocks(rng: _Rng, outline: Polygon) -> list[Polygon]:
     clipped = shapely.intersection(cells[order], outline)
     snapped = shapely.set_precision(clipped, 1.0)
     return [_largest(g) for g in snapped]
-
-
-def _direction(dx: float, dy: float) -> str:
-    if math.hypot(dx, dy) < 1200:
-        return "Central"
-    ang = math.degrees(math.atan2(dy, dx)) % 360
-    return ["East", "North East", "North", "North West", "West", "South West", "South",
-            "South East"][int(((ang + 22.5) % 360) // 45)]
-
-
-def _ward_names(centres: np.ndarray) -> list[str]:
-    names, used, rural = [], set(), iter(RURAL_WARDS)
-    for x, y in centres:
-        dists = [math.hypot(x - _km(off)[0], y - _km(off)[1]) for _, off, *_ in TOWNS]
-        t = int(np.argmin(dists))
-        town, off = TOWNS[t][0], TOWNS[t][1]
-        if dists[t] > 4500 or t >= 5:
-            name = next(rural)
-        else:
-            name = f"{town} {_direction(x - _km(off)[0], y - _km(off)[1])}"
-            i = 2
-            while name in used:
-                name = f"{town} {_direction(x - _km(off)[0], y - _km(off)[1])} {'I' * i}"
-                i += 1
-        used.add(name)
-        names.append(name)
-    return names
 
 
 def _round_to_total(values: np.ndarray, total: int) -> np.ndarray:
@@ -390,26 +299,6 @@ def _current_allocations(places: list, practices: list, seed: int) -> list[tuple
 
 def _ward_of_sa(sa_of: np.ndarray, ward_of: np.ndarray, s: int) -> int:
     return int(np.bincount(ward_of[sa_of == s]).argmax())
-
-
-def _pcn_names(prac_xy: np.ndarray, pcn_of: np.ndarray, list_size: np.ndarray) -> list[str]:
-    names, used = [], set()
-    for p in range(int(pcn_of.max()) + 1):
-        m = pcn_of == p
-        x, y = np.average(prac_xy[m], axis=0, weights=np.maximum(list_size[m], 1))
-        towns = TOWNS[:5]  # PCNs take the names of the towns their practices serve
-        dists = [math.hypot(x - _km(off)[0], y - _km(off)[1]) for _, off, *_ in towns]
-        town = towns[int(np.argmin(dists))]
-        name = f"{town[0]} {_direction(x - _km(town[1])[0], y - _km(town[1])[1])} PCN"
-        if name in used:
-            name = f"{town[0]} Health Partnership PCN"
-        k = 2
-        while name in used:
-            name = f"{town[0]} Care Network {k} PCN"
-            k += 1
-        used.add(name)
-        names.append(name)
-    return names
 
 
 # ---------------------------------------------------------------- deterministic writers
