@@ -16,21 +16,15 @@ from scipy import sparse
 
 from dashboard.data.codes import (
     clean_codes,
+    column_label,
     explain_unmatched,
     numeric_column,
     require_columns,
     require_unique,
     unmatched,
 )
+from dashboard.data.registrations import RegistrationInput, registration_layer
 from dashboard.engine.atoms import build_atoms, polygonal
-from dashboard.engine.footprints import (
-    MIXED_CODE,
-    MIXED_NAME,
-    OUTSIDE_CODE,
-    OUTSIDE_NAME,
-    OUTSIDE_PRACTICE,
-    apply_rule,
-)
 from dashboard.engine.geography import (
     BNG,
     SMALL_AREAS,
@@ -74,26 +68,6 @@ class GroupingInput:
     frame: pd.DataFrame  # columns member, code, name
     source: str
     columns: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class RegistrationInput:
-    name: str
-    label: str
-    practices: pd.DataFrame  # columns code, name, unit_code, unit_name, list_size, x, y (BNG)
-    registrations: pd.DataFrame  # columns practice, small_area, patients
-    practices_source: str
-    registrations_source: str
-    practice_columns: dict[str, str] = field(default_factory=dict)
-    registration_columns: dict[str, str] = field(default_factory=dict)
-    rule: str = "proportional"  # footprint rule: see dashboard.engine.footprints
-    min_share: float = 0.0
-    estimated: bool = False  # registrations estimated from practice locations
-
-
-def _named(columns: dict[str, str], role: str) -> str:
-    """The column's name in the user's file, for messages (roles are our internal names)."""
-    return columns.get(role, role)
 
 
 MANIFEST_CRS_FIX = "Set `crs = \"EPSG:27700\"` for this file in the manifest, or fix the file's CRS."
@@ -169,7 +143,7 @@ def _prepare_polygons(frame: gpd.GeoDataFrame, source: str, warnings: list[str],
                       extra: tuple[str, ...] = (), columns: dict[str, str] | None = None
                       ) -> gpd.GeoDataFrame:
     require_columns(frame, ("code", "name", *extra), source)
-    code_col = _named(columns or {}, "code")
+    code_col = column_label(columns or {}, "code")
     out = frame.copy()
     out["code"] = clean_codes(out["code"], source, code_col)
     require_unique(out["code"], source, code_col)
@@ -223,7 +197,7 @@ def _small_areas(inp: SmallAreaInput, warnings: list[str]) -> gpd.GeoDataFrame:
     frame = _prepare_polygons(inp.frame, inp.source, warnings,
                               ("population", *inp.age_bands, *need_cols), inp.columns)
     frame["population"] = numeric_column(frame, "population", inp.source, codes=frame["code"],
-                                         label=_named(inp.columns, "population"))
+                                         label=column_label(inp.columns, "population"))
     for col in (*inp.age_bands, *need_cols):
         frame[col] = numeric_column(frame, col, inp.source, codes=frame["code"],
                                     allow_negative=col in need_cols)
@@ -242,9 +216,9 @@ def _small_areas(inp: SmallAreaInput, warnings: list[str]) -> gpd.GeoDataFrame:
 
 def _grouping(inp: GroupingInput, member: Layer) -> Layer:
     require_columns(inp.frame, ("member", "code", "name"), inp.source)
-    member_col = _named(inp.columns, "member")
+    member_col = column_label(inp.columns, "member")
     members = clean_codes(inp.frame["member"], inp.source, member_col)
-    groups = clean_codes(inp.frame["code"], inp.source, _named(inp.columns, "code"))
+    groups = clean_codes(inp.frame["code"], inp.source, column_label(inp.columns, "code"))
     require_unique(members, inp.source, member_col)
     missing = unmatched(members, member.codes)
     if missing:
@@ -271,101 +245,6 @@ def _grouping(inp: GroupingInput, member: Layer) -> Layer:
     membership = frozen_array([index[by_member[m]] for m in member.codes], dtype=int)
     return Layer(inp.name, inp.label, "grouping", codes, tuple(order[c] for c in codes),
                  member_of=member.name, membership=membership)
-
-
-def _registration(inp: RegistrationInput, sa_codes: tuple[str, ...], warnings: list[str]):
-    prac = inp.practices
-    require_columns(prac, ("code", "name", "unit_code", "unit_name"), inp.practices_source)
-    pcols, rcols = inp.practice_columns, inp.registration_columns
-    prac_codes = clean_codes(prac["code"], inp.practices_source, _named(pcols, "code"))
-    require_unique(prac_codes, inp.practices_source, _named(pcols, "code"))
-    unit_codes = clean_codes(prac["unit_code"], inp.practices_source, _named(pcols, "unit_code"))
-    reg = inp.registrations
-    require_columns(reg, ("practice", "small_area", "patients"), inp.registrations_source)
-    if len(reg) == 0:
-        raise DataFileError(f"{inp.registrations_source}: the file has no rows.")
-    r_prac = clean_codes(reg["practice"], inp.registrations_source, _named(rcols, "practice"))
-    r_sa = clean_codes(reg["small_area"], inp.registrations_source, _named(rcols, "small_area"))
-    patients = numeric_column(reg, "patients", inp.registrations_source,
-                              label=_named(rcols, "patients"))
-    unknown = unmatched(r_prac[r_prac != OUTSIDE_PRACTICE], prac_codes)
-    if unknown:
-        share = patients[r_prac.isin(unknown)].sum() / patients.sum()
-        if share > 0.05:
-            raise CodeError(explain_unmatched(unknown, prac_codes, inp.registrations_source,
-                                              _named(rcols, "practice"), inp.practices_source))
-        warnings.append(
-            f"{inp.registrations_source}: {len(unknown)} practice code(s) are not in "
-            f"{inp.practices_source} ({share:.1%} of patients), ignored: {', '.join(unknown[:5])}."
-        )
-    units: dict[str, str] = {}
-    for code, name in zip(unit_codes, prac["unit_name"].astype("string").fillna("").astype(str)):
-        units.setdefault(code, name or code)
-    if (r_prac == OUTSIDE_PRACTICE).any():
-        units[OUTSIDE_CODE] = OUTSIDE_NAME
-    codes = tuple(sorted(c for c in units if c != OUTSIDE_CODE))
-    codes = (*codes, OUTSIDE_CODE) if OUTSIDE_CODE in units else codes
-    unit_index = {c: i for i, c in enumerate(codes)}
-    prac_unit = dict(zip(prac_codes, (unit_index[u] for u in unit_codes)))
-    if OUTSIDE_CODE in units:
-        prac_unit[OUTSIDE_PRACTICE] = unit_index[OUTSIDE_CODE]
-    sa_index = {c: i for i, c in enumerate(sa_codes)}
-    inside = r_sa.isin(sa_index) & r_prac.isin(prac_unit)
-    outside = patients[~r_sa.isin(sa_index)].sum()
-    if outside > 0:
-        warnings.append(
-            f"{inp.registrations_source}: {outside:,.0f} patients ({outside / patients.sum():.1%}) "
-            "live outside the pack's small areas; they count towards list sizes, not residents."
-        )
-    rows = r_sa[inside].map(sa_index).to_numpy(dtype=int)
-    cols = r_prac[inside].map(prac_unit).to_numpy(dtype=int)
-    counts = sparse.csr_matrix((patients[inside].to_numpy(), (rows, cols)),
-                               shape=(len(sa_codes), len(codes)))
-    counts.sum_duplicates()
-    per_sa = np.asarray(counts.sum(axis=1)).ravel()
-    none = np.flatnonzero(per_sa <= 0)
-    if len(none):
-        raise CodeError(
-            f"{inp.registrations_source}: {len(none)} small area(s) have no patients registered "
-            f"with any practice in {inp.practices_source}: {', '.join(sa_codes[i] for i in none[:5])}. "
-            "Their residents would belong to no unit of layer "
-            f"'{inp.name}'; add the practices their patients use, or check the small-area codes."
-        )
-    raw = sparse.diags(1.0 / per_sa) @ counts
-    extras = {"living_outside": _living_outside(r_sa, r_prac, patients, sa_index, prac_unit,
-                                                codes)}
-    if OUTSIDE_CODE in units:  # each small area's share registered beyond the pack's PCNs
-        extras["registered_outside"] = frozen_array(
-            raw[:, unit_index[OUTSIDE_CODE]].toarray().ravel(), dtype=float)
-    shares, mixed = apply_rule(raw, inp.rule, inp.min_share)
-    names = tuple(units[c] for c in codes)
-    if mixed:
-        codes, names = (*codes, MIXED_CODE), (*names, MIXED_NAME)
-    layer = Layer(inp.name, inp.label, "registration", codes, names, estimated=inp.estimated)
-    return (layer, sparse.csr_matrix(shares), _practice_points(prac, prac_codes, unit_codes),
-            per_sa, extras)
-
-
-def _living_outside(r_sa, r_prac, patients, sa_index, prac_unit, codes) -> dict[str, float]:
-    """Each unit's share of its registered patients who live outside the pack's small areas."""
-    known = r_prac.isin(prac_unit).to_numpy()
-    unit = r_prac[known].map(prac_unit).to_numpy(dtype=int)
-    counts = patients[known].to_numpy()
-    away = ~r_sa[known].isin(sa_index).to_numpy()
-    total = np.bincount(unit, weights=counts, minlength=len(codes))
-    far = np.bincount(unit, weights=counts * away, minlength=len(codes))
-    return {c: float(f / t) for c, f, t in zip(codes, far, total) if t > 0}
-
-
-def _practice_points(prac: pd.DataFrame, codes: pd.Series, units: pd.Series):
-    """Practices as BNG points when the table has coordinates (x, y), else None."""
-    if not {"x", "y"} <= set(prac.columns):
-        return None
-    frame = pd.DataFrame({"code": codes.to_numpy(), "name": prac["name"].astype(str).to_numpy(),
-                          "unit_code": units.to_numpy()})
-    if "list_size" in prac:
-        frame["list_size"] = prac["list_size"].to_numpy(dtype=float)
-    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(prac["x"], prac["y"]), crs=BNG)
 
 
 def build_geography(
@@ -420,7 +299,7 @@ def build_geography(
     outside_share: dict[str, np.ndarray] = {}
     living_outside: dict[str, dict[str, float]] = {}
     for r in registrations:
-        layer, shares, points, per_sa, extras = _registration(r, sa_codes, warnings)
+        layer, shares, points, per_sa, extras = registration_layer(r, sa_codes, warnings)
         layers[r.name], regs[r.name] = layer, shares
         if not r.estimated:
             living_outside[r.name] = extras["living_outside"]

@@ -142,3 +142,8 @@ def numeric_column(frame: pd.DataFrame, column: str, source: str, *, allow_negat
             f"{', '.join(examples)}."
         )
     return values.astype(float)
+
+
+def column_label(columns: dict[str, str], role: str) -> str:
+    """The column's name in the user's file, for messages (roles are our internal names)."""
+    return columns.get(role, role)
