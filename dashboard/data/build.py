@@ -12,7 +12,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import sparse
 
 from dashboard.data.codes import (
     clean_codes,
@@ -280,10 +279,38 @@ def build_geography(
     atoms, uncovered = build_atoms(sa.geometry, {p.name: p.frame.geometry for p in polys})
     _coverage_errors(sa, polys, uncovered, warnings)
     sa_codes = tuple(sa["code"])
+    layers, geometry = _polygon_layers(small_areas.label, sa, polys, atoms, warnings)
+    regs = _registration_layers(registrations, sa_codes, layers, warnings)
+    later = _grouping_layers(groupings, layers, geometry)
+    sa_reset = sa.reset_index(drop=True)
+    return Geography(
+        name=name,
+        fictional=fictional,
+        small_area_geometry=sa_reset.geometry,
+        population=frozen_array(sa_reset["population"], dtype=float),
+        need={k: frozen_array(sa_reset[k], dtype=float) for k in small_areas.need_labels},
+        need_labels=dict(small_areas.need_labels),
+        age_bands={k: frozen_array(sa_reset[k], dtype=float) for k in small_areas.age_bands},
+        layers=layers,
+        atoms=atoms,
+        registrations=regs["shares"],
+        registered_patients=regs["registered"],
+        layer_geometry=LazyGeometry(geometry, later),
+        hubs=hubs,
+        practices=regs["practices"],
+        metadata={**dict(metadata or {}), "registered_outside": regs["outside"],
+                  "patients_living_outside": regs["living_outside"]},
+        warnings=tuple(warnings),
+    )
+
+
+def _polygon_layers(label: str, sa: gpd.GeoDataFrame, polys: list[PolygonInput], atoms,
+                    warnings: list[str]) -> tuple[dict[str, Layer], dict[str, gpd.GeoSeries]]:
+    """The small areas and every polygon layer, with their shapes; a unit holding no small area
+    is worth a warning (a boundary file wider than the borough, or a slip)."""
     layers: dict[str, Layer] = {
-        SMALL_AREAS: Layer(SMALL_AREAS, small_areas.label, "small_areas", sa_codes,
-                           tuple(sa["name"]))
-    }
+        SMALL_AREAS: Layer(SMALL_AREAS, label, "small_areas", tuple(sa["code"]),
+                           tuple(sa["name"]))}
     geometry: dict[str, gpd.GeoSeries] = {SMALL_AREAS: sa.geometry.reset_index(drop=True)}
     for p in polys:
         layers[p.name] = Layer(p.name, p.label, "polygons", tuple(p.frame["code"]),
@@ -293,25 +320,35 @@ def build_geography(
         if empty:
             codes = [p.frame["code"].iloc[i] for i in sorted(empty)]
             warnings.append(f"{p.source}: unit(s) {', '.join(codes[:5])} contain no small area.")
-    regs: dict[str, sparse.csr_matrix] = {}
-    practices: dict[str, gpd.GeoDataFrame] = {}
-    registered: dict[str, np.ndarray] = {}
-    outside_share: dict[str, np.ndarray] = {}
-    living_outside: dict[str, dict[str, float]] = {}
+    return layers, geometry
+
+
+def _registration_layers(registrations: list[RegistrationInput], sa_codes: tuple[str, ...],
+                         layers: dict[str, Layer], warnings: list[str]) -> dict[str, dict]:
+    """Add each registration layer to ``layers``; its shares, practices, patients per small
+    area and the shares registered or living outside, by kind then layer name."""
+    out: dict[str, dict] = {k: {} for k in ("shares", "practices", "registered", "outside",
+                                            "living_outside")}
     for r in registrations:
         layer, shares, points, per_sa, extras = registration_layer(r, sa_codes, warnings)
-        layers[r.name], regs[r.name] = layer, shares
-        if not r.estimated:
-            living_outside[r.name] = extras["living_outside"]
-            if "registered_outside" in extras:
-                outside_share[r.name] = extras["registered_outside"]
+        layers[r.name], out["shares"][r.name] = layer, shares
         if not r.estimated:  # estimated lists are resident population re-spread, not patients
-            registered[r.name] = frozen_array(per_sa, dtype=float)
+            out["living_outside"][r.name] = extras["living_outside"]
+            if "registered_outside" in extras:
+                out["outside"][r.name] = extras["registered_outside"]
+            out["registered"][r.name] = frozen_array(per_sa, dtype=float)
         if points is not None:
-            practices[r.name] = points
+            out["practices"][r.name] = points
+    return out
+
+
+def _grouping_layers(groupings: list[GroupingInput], layers: dict[str, Layer],
+                     geometry: dict) -> dict:
+    """Add each grouping to ``layers`` (a grouping may group another: dependency order); the
+    makers of their outlines, dissolved only when first asked for."""
     pending = list(groupings)
-    later: dict = {}  # grouping outlines, dissolved only when first asked for
-    while pending:  # a grouping may group another grouping: resolve in dependency order
+    later: dict = {}
+    while pending:
         ready = [g for g in pending if g.of in layers]
         if not ready:
             g = pending[0]
@@ -324,26 +361,7 @@ def build_geography(
             if g.of in geometry or g.of in later:
                 later[g.name] = _dissolver(geometry, later, g.of, layers[g.name])
             pending.remove(g)
-    sa_reset = sa.reset_index(drop=True)
-    return Geography(
-        name=name,
-        fictional=fictional,
-        small_area_geometry=sa_reset.geometry,
-        population=frozen_array(sa_reset["population"], dtype=float),
-        need={k: frozen_array(sa_reset[k], dtype=float) for k in small_areas.need_labels},
-        need_labels=dict(small_areas.need_labels),
-        age_bands={k: frozen_array(sa_reset[k], dtype=float) for k in small_areas.age_bands},
-        layers=layers,
-        atoms=atoms,
-        registrations=regs,
-        registered_patients=registered,
-        layer_geometry=LazyGeometry(geometry, later),
-        hubs=hubs,
-        practices=practices,
-        metadata={**dict(metadata or {}), "registered_outside": outside_share,
-                  "patients_living_outside": living_outside},
-        warnings=tuple(warnings),
-    )
+    return later
 
 
 def _dissolver(geometry: dict, later: dict, of: str, group: Layer):
