@@ -218,32 +218,44 @@ def build_parser() -> argparse.ArgumentParser:
                     "data packs and the dashboard.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_overlaps_command, _mismatch_command, _allocate_command, _validate_command,
+                _demo_command, _build_examples_command, _import_command, _serve_command, _password_command):
+        add(sub)
+    return parser
 
-    def pair(p, with_method=True):
-        p.add_argument("--pack", default=str(default_pack()), help="data pack folder "
-                       "(default: $DASHBOARD_PACK or the bundled demo pack)")
-        p.add_argument("--from", dest="from_layer", required=True, help="layer name, e.g. places")
-        p.add_argument("--to", dest="to_layer", required=True, help="layer name, e.g. pcns")
-        if with_method:
-            p.add_argument("--method", choices=["proportional", "best-fit"],
-                           default="proportional", help="how small areas are split (default: "
-                           "proportional)")
-        p.add_argument("--count", choices=["residents", "registered"], default="residents",
-                       help="count people as residents (default) or as patients registered "
-                       "with GP practices (packs with published registrations)")
-        p.add_argument("--out", required=True, help="output file, .csv or .xlsx")
 
+def _pair_arguments(p, with_method: bool = True) -> None:
+    """The arguments every two-layer command takes."""
+    p.add_argument("--pack", default=str(default_pack()), help="data pack folder "
+                   "(default: $DASHBOARD_PACK or the bundled demo pack)")
+    p.add_argument("--from", dest="from_layer", required=True, help="layer name, e.g. places")
+    p.add_argument("--to", dest="to_layer", required=True, help="layer name, e.g. pcns")
+    if with_method:
+        p.add_argument("--method", choices=["proportional", "best-fit"],
+                       default="proportional", help="how small areas are split (default: "
+                       "proportional)")
+    p.add_argument("--count", choices=["residents", "registered"], default="residents",
+                   help="count people as residents (default) or as patients registered "
+                   "with GP practices (packs with published registrations)")
+    p.add_argument("--out", required=True, help="output file, .csv or .xlsx")
+
+
+def _overlaps_command(sub) -> None:
     p = sub.add_parser("overlaps", help="population, need and area of every overlap of two layers")
-    pair(p)
+    _pair_arguments(p)
     p.add_argument("--need", help="need indicator (default: the pack's first)")
     p.set_defaults(func=cmd_overlaps)
 
+
+def _mismatch_command(sub) -> None:
     p = sub.add_parser("mismatch", help="per-unit splits and the alignment score of two layers")
-    pair(p)
+    _pair_arguments(p)
     p.add_argument("--threshold", type=float, default=0.05,
                    help="smallest share counted as a piece (default 0.05)")
     p.set_defaults(func=cmd_mismatch)
 
+
+def _allocate_command(sub) -> None:
     p = sub.add_parser("allocate", help="share teams and budgets across a layer by population "
                        "and need, with the transfers from today's split")
     p.add_argument("--pack", default=str(default_pack()), help="data pack folder")
@@ -254,14 +266,20 @@ def build_parser() -> argparse.ArgumentParser:
                    "parameters and About sheets)")
     p.set_defaults(func=cmd_allocate)
 
+
+def _validate_command(sub) -> None:
     p = sub.add_parser("validate", help="check a data pack and report what it holds")
     p.add_argument("--pack", default=str(default_pack()), help="data pack folder")
     p.set_defaults(func=cmd_validate)
 
+
+def _demo_command(sub) -> None:
     p = sub.add_parser("demo", help="regenerate the fictional demo pack")
     p.add_argument("--out", required=True, help="folder to write the pack into")
     p.set_defaults(func=cmd_demo)
 
+
+def _build_examples_command(sub) -> None:
     p = sub.add_parser("build-examples", help="rebuild the shipped real-borough packs "
                        "(Kirklees, Oldham, Rochdale) from the published files")
     p.add_argument("--realdata", default=str(Path(__file__).resolve().parents[2] / "shared"
@@ -272,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", action="append", help="build only this borough (repeatable)")
     p.set_defaults(func=cmd_build_examples)
 
+
+def _import_command(sub) -> None:
     p = sub.add_parser("import", help="build a data pack from official ONS, MHCLG and NHS files")
     p.add_argument("--out", required=True, help="folder for the new pack (replaced only when "
                    "the import succeeds)")
@@ -322,6 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "LSOA code, x/y or easting/northing or lon/lat), for hub distances")
     p.set_defaults(func=cmd_import)
 
+
+def _serve_command(sub) -> None:
     p = sub.add_parser("serve", help="run the dashboard (development server)")
     p.add_argument("--pack", default=str(default_pack()), help="data pack folder")
     p.add_argument("--host", default="127.0.0.1")
@@ -330,9 +352,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Dash debug mode and dev tools (never on a shared server)")
     p.set_defaults(func=cmd_serve)
 
+
+def _password_command(sub) -> None:
     p = sub.add_parser("password", help="make DASHBOARD_AUTH_PASSWORD_HASH for basic sign-in")
     p.set_defaults(func=cmd_password)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
