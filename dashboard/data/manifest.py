@@ -146,56 +146,9 @@ def read_manifest(folder: str | Path) -> Manifest:
             for k, v in _get(sa, "need", "small_areas", dict, {}).items()}
     age = {k: str(v) for k, v in _get(sa, "age_bands", "small_areas", dict, {}).items()}
     sa_cols = {"code": "code", "name": "name", "population": "population"}
-    layers = []
-    for i, table in enumerate(_get(doc, "layers", "the manifest", list, [])):
-        where = f"layers[{i}]"
-        if not isinstance(table, dict):
-            raise ManifestError(f"{MANIFEST}: {where} should be a table ([[layers]]).")
-        name = _get(table, "name", where)
-        where = f"layers '{name}'"
-        kind = _get(table, "type", where)
-        if kind not in LAYER_TYPES:
-            raise ManifestError(
-                f"{MANIFEST}: {where} has type '{kind}'; use one of {', '.join(LAYER_TYPES)}."
-            )
-        if kind == "polygons":
-            files = {"file": file(root, table, "file", where, {"code": "code", "name": "name"})}
-        elif kind == "grouping":
-            files = {"file": file(root, table, "file", where,
-                                   {"member": "member_code", "code": "code", "name": "name"})}
-        else:
-            files = {
-                "practices": file(root, table, "practices", where, PRACTICE_COLUMNS),
-                "registrations": file(root, _registration_table(table), "registrations", where,
-                                       REGISTRATION_COLUMNS),
-            }
-        label = _get(table, "label", where, str, name)
-        if _get(table, "user_defined", where, bool, False) and USER_DEFINED not in label:
-            label = f"{label} {USER_DEFINED}"  # never mistaken for an official boundary
-        layers.append(LayerSpec(
-            name=name, type=kind, label=label,
-            files=files, of=_get(table, "of", where, str, None) if kind == "grouping" else None,
-            estimated=_get(table, "estimated", where, bool, False),
-            rule=_get(table, "rule", where, str, "proportional"),
-            min_share=float(_get(table, "min_share", where, (int, float), 0.0)),
-        ))
-        if kind == "grouping" and layers[-1].of is None:
-            raise ManifestError(f"{MANIFEST}: {where} is a grouping and needs 'of' (e.g. 'wards').")
-    centroids = None
-    if "centroids" in sa:
-        centroids = file(root, _get(sa, "centroids", "small_areas", dict), "file",
-                          "small_areas.centroids", CENTROID_COLUMNS)
-    best_fit = {name: file(root, {"file": rel}, "file", f"small_areas.best_fit.{name}",
-                           BEST_FIT_COLUMNS)
-                for name, rel in _get(sa, "best_fit", "small_areas", dict, {}).items()}
-    hubs = None
-    if "hubs" in doc:
-        hubs = file(root, _get(doc, "hubs", "the manifest", dict), "file", "hubs", HUB_COLUMNS)
+    layers = [_layer(root, table, i, file)
+              for i, table in enumerate(_get(doc, "layers", "the manifest", list, []))]
     sources = [{k: str(v) for k, v in s.items()} for s in _get(pack, "sources", "pack", list, [])]
-    allocations = None
-    if "allocations" in doc:
-        allocations = file(root, _get(doc, "allocations", "the manifest", dict), "file",
-                            "allocations", {}).path
     return Manifest(
         root=root,
         name=_get(pack, "name", "pack"),
@@ -207,13 +160,66 @@ def read_manifest(folder: str | Path) -> Manifest:
         need=need,
         age_bands=age,
         layers=layers,
-        hubs=hubs,
         sources=sources,
         resources=_get(doc, "resources", "the manifest", list, []),
-        allocations=allocations,
-        centroids=centroids,
-        best_fit=best_fit,
+        **_optional_files(root, doc, sa, file),
     )
+
+
+def _optional_files(root: Path, doc: dict, sa: dict, file) -> dict:
+    """Hubs, current allocations, centroids and best-fit lookups, where the pack has them."""
+    def table(key: str, where: dict, columns: dict):
+        return file(root, _get(where, key, "the manifest" if where is doc else "small_areas",
+                               dict), "file", key, columns) if key in where else None
+
+    allocations = table("allocations", doc, {})
+    return {
+        "hubs": table("hubs", doc, HUB_COLUMNS),
+        "allocations": allocations.path if allocations else None,
+        "centroids": file(root, _get(sa, "centroids", "small_areas", dict), "file",
+                          "small_areas.centroids", CENTROID_COLUMNS) if "centroids" in sa else None,
+        "best_fit": {name: file(root, {"file": rel}, "file", f"small_areas.best_fit.{name}",
+                                BEST_FIT_COLUMNS)
+                     for name, rel in _get(sa, "best_fit", "small_areas", dict, {}).items()},
+    }
+
+
+def _layer(root: Path, table, i: int, file) -> LayerSpec:
+    """One ``[[layers]]`` table, its files checked to exist (``file`` finds them)."""
+    where = f"layers[{i}]"
+    if not isinstance(table, dict):
+        raise ManifestError(f"{MANIFEST}: {where} should be a table ([[layers]]).")
+    name = _get(table, "name", where)
+    where = f"layers '{name}'"
+    kind = _get(table, "type", where)
+    if kind not in LAYER_TYPES:
+        raise ManifestError(
+            f"{MANIFEST}: {where} has type '{kind}'; use one of {', '.join(LAYER_TYPES)}."
+        )
+    if kind == "polygons":
+        files = {"file": file(root, table, "file", where, {"code": "code", "name": "name"})}
+    elif kind == "grouping":
+        files = {"file": file(root, table, "file", where,
+                               {"member": "member_code", "code": "code", "name": "name"})}
+    else:
+        files = {
+            "practices": file(root, table, "practices", where, PRACTICE_COLUMNS),
+            "registrations": file(root, _registration_table(table), "registrations", where,
+                                   REGISTRATION_COLUMNS),
+        }
+    label = _get(table, "label", where, str, name)
+    if _get(table, "user_defined", where, bool, False) and USER_DEFINED not in label:
+        label = f"{label} {USER_DEFINED}"  # never mistaken for an official boundary
+    spec = LayerSpec(
+        name=name, type=kind, label=label,
+        files=files, of=_get(table, "of", where, str, None) if kind == "grouping" else None,
+        estimated=_get(table, "estimated", where, bool, False),
+        rule=_get(table, "rule", where, str, "proportional"),
+        min_share=float(_get(table, "min_share", where, (int, float), 0.0)),
+    )
+    if kind == "grouping" and spec.of is None:
+        raise ManifestError(f"{MANIFEST}: {where} is a grouping and needs 'of' (e.g. 'wards').")
+    return spec
 
 
 def _registration_table(table: dict) -> dict:
