@@ -199,6 +199,31 @@ def best_fit_from_lookup(spec: FileSpec, geo: Geography, layer: str
     return out, f"published best-fit lookup ({spec.source})", notes
 
 
+def _layer_inputs(m: Manifest) -> dict[str, list]:
+    """Every layer's files read into build inputs, by layer type."""
+    out: dict[str, list] = {"polygons": [], "grouping": [], "registration": []}
+    for layer in m.layers:
+        if layer.type == "polygons":
+            spec = layer.files["file"]
+            out["polygons"].append(PolygonInput(layer.name, layer.label,
+                                                read_geo(spec, ("code", "name")), spec.source,
+                                                spec.columns))
+        elif layer.type == "grouping":
+            spec = layer.files["file"]
+            out["grouping"].append(GroupingInput(layer.name, layer.label, layer.of,
+                                                 read_table(spec, ("member", "code", "name")),
+                                                 spec.source, spec.columns))
+        else:
+            prac, reg = layer.files["practices"], layer.files["registrations"]
+            out["registration"].append(RegistrationInput(
+                layer.name, layer.label, _practices(prac),
+                read_table(reg, ("practice", "small_area", "patients")),
+                prac.source, reg.source, prac.columns, reg.columns,
+                rule=layer.rule, min_share=layer.min_share, estimated=layer.estimated,
+            ))
+    return out
+
+
 def load_pack(folder: str | Path) -> Geography:
     """Load and validate the data pack in ``folder``.
 
@@ -218,31 +243,13 @@ def load_pack(folder: str | Path) -> Geography:
         Naming the file, column or code at fault and what to do.
     """
     m = read_manifest(folder)
-    polygons, groupings, registrations = [], [], []
-    for layer in m.layers:
-        if layer.type == "polygons":
-            spec = layer.files["file"]
-            polygons.append(PolygonInput(layer.name, layer.label, read_geo(spec, ("code", "name")),
-                                         spec.source, spec.columns))
-        elif layer.type == "grouping":
-            spec = layer.files["file"]
-            groupings.append(GroupingInput(layer.name, layer.label, layer.of,
-                                           read_table(spec, ("member", "code", "name")),
-                                           spec.source, spec.columns))
-        else:
-            prac, reg = layer.files["practices"], layer.files["registrations"]
-            registrations.append(RegistrationInput(
-                layer.name, layer.label, _practices(prac),
-                read_table(reg, ("practice", "small_area", "patients")),
-                prac.source, reg.source, prac.columns, reg.columns,
-                rule=layer.rule, min_share=layer.min_share, estimated=layer.estimated,
-            ))
+    inputs = _layer_inputs(m)
     hubs = load_hubs(m.hubs) if m.hubs else None
     geo = build_geography(
         _small_areas(m),
-        polygons,
-        groupings,
-        registrations,
+        inputs["polygons"],
+        inputs["grouping"],
+        inputs["registration"],
         hubs,
         name=m.name,
         fictional=m.fictional,

@@ -269,19 +269,7 @@ def to_numbers(raw: pd.Series, source: str, column: str, where: pd.Series, *,
     """
     text = _clean(raw)
     suppressed = text.str.lower().isin(SUPPRESSED) | (text == "")
-    if decimal == ",":
-        dotted = text.str.match(_THOUSANDS_POINT)
-        norm = text.where(~dotted, text.str.replace(".", "", regex=False))
-        norm = norm.str.replace(",", ".", regex=False)
-    else:
-        grouped = text.str.match(_THOUSANDS_COMMA)
-        norm = text.where(~grouped, text.str.replace(",", "", regex=False))
-        if semicolon and count:
-            # A semicolon file with whole counts written 1.355: thousands, not decimals.
-            dotted = norm.str.match(_THOUSANDS_POINT)
-            norm = norm.where(~dotted, norm.str.replace(".", "", regex=False))
-    if not count:  # a rate written as a percentage is the same figure
-        norm = norm.str.replace(r"%$", "", regex=True)
+    norm = _plain_numbers(text, count=count, decimal=decimal, semicolon=semicolon)
     values = pd.to_numeric(norm.where(~suppressed), errors="coerce")
     bad = values.isna() & ~suppressed
     if bad.any():
@@ -293,30 +281,56 @@ def to_numbers(raw: pd.Series, source: str, column: str, where: pd.Series, *,
         raise DataFileError(f"{source}: column '{column}' has values that are not finite "
                             f"numbers: {_rows(where, raw, mask)}. Give real figures.")
     if count:
-        negative = values < 0
-        if negative.any():
-            raise DataFileError(f"{source}: column '{column}' has negative counts: "
-                                f"{_rows(where, raw, negative)}. Counts of people cannot be "
-                                "negative; fix those rows.")
-        huge = values > MAX_COUNT
-        if huge.any():
-            raise DataFileError(f"{source}: column '{column}' has counts too large for one row "
-                                f"(over {MAX_COUNT:,}): {_rows(where, raw, huge)}. Remove total "
-                                "rows and check the column is a count of people.")
-        fraction = (values.fillna(0) % 1) != 0
-        if fraction.any():
-            hint = (" In a semicolon file, '.' may be a thousands separator: write whole "
-                    "numbers without separators." if semicolon else
-                    " If a '.' or ',' separates thousands, save the numbers without "
-                    "separators.")
-            raise DataFileError(f"{source}: column '{column}' counts people but has values that "
-                                f"are not whole numbers: {_rows(where, raw, fraction)}." + hint)
+        _check_counts(values, source, column, (where, raw), semicolon)
     else:
         huge = values.abs() > 1e9
         if huge.any():
             raise DataFileError(f"{source}: column '{column}' has implausibly large values: "
                                 f"{_rows(where, raw, huge)}. Check the column.")
     return values.astype(float), suppressed
+
+
+def _plain_numbers(text: pd.Series, *, count: bool, decimal: str, semicolon: bool) -> pd.Series:
+    """Figures as Python reads them: thousands separators dropped by the file's convention,
+    decimal commas made points, a rate's trailing % dropped (the same figure)."""
+    if decimal == ",":
+        dotted = text.str.match(_THOUSANDS_POINT)
+        norm = text.where(~dotted, text.str.replace(".", "", regex=False))
+        norm = norm.str.replace(",", ".", regex=False)
+    else:
+        grouped = text.str.match(_THOUSANDS_COMMA)
+        norm = text.where(~grouped, text.str.replace(",", "", regex=False))
+        if semicolon and count:
+            # A semicolon file with whole counts written 1.355: thousands, not decimals.
+            dotted = norm.str.match(_THOUSANDS_POINT)
+            norm = norm.where(~dotted, norm.str.replace(".", "", regex=False))
+    if not count:
+        norm = norm.str.replace(r"%$", "", regex=True)
+    return norm
+
+
+def _check_counts(values: pd.Series, source: str, column: str, shown: tuple,
+                  semicolon: bool) -> None:
+    """Counts of people are whole, not negative and below ``MAX_COUNT`` per row."""
+    where, raw = shown
+    negative = values < 0
+    if negative.any():
+        raise DataFileError(f"{source}: column '{column}' has negative counts: "
+                            f"{_rows(where, raw, negative)}. Counts of people cannot be "
+                            "negative; fix those rows.")
+    huge = values > MAX_COUNT
+    if huge.any():
+        raise DataFileError(f"{source}: column '{column}' has counts too large for one row "
+                            f"(over {MAX_COUNT:,}): {_rows(where, raw, huge)}. Remove total "
+                            "rows and check the column is a count of people.")
+    fraction = (values.fillna(0) % 1) != 0
+    if fraction.any():
+        hint = (" In a semicolon file, '.' may be a thousands separator: write whole "
+                "numbers without separators." if semicolon else
+                " If a '.' or ',' separates thousands, save the numbers without "
+                "separators.")
+        raise DataFileError(f"{source}: column '{column}' counts people but has values that "
+                            f"are not whole numbers: {_rows(where, raw, fraction)}." + hint)
 
 
 def _rows(where: pd.Series, raw: pd.Series, mask: pd.Series, limit: int = 5) -> str:

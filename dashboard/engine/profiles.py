@@ -131,53 +131,67 @@ def profile(geo: Geography, layer: str, code: str, need: str | None = None,
     pop = float(in_unit.sum())
     borough = geo.total_population
     area_km2 = float(by_small_area.area_m2[:, k].sum()) / 1e6
-    age_rows = []
+    decile_indicator = need if need is not None else next(iter(geo.need), None)
+    overlaps = {other: _overlap_table(geo, other, overlap(geo, layer, other, method).population,
+                                      k, pop)
+                for other in geo.layers if other != layer}
+    return Profile(layer, code, lay.names[k], pop, area_km2, borough,
+                   _age_table(geo, weight, pop), _need_table(geo, in_unit, pop),
+                   _decile_table(geo, decile_indicator, in_unit, pop), decile_indicator,
+                   overlaps, method)
+
+
+def _age_table(geo: Geography, weight: np.ndarray, pop: float) -> pd.DataFrame:
+    """People per age band here (``weight``: each small area's share living here)."""
+    borough = geo.total_population
     labels = geo.metadata.get("age_band_labels", {})
+    rows = []
     for band, values in geo.age_bands.items():
         here = float((np.asarray(values) * weight).sum())
-        age_rows.append({"band": band, "label": labels.get(band, band), "people": here,
-                         "share": here / pop if pop else 0.0,
-                         "borough_share": float(np.sum(values)) / borough if borough else 0.0})
-    need_rows = []
+        rows.append({"band": band, "label": labels.get(band, band), "people": here,
+                     "share": here / pop if pop else 0.0,
+                     "borough_share": float(np.sum(values)) / borough if borough else 0.0})
+    return pd.DataFrame(rows, columns=["band", "label", "people", "share", "borough_share"])
+
+
+def _need_table(geo: Geography, in_unit: np.ndarray, pop: float) -> pd.DataFrame:
+    """Each need indicator's resident-weighted mean here, the borough's, and their ratio."""
+    rows = []
     for key, values in geo.need.items():
         values = np.asarray(values, dtype=float)
         here = float(np.average(values, weights=in_unit)) if pop else 0.0
-        mean = float(np.average(values, weights=geo.population)) if borough else 0.0
-        need_rows.append({"indicator": key, "label": geo.need_labels.get(key, key),
-                          "mean_score": here, "borough_mean": mean,
-                          "index": here / mean if mean else 0.0})
-    decile_indicator = need if need is not None else next(iter(geo.need), None)
-    if decile_indicator is not None:
-        dec = need_deciles(geo, decile_indicator)
-        people = np.bincount(dec - 1, weights=in_unit, minlength=10)
-        deciles = pd.DataFrame({"decile": DECILES, "people": people,
-                                "share": _shares(people, pop)})
-    else:
-        deciles = pd.DataFrame(columns=["decile", "people", "share"])
-    overlaps = {}
-    for other in geo.layers:
-        if other == layer:
-            continue
-        ov = overlap(geo, layer, other, method).population
-        row = np.asarray(ov[k].todense()).ravel()
-        other_total = np.asarray(ov.sum(axis=0)).ravel()
-        hit = np.flatnonzero(row > 1e-9)
-        olay = geo.layer(other)
-        table = pd.DataFrame({
-            "code": pd.Series([olay.codes[j] for j in hit], dtype=str),
-            "name": [olay.names[j] for j in hit],
-            "population": row[hit],
-            "share_of_footprint": _shares(row[hit], pop),
-            "share_of_unit": np.where(other_total[hit] > 0, row[hit] / other_total[hit], 0.0),
-        })
-        overlaps[other] = table.sort_values("population", ascending=False, kind="stable") \
-            .reset_index(drop=True)
-    return Profile(layer, code, lay.names[k], pop, area_km2, borough,
-                   pd.DataFrame(age_rows, columns=["band", "label", "people", "share",
-                                                   "borough_share"]),
-                   pd.DataFrame(need_rows, columns=["indicator", "label", "mean_score",
-                                                    "borough_mean", "index"]),
-                   deciles, decile_indicator, overlaps, method)
+        mean = float(np.average(values, weights=geo.population)) if geo.total_population else 0.0
+        rows.append({"indicator": key, "label": geo.need_labels.get(key, key),
+                     "mean_score": here, "borough_mean": mean,
+                     "index": here / mean if mean else 0.0})
+    return pd.DataFrame(rows, columns=["indicator", "label", "mean_score", "borough_mean",
+                                       "index"])
+
+
+def _decile_table(geo: Geography, indicator: str | None, in_unit: np.ndarray,
+                  pop: float) -> pd.DataFrame:
+    """Residents here by the borough's need decile (none without a need indicator)."""
+    if indicator is None:
+        return pd.DataFrame(columns=["decile", "people", "share"])
+    people = np.bincount(need_deciles(geo, indicator) - 1, weights=in_unit, minlength=10)
+    return pd.DataFrame({"decile": DECILES, "people": people, "share": _shares(people, pop)})
+
+
+def _overlap_table(geo: Geography, other: str, population, k: int, pop: float) -> pd.DataFrame:
+    """Who in layer ``other`` shares residents with unit ``k`` (``population``: this layer x
+    ``other``), largest first."""
+    row = np.asarray(population[k].todense()).ravel()
+    other_total = np.asarray(population.sum(axis=0)).ravel()
+    hit = np.flatnonzero(row > 1e-9)
+    olay = geo.layer(other)
+    table = pd.DataFrame({
+        "code": pd.Series([olay.codes[j] for j in hit], dtype=str),
+        "name": [olay.names[j] for j in hit],
+        "population": row[hit],
+        "share_of_footprint": _shares(row[hit], pop),
+        "share_of_unit": np.where(other_total[hit] > 0, row[hit] / other_total[hit], 0.0),
+    })
+    return table.sort_values("population", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def describe(geo: Geography, prof: Profile, threshold: float = 0.05) -> list[str]:
