@@ -28,13 +28,14 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 import pandas as pd
+import tomli_w
 from cachetools import LRUCache
 
 from dashboard.config import Settings
 from dashboard.data import snapshot
 from dashboard.data.importer import ImportSpec, Report, import_pack
 from dashboard.data.loader import load_pack
-from dashboard.data.pack_writer import PARTIAL, grouping_table, layer_toml, toml_str
+from dashboard.data.pack_writer import PARTIAL, grouping_table
 from dashboard.engine.geography import Geography
 from dashboard.errors import DataFileError, DataPackError
 from dashboard.uploads import REQUIRED, RESERVED, ROLES, Upload, decode, group_name, safe_name
@@ -299,11 +300,12 @@ class PackStore:
             raise DataFileError(f"{geo.name} already has a layer called '{layer}'; give the new "
                                 "layer another name.")
 
-        def add_layer(work: Path, manifest: str) -> str:
+        def add_layer(work: Path, doc: dict) -> None:
             file = f"{layer}.csv" if not (work / f"{layer}.csv").exists() else f"{layer}_drawn.csv"
             pd.DataFrame(rows, columns=["ward_code", f"{layer}_code", f"{layer}_name"]).to_csv(
                 work / file, index=False)
-            return manifest + layer_toml(grouping_table(layer, label, file, user_defined=True))
+            doc.setdefault("layers", []).append(
+                grouping_table(layer, label, file, user_defined=True))
 
         return self._copy_with(geo, f"{geo.name} + {label}", add_layer, client)
 
@@ -312,22 +314,22 @@ class PackStore:
         serves; British National Grid metres) as its hubs. Returns the new pack's id."""
         geo = self.get(base)
 
-        def put_hubs(work: Path, manifest: str) -> str:
+        def put_hubs(work: Path, doc: dict) -> None:
             table = pd.DataFrame({"hub_code": hubs["code"], "name": hubs["name"],
                                   "type": hubs["type"], "easting": hubs["x"],
                                   "northing": hubs["y"], "staff": hubs["staff"],
                                   "serves": hubs["serves"]})
             table.to_csv(work / "hubs_drawn.csv", index=False)
-            kept = re.sub(r"(?ms)^\[hubs\]\s*\n(?:[^\[\n][^\n]*\n?)*", "", manifest)
-            return kept.rstrip("\n") + '\n\n[hubs]\nfile = "hubs_drawn.csv"\n'
+            doc["hubs"] = {"file": "hubs_drawn.csv"}
 
         return self._copy_with(geo, f"{geo.name} + hubs placed in the dashboard", put_hubs,
                                client)
 
     def _copy_with(self, geo: Geography, name: str, change, client: str) -> str:
-        """Copy ``geo``'s pack, let ``change(folder, manifest) -> manifest`` add to it, and
-        keep the copy under a new id once it loads. Packs are read-only once written (any
-        worker may have one in memory), so nothing is ever changed in place."""
+        """Copy ``geo``'s pack named ``name``, let ``change(folder, manifest)`` add to it (the
+        manifest parsed, to change in place), and keep the copy under a new id once it loads.
+        Packs are read-only once written (any worker may have one in memory), so nothing is
+        ever changed in place."""
         source = Path(str(geo.metadata.get("root", "")))
         if not (source / "pack.toml").is_file():
             raise DataFileError("This pack was not read from files, so it cannot be copied.")
@@ -339,9 +341,12 @@ class PackStore:
         try:
             shutil.copytree(source, work, ignore=shutil.ignore_patterns(USED, OWNER))
             _claim(incoming)
-            manifest = (work / "pack.toml").read_text(encoding="utf-8")
-            manifest = change(work, _renamed(manifest, name))
-            (work / "pack.toml").write_text(manifest, encoding="utf-8")
+            doc = tomllib.loads((work / "pack.toml").read_text(encoding="utf-8"))
+            doc.setdefault("pack", {})["name"] = name
+            change(work, doc)
+            (work / "pack.toml").write_text(
+                f"# A copy of {geo.name}, made in the dashboard; see README.md there.\n"
+                + tomli_w.dumps(doc), encoding="utf-8")
             load_pack(work)  # only a copy that opens is kept
             os.replace(work, self.root / pack_id)
         except OSError as exc:
@@ -354,14 +359,6 @@ class PackStore:
 
 LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
-
-def _renamed(manifest: str, name: str) -> str:
-    """The manifest with the [pack] table's name replaced (the first ``name =`` line after it)."""
-    head, sep, rest = manifest.partition("[pack]")
-    if not sep:
-        return manifest
-    rest = re.sub(r"(?m)^name\s*=.*$", lambda _: f"name = {toml_str(name)}", rest, count=1)
-    return head + sep + rest
 
 
 USED = ".used"  # touched when a pack is opened; its age is the pack's idle time

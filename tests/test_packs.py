@@ -308,3 +308,21 @@ def test_a_layer_or_hubs_drawn_in_the_browser_go_into_a_copy_of_the_pack(tmp_pat
         (c, "Q1" if i % 2 else "Q2", "Odd" if i % 2 else "Even")
         for i, c in enumerate(store.default.layer("wards").codes)])
     assert store.get(demo).fictional and "quarters" in store.get(demo).layers
+
+
+def test_an_imported_pack_takes_a_drawn_layer_and_hubs(store, borough):
+    """The import writes pack.toml with tomli-w (a short list of layers may come out inline);
+    a copy with a drawn layer, then with hubs, must still open, named as the copy."""
+    pack_id, _ = store.import_uploads(borough, [], "Testshire 😀 \"quoted\"", {})
+    rows = [("E05000001", "A", "Low side"), ("E05000002", "B", "High side")]
+    copy = store.derive(pack_id, "neighbourhoods", "Neighbourhoods", rows)
+    drawn = store.get(copy)
+    assert drawn.name == 'Testshire 😀 "quoted" + Neighbourhoods'
+    assert drawn.layer("neighbourhoods").label == "Neighbourhoods (user-defined)"
+    import pandas as pd
+
+    inside = drawn.atoms.geometry.iloc[0].representative_point()
+    hubs = pd.DataFrame([{"code": "H1", "name": "=Town hall", "type": "main", "x": inside.x,
+                          "y": inside.y, "staff": 3.0, "serves": ""}])
+    with_hubs = store.get(store.derive_hubs(copy, hubs))
+    assert list(with_hubs.hubs["name"]) == ["=Town hall"] and "neighbourhoods" in with_hubs.layers

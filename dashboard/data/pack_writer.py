@@ -235,11 +235,6 @@ def _replace(work: Path, out: Path) -> None:
     shutil.rmtree(old.parent, ignore_errors=True)
 
 
-def toml_str(text: str) -> str:
-    """A TOML string value for any text (emoji, quotes, ``]]``, control characters)."""
-    return tomli_w.dumps({"v": str(text).encode("utf-8", "replace").decode("utf-8")})[4:].strip()
-
-
 def _manifest(spec: ImportSpec, parts: dict) -> str:
     """pack.toml for an import: ``parts`` holds the age bands, need labels, sources, origins,
     the layers beyond wards, and the optional hubs, best-fit and centroid tables."""
@@ -268,11 +263,6 @@ def grouping_table(name: str, label: str | None = None, file: str | None = None,
             "label": label or name.replace("_", " ").capitalize(), "of": "wards",
             "file": file or name + ".csv", **({"user_defined": True} if user_defined else {}),
             "columns": {"member": "ward_code", "code": f"{name}_code", "name": f"{name}_name"}}
-
-
-def layer_toml(table: dict) -> str:
-    """One more ``[[layers]]`` table, to append to a manifest."""
-    return "\n" + tomli_w.dumps({"layers": [table]})
 
 
 def _pcn_table(spec: ImportSpec, estimated: bool) -> dict:
