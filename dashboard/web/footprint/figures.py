@@ -11,6 +11,7 @@ from dashboard.web.common.mapbase import (
     FOOTPRINT_MAP_HEIGHT,
     OKABE_ITO,
     MapSource,
+    bng_to_lonlat,
     outline_of,
     unit_view,
 )
@@ -110,13 +111,13 @@ def footprint_map(geo: Geography, source: MapSource, layer: str, index: int) -> 
                    "line": {"color": "#000000", "width": 3.5}, "hoverinfo": "skip",
                    "name": "This footprint"})
     if geo.hubs is not None and not geo.hubs.empty:
-        hubs = geo.hubs.to_crs("EPSG:4326")
-        inside = shapely.contains_xy(disp.units[layer][index], hubs.geometry.x, hubs.geometry.y)
-        hubs = hubs[inside]
+        lon, lat = bng_to_lonlat(geo.hubs.geometry.x, geo.hubs.geometry.y)
+        inside = shapely.contains_xy(disp.units[layer][index], lon, lat)
+        hubs, lon, lat = geo.hubs[inside], lon[inside], lat[inside]
         if len(hubs):
             traces.append({
                 "type": "scattermap", "mode": "markers", "name": "Hubs",
-                "lon": hubs.geometry.x.round(5).tolist(), "lat": hubs.geometry.y.round(5).tolist(),
+                "lon": lon.tolist(), "lat": lat.tolist(),
                 "marker": {"size": 13, "color": "#0072B2"},
                 "customdata": [[n, t] for n, t in zip(hubs["name"], hubs["type"])],
                 "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]} hub<extra></extra>"})

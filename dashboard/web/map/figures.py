@@ -28,6 +28,7 @@ from dashboard.web.common.mapbase import (
     VIRIDIS_DARK_HIGH,
     MapSource,
     Shading,
+    bng_to_lonlat,
     fit_view,
     hub_types,
     no_highlight,
@@ -174,12 +175,13 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
                        "showlegend": False, "name": f"{geo.layer(name).label} labels",
                        "visible": name in visible})
     for t in hub_types(geo):
-        hubs = geo.hubs[geo.hubs["type"].astype(str) == t].to_crs("EPSG:4326")
+        hubs = geo.hubs[geo.hubs["type"].astype(str) == t]
+        lon, lat = bng_to_lonlat(hubs.geometry.x, hubs.geometry.y)
         colour, size = HUB_STYLE.get(t, (OKABE_ITO[5], 11))
         staff = hubs["staff"].tolist() if "staff" in hubs else [0] * len(hubs)
         traces.append({
-            "type": "scattermap", "mode": "markers", "lon": hubs.geometry.x.round(5).tolist(),
-            "lat": hubs.geometry.y.round(5).tolist(), "marker": {"size": size, "color": colour},
+            "type": "scattermap", "mode": "markers", "lon": lon.tolist(),
+            "lat": lat.tolist(), "marker": {"size": size, "color": colour},
             "name": f"Hubs: {t}", "visible": "hubs" in visible,
             "customdata": [[n, c, s] for n, c, s in zip(hubs["name"], hubs["code"], staff)],
             "hovertemplate": "<b>%{customdata[0]}</b> (%{customdata[1]})<br>" + f"{t} hub"
