@@ -199,6 +199,10 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
     _serve_glyphs(server)
     _serve_pack_switch(server)
     _compress(server)
+    # Screen readers pick their voice and pronunciation from the page's language; Dash's own
+    # script block is no page footer (the sources line is).
+    app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">', 1) \
+        .replace("<footer>", "<div>", 1).replace("</footer>", "</div>", 1)
     app.layout = lambda: shell.shell(server)
     web.register(app)
     # Dash's error pop-ups and prop checks only when asked for: they show code to the browser.

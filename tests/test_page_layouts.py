@@ -63,7 +63,10 @@ def test_footprint_and_overlaps_follow_their_choices(page):
     tree = page(footprint, layer="districts", code="D02", need="imd_score")
     assert (find(tree, ids.FOOTPRINT_LAYER).value, find(tree, ids.FOOTPRINT_CODE).value) == (
         "districts", "D02")
-    assert find(page(footprint, layer="places", code="D02"), ids.FOOTPRINT_CODE).value is None
+    wrong = page(footprint, layer="places", code="D02")
+    assert find(wrong, ids.FOOTPRINT_CODE).value is None
+    assert "There is no footprint 'D02' in place partnerships" in text(wrong)
+    assert "There is no footprint" not in text(page(footprint, layer="places"))
     tree = page(overlaps, from_layer="wards", to_layer="districts", method="best-fit")
     assert find(tree, ids.OVERLAP_FROM).value == "wards"
     assert find(tree, ids.OVERLAP_TO).value == "districts"

@@ -15,10 +15,16 @@ def layout(layer: str | None = None, code: str | None = None, need: str | None =
     names = [n for n, lay in geo.layers.items() if lay.kind != "small_areas"]
     layer = layer if layer in geo.layers else next(
         (n for n in names if geo.layer(n).kind == "grouping"), names[0])
-    code = code if code in geo.layer(layer).positions else None
+    lay = geo.layer(layer)
+    missing = None
+    if code and code not in lay.positions:  # a mistyped or out-of-date link says so
+        missing = dbc.Alert(f"There is no footprint '{code[:40]}' in {lay.label.lower()}; "
+                            "choose one below.", color="warning", className="py-2")
+        code = None
     need = controls.need_default(geo, need)
     return html.Div([
         controls.pack_notice(geo),
+        missing,
         dbc.Row([
             dbc.Col([dbc.Label("Layer", html_for=ids.FOOTPRINT_LAYER),
                      dcc.Dropdown(controls.layer_options(geo), layer, id=ids.FOOTPRINT_LAYER,

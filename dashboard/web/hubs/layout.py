@@ -96,7 +96,8 @@ def _what_if_card(page: HubsPage) -> dbc.Card:
         controls.field("Chosen hub", dcc.Dropdown(
             id=ids.HUBS_CHOSEN, options=controls.hub_options(page.plan),
             placeholder="Choose a hub"), ids.HUBS_CHOSEN),
-        dbc.InputGroup([dbc.InputGroupText("Staff (FTE)"),
+        dbc.InputGroup([dbc.InputGroupText(html.Label("Staff (FTE)", htmlFor=ids.HUBS_STAFF,
+                                                      className="mb-0")),
                         dbc.Input(id=ids.HUBS_STAFF, type="number", min=0, step=0.5),
                         dbc.Button("Set", id=ids.HUBS_SET_STAFF, color="secondary")],
                        size="sm", className="mb-2"),

@@ -55,6 +55,7 @@ def layout(measure: str = "population", need: str | None = None, layer: str | No
     page = resolve(measure, need, layer, code, show)
     return html.Div([
         controls.pack_notice(page.geo),
+        html.H1(f"Map of {page.geo.name}", className="h4"),
         _choices(page),
         dbc.Row([dbc.Col(_map(page), lg=8), dbc.Col(_details(page), lg=4)]),
         html.Details([

@@ -1,0 +1,66 @@
+"""axe-core over every page of the demo and of a real borough: no serious or critical
+violation (WCAG 2.2 AA rules as axe-core checks them), and the fixes the pages rely on."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from conftest import CHROMIUM
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/", "/footprint?layer={grouping}", "/overlaps", "/allocate", "/redraw", "/hubs",
+         "/data", "/upload"]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    if not CHROMIUM:
+        pytest.skip("no Chromium on this machine (CI installs Debian's chromium)")
+    from werkzeug.serving import make_server
+
+    from dashboard.app import create_app
+    from dashboard.config import DEMO_PACK, Settings
+
+    folder = tmp_path_factory.mktemp("a11y")
+    app = create_app(settings=Settings(pack=DEMO_PACK, pack_store=folder / "store",
+                                       cache_dir=folder / "cache"))
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("pack, grouping", [("default", "places"), ("kirklees", "pcns")])
+def test_no_serious_or_critical_violation_on_any_page(served, page, pack, grouping):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    found = {}
+    for path in PAGES:
+        url = served + path.format(grouping=grouping)
+        page.goto(url + ("&" if "?" in url else "?") + f"pack={pack}")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(600)  # the accessibility fixes run on the next animation frame
+        bad = [(v["id"], [n["target"] for n in v["nodes"]][:3])
+               for v in axe.run(page).response["violations"]
+               if v["impact"] in ("serious", "critical")]
+        if bad:
+            found[path] = bad
+    assert found == {}
+    assert page.get_attribute("html", "lang") == "en-GB"
+
+
+def test_dropdowns_take_the_focus_and_are_named_by_their_label(served, page):
+    page.goto(served + "/overlaps")
+    page.wait_for_selector("button#overlap-from")
+    page.wait_for_timeout(300)
+    page.focus("button#overlap-from")
+    name = page.evaluate("""() => {
+        const b = document.activeElement;
+        return b.getAttribute('aria-labelledby').split(' ')
+            .map(id => (document.getElementById(id) || {}).textContent || '').join(' ').trim();
+    }""")
+    assert name.startswith("From") and "Place partnerships" in name
+    assert page.get_attribute("button#overlap-from", "tabindex") == "0"
+    assert page.locator(".dash-dropdown-focus-target[tabindex='0']").count() == 0
