@@ -64,3 +64,13 @@ def test_dropdowns_take_the_focus_and_are_named_by_their_label(served, page):
     assert name.startswith("From") and "Place partnerships" in name
     assert page.get_attribute("button#overlap-from", "tabindex") == "0"
     assert page.locator(".dash-dropdown-focus-target[tabindex='0']").count() == 0
+
+
+@pytest.mark.parametrize("path, graph", [("/", "map-graph"), ("/redraw", "redraw-map"),
+                                         ("/hubs", "hubs-map")])
+def test_maps_are_named_figures_with_a_caption(served, page, path, graph):
+    page.goto(served + path)
+    page.wait_for_selector(f"figure[aria-label] #{graph}")
+    caption = page.inner_text(f"figure:has(#{graph}) figcaption")
+    assert page.get_attribute(f"figure:has(#{graph})", "aria-label").startswith("Map of")
+    assert "below" in caption  # where the same figures are as text

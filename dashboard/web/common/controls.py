@@ -53,6 +53,15 @@ def map_placeholder(graph_id: str) -> dcc.Graph:
                      className="border rounded mb-2")
 
 
+def map_figure(graph, label: str, caption, caption_id: str | None = None) -> html.Figure:
+    """A map as a figure: named for screen readers (``label``: what it shows) and captioned
+    (``caption``: how to read or use it, and where the same figures are as text)."""
+    named = {"id": caption_id} if caption_id else {}
+    return html.Figure([graph, html.Figcaption(caption, className="text-muted small mt-1",
+                                               **named)],
+                       className="mb-2", **{"aria-label": label})
+
+
 def history_buttons(undo: str, redo: str, reset: str) -> html.Div:
     """Undo, Redo and Start again, for the pages that edit a draft."""
     return html.Div([dbc.Button("Undo", id=undo, size="sm", color="secondary", outline=True,

@@ -43,10 +43,12 @@ def layout(scenario: str | None = None, layer: str | None = None, **_query) -> h
             dbc.Col([*_settings(page), _what_if_card(page)], lg=3),
             dbc.Col([
                 html.Div(id=ids.HUBS_SUMMARY, className="mb-1", **{"aria-live": "polite"}),
-                controls.map_placeholder(ids.HUBS_MAP),
-                html.P("Distances are straight lines in British National Grid metres from "
-                       "where each small area's residents are taken to live, not travel times.",
-                       className="text-muted small"),
+                controls.map_figure(
+                    controls.map_placeholder(ids.HUBS_MAP),
+                    "Map of small areas by distance to the nearest hub, with the hubs",
+                    "Distances are straight lines in British National Grid metres from where each "
+                    "small area's residents are taken to live, not travel times. The tables below "
+                    "give the same figures."),
             ], lg=6),
             dbc.Col(_scenario_card(page), lg=3),
         ]),

@@ -97,10 +97,13 @@ def _map(page: MapPage) -> list:
         ], className="mb-2"),
         # Drawn by a callback once per visit (the layout stays cheap); later changes are
         # patches.
-        dcc.Graph(id=ids.MAP_GRAPH, config={
-            "displaylogo": False, "scrollZoom": True,
-            "modeBarButtonsToRemove": ["select2d", "lasso2d"]}, className="border rounded"),
-        html.P(_note(page.geo), id=ids.MAP_NOTE, className="text-muted small mt-1"),
+        controls.map_figure(
+            dcc.Graph(id=ids.MAP_GRAPH, config={
+                "displaylogo": False, "scrollZoom": True,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d"]}, className="border rounded"),
+            "Map of small areas shaded by the chosen measure, with the chosen outlines",
+            [_note(page.geo), " The same figures are in 'The map as a table' below."],
+            caption_id=ids.MAP_NOTE),
     ]
 
 

@@ -39,10 +39,11 @@ def layout(layer: str | None = None, scenario: str | None = None, new: str | Non
                 html.Div(id=ids.REDRAW_SUMMARY, className="mb-1", **{"aria-live": "polite"}),
                 html.Div(id=ids.REDRAW_WARNINGS),
                 # Drawn by the first render (the layout stays light); moves then patch colours.
-                controls.map_placeholder(ids.REDRAW_MAP),
-                html.P("Click a ward to move it to the footprint chosen on the left, or use "
-                       "the ward list at the foot of the page. Colours are footprints.",
-                       className="text-muted small"),
+                controls.map_figure(
+                    controls.map_placeholder(ids.REDRAW_MAP), "Map of wards coloured by footprint",
+                    "Click a ward to move it to the footprint chosen on the left, or use the ward "
+                    "list at the foot of the page. Colours are footprints; the Balance table below "
+                    "gives each footprint's figures."),
             ], lg=6),
             dbc.Col([_use_layer_card(page), _scenarios_card(page)], lg=3),
         ]),
