@@ -45,12 +45,17 @@ def amount(value: float, unit: str, with_unit: bool = True) -> str:
     return f"{value:,.1f} {unit}" if with_unit else f"{value:,.1f}"
 
 
-def map_placeholder(graph_id: str) -> dcc.Graph:
+def map_placeholder(graph_id: str, **config) -> dcc.Loading:
     """An empty map of the page's height, drawn by the page's first callback (the layout stays
-    light and the shapes come by URL)."""
-    return dcc.Graph(id=graph_id, figure={"data": [], "layout": {"height": MAP_HEIGHT}},
-                     config={"displaylogo": False, "scrollZoom": True},
-                     className="border rounded mb-2")
+    light and the shapes come by URL), with a spinner over it until it is drawn, so nothing
+    jumps. Quick updates (a ward move) stay under the spinner's delay."""
+    blank = {"height": MAP_HEIGHT, "xaxis": {"visible": False}, "yaxis": {"visible": False},
+             "margin": {"l": 0, "r": 0, "t": 0, "b": 0}}
+    graph = dcc.Graph(id=graph_id, figure={"data": [], "layout": blank},
+                      config={"displaylogo": False, "scrollZoom": True, **config},
+                      className="border rounded mb-2")
+    return dcc.Loading(graph, type="circle", delay_show=400, target_components={
+        graph_id: "figure"}, overlay_style={"visibility": "visible", "opacity": 0.5})
 
 
 def map_figure(graph, label: str, caption, caption_id: str | None = None) -> html.Figure:

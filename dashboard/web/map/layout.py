@@ -98,9 +98,8 @@ def _map(page: MapPage) -> list:
         # Drawn by a callback once per visit (the layout stays cheap); later changes are
         # patches.
         controls.map_figure(
-            dcc.Graph(id=ids.MAP_GRAPH, config={
-                "displaylogo": False, "scrollZoom": True,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d"]}, className="border rounded"),
+            controls.map_placeholder(ids.MAP_GRAPH,
+                                     modeBarButtonsToRemove=["select2d", "lasso2d"]),
             "Map of small areas shaded by the chosen measure, with the chosen outlines",
             [_note(page.geo), " The same figures are in 'The map as a table' below."],
             caption_id=ids.MAP_NOTE),
