@@ -74,3 +74,19 @@ def test_maps_are_named_figures_with_a_caption(served, page, path, graph):
     caption = page.inner_text(f"figure:has(#{graph}) figcaption")
     assert page.get_attribute(f"figure:has(#{graph})", "aria-label").startswith("Map of")
     assert "below" in caption  # where the same figures are as text
+
+
+def test_on_a_phone_the_navigation_folds_into_a_menu(served, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(served + "/overlaps")
+        page.wait_for_selector("#overlap-from")
+        assert page.locator(".app-navbar").bounding_box()["height"] < 110  # was about 410 px
+        assert not page.locator("a.nav-link:has-text('Redraw')").is_visible()
+        page.click("#nav-toggle")
+        page.locator("a.nav-link:has-text('Redraw')").wait_for(state="visible")
+        page.click("a.nav-link:has-text('Redraw')")
+        page.wait_for_selector("#redraw-summary-text")
+    finally:
+        context.close()

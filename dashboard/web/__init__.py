@@ -12,6 +12,9 @@ from dashboard.web.site import PAGES, TITLE
 
 def register(app) -> None:
     """Register every page of :data:`~dashboard.web.site.PAGES` and attach its callbacks."""
+    from dashboard.web.common import shell
+
+    shell.register(app)
     for order, page in enumerate(PAGES):
         feature = importlib.import_module(f"dashboard.web.{page.package}")
         dash.register_page(f"dashboard.web.{page.package}", path=page.path, name=page.name,

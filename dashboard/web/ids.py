@@ -5,6 +5,8 @@ APP_ALERT = "app-alert"
 SOURCES_FOOTER = "sources-footer"
 PACK_KEY = "pack-key"  # hidden: the tab's pack, read by assets/pack.js
 PACK_CHOOSER = "pack-chooser"
+NAV_TOGGLE = "nav-toggle"  # the menu button of the folded navigation (narrow screens)
+NAV_MENU = "nav-menu"
 # This browser's scenario edit keys (id -> key) and the scenarios shared with it by link:
 # kept in the browser's local storage, never on the server.
 SCENARIO_KEYS = "scenario-keys"

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, State, dcc, html
 from flask import has_request_context, request
 
 from dashboard.engine.geography import Geography
@@ -65,12 +65,17 @@ def shell(server) -> html.Div:
     return html.Div([
         # The tab's pack, repeated by assets/pack.js on every request of this page.
         html.Div(id=ids.PACK_KEY, **{"data-pack": key}, hidden=True),
+        # Below the large breakpoint the links fold behind a menu button (phones, narrow windows).
         dbc.Navbar(dbc.Container([
             dbc.NavbarBrand([TITLE, pack_badge(geo)], href="/" + query),
-            dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=href + query, active="exact"))
-                     for label, href in NAV_LINKS], navbar=True, className="me-auto"),
-            pack_chooser(choices(server), key, geo.name),
-        ], fluid=True), color="#0b4f9c", dark=True, className="mb-3 app-navbar"),
+            dbc.NavbarToggler([html.Span(className="navbar-toggler-icon"),
+                               html.Span("Menu", className="visually-hidden")], id=ids.NAV_TOGGLE),
+            dbc.Collapse([
+                dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=href + query, active="exact"))
+                         for label, href in NAV_LINKS], navbar=True, className="me-auto"),
+                pack_chooser(choices(server), key, geo.name),
+            ], id=ids.NAV_MENU, is_open=False, navbar=True),
+        ], fluid=True), color="#0b4f9c", dark=True, expand="lg", className="mb-3 app-navbar"),
         dbc.Container([
             dbc.Alert(id=ids.APP_ALERT, is_open=False, dismissable=True, color="danger"),
             pack_problem_alert(geo),
@@ -108,3 +113,11 @@ def pack_problem_alert(geo: Geography):
                                 " or load the files again on ",
                                 html.A("Load your data", href="/upload"), "."],
                                className="mt-1")], color="warning")
+
+
+def register(app) -> None:
+    """The menu button opens and closes the folded navigation."""
+    app.clientside_callback(
+        "function(n, open) { return n ? !open : open; }",
+        Output(ids.NAV_MENU, "is_open"), Input(ids.NAV_TOGGLE, "n_clicks"),
+        State(ids.NAV_MENU, "is_open"), prevent_initial_call=True)
