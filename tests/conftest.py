@@ -150,3 +150,24 @@ def geo(app):
     from dashboard.web import reference
 
     return reference.geography(app.server)
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """The app on the bundled packs, served over HTTP for Chromium: (base URL, app)."""
+    if not CHROMIUM:
+        pytest.skip("no Chromium on this machine (CI installs Debian's chromium)")
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from dashboard.app import create_app
+    from dashboard.config import DEMO_PACK, Settings
+
+    folder = tmp_path_factory.mktemp("served")
+    app = create_app(settings=Settings(pack=DEMO_PACK, pack_store=folder / "store",
+                                       cache_dir=folder / "cache"))
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", app
+    server.shutdown()

@@ -3,11 +3,7 @@ violation (WCAG 2.2 AA rules as axe-core checks them), and the fixes the pages r
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-
-from conftest import CHROMIUM
 
 pytestmark = pytest.mark.browser
 
@@ -16,21 +12,8 @@ PAGES = ["/", "/footprint?layer={grouping}", "/overlaps", "/allocate", "/redraw"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    if not CHROMIUM:
-        pytest.skip("no Chromium on this machine (CI installs Debian's chromium)")
-    from werkzeug.serving import make_server
-
-    from dashboard.app import create_app
-    from dashboard.config import DEMO_PACK, Settings
-
-    folder = tmp_path_factory.mktemp("a11y")
-    app = create_app(settings=Settings(pack=DEMO_PACK, pack_store=folder / "store",
-                                       cache_dir=folder / "cache"))
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def served(demo_server):
+    return demo_server[0]
 
 
 @pytest.mark.parametrize("pack, grouping", [("default", "places"), ("kirklees", "pcns")])

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from conftest import CHROMIUM, REALDATA
+from conftest import REALDATA
 from dashboard.data.examples import GEODATA
 
 pytestmark = pytest.mark.browser
@@ -32,22 +31,8 @@ PLACES = {
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    if not CHROMIUM:
-        pytest.skip("no Chromium on this machine (CI installs Debian's chromium)")
-    from werkzeug.serving import make_server
-
-    from dashboard.app import create_app
-    from dashboard.config import DEMO_PACK, Settings
-
-    folder = tmp_path_factory.mktemp("real")
-    app = create_app(settings=Settings(pack=DEMO_PACK, pack_store=folder / "store",
-                                       cache_dir=folder / "cache"))
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
+def served(demo_server):
+    return demo_server
 
 
 def _settle(page) -> None:

@@ -93,20 +93,31 @@ def _direction(dx: float, dy: float) -> str:
 def _ward_names(centres: np.ndarray) -> list[str]:
     names, used, rural = [], set(), iter(RURAL_WARDS)
     for x, y in centres:
-        dists = [math.hypot(x - _km(off)[0], y - _km(off)[1]) for _, off, *_ in TOWNS]
-        t = int(np.argmin(dists))
-        town, off = TOWNS[t][0], TOWNS[t][1]
-        if dists[t] > 4500 or t >= 5:
+        t, far = _nearest_town(x, y, TOWNS)
+        if far > 4500 or t >= 5:
             name = next(rural)
         else:
-            name = f"{town} {_direction(x - _km(off)[0], y - _km(off)[1])}"
+            name = f"{TOWNS[t][0]} {_heading(x, y, TOWNS[t])}"
             i = 2
             while name in used:
-                name = f"{town} {_direction(x - _km(off)[0], y - _km(off)[1])} {'I' * i}"
+                name = f"{TOWNS[t][0]} {_heading(x, y, TOWNS[t])} {'I' * i}"
                 i += 1
         used.add(name)
         names.append(name)
     return names
+
+
+def _nearest_town(x: float, y: float, towns: list) -> tuple[int, float]:
+    """The nearest town's position in ``towns`` and its distance (m)."""
+    dists = [math.hypot(x - _km(off)[0], y - _km(off)[1]) for _, off, *_ in towns]
+    t = int(np.argmin(dists))
+    return t, dists[t]
+
+
+def _heading(x: float, y: float, town) -> str:
+    """Where (x, y) lies from ``town``'s centre: Central, North, South East, ..."""
+    cx, cy = _km(town[1])
+    return _direction(x - cx, y - cy)
 
 
 def _pcn_names(prac_xy: np.ndarray, pcn_of: np.ndarray, list_size: np.ndarray) -> list[str]:
@@ -114,10 +125,9 @@ def _pcn_names(prac_xy: np.ndarray, pcn_of: np.ndarray, list_size: np.ndarray) -
     for p in range(int(pcn_of.max()) + 1):
         m = pcn_of == p
         x, y = np.average(prac_xy[m], axis=0, weights=np.maximum(list_size[m], 1))
-        towns = TOWNS[:5]  # PCNs take the names of the towns their practices serve
-        dists = [math.hypot(x - _km(off)[0], y - _km(off)[1]) for _, off, *_ in towns]
-        town = towns[int(np.argmin(dists))]
-        name = f"{town[0]} {_direction(x - _km(town[1])[0], y - _km(town[1])[1])} PCN"
+        # PCNs take the names of the towns their practices serve.
+        town = TOWNS[_nearest_town(x, y, TOWNS[:5])[0]]
+        name = f"{town[0]} {_heading(x, y, town)} PCN"
         if name in used:
             name = f"{town[0]} Health Partnership PCN"
         k = 2

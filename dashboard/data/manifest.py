@@ -168,13 +168,13 @@ def read_manifest(folder: str | Path) -> Manifest:
 
 def _optional_files(root: Path, doc: dict, sa: dict, file) -> dict:
     """Hubs, current allocations, centroids and best-fit lookups, where the pack has them."""
-    def table(key: str, where: dict, columns: dict):
-        return file(root, _get(where, key, "the manifest" if where is doc else "small_areas",
-                               dict), "file", key, columns) if key in where else None
+    def table(key: str, columns: dict):
+        return file(root, _get(doc, key, "the manifest", dict), "file", key, columns) \
+            if key in doc else None
 
-    allocations = table("allocations", doc, {})
+    allocations = table("allocations", {})
     return {
-        "hubs": table("hubs", doc, HUB_COLUMNS),
+        "hubs": table("hubs", HUB_COLUMNS),
         "allocations": allocations.path if allocations else None,
         "centroids": file(root, _get(sa, "centroids", "small_areas", dict), "file",
                           "small_areas.centroids", CENTROID_COLUMNS) if "centroids" in sa else None,

@@ -28,9 +28,10 @@ from dashboard.web.common.shapes import DEFAULT_TOLERANCE_M, DisplayGeometry, di
 LOG = logging.getLogger(__name__)
 FORMAT = "1"
 # The code whose output is cached: a change to any of it makes a new key.
-SOURCES = (Path(__file__).resolve().parents[2] / "engine",
-           Path(__file__).resolve().parents[2] / "data",
-           Path(__file__).resolve().parent)
+_HERE = Path(__file__).resolve().parent
+SOURCES = (_HERE.parents[1] / "engine", _HERE.parents[1] / "data")
+# Of the web layer, only the modules that make the shapes: editing a page never empties the cache.
+SHAPE_CODE = (_HERE / "shapes.py", _HERE / "mapbase.py")
 
 
 def _digest_files(paths, root: Path, h) -> None:
@@ -46,6 +47,7 @@ def content_key(folder: Path) -> str:
     _digest_files((p for p in folder.rglob("*") if p.is_file()), folder, h)
     for src in SOURCES:
         _digest_files(src.glob("*.py"), src, h)
+    _digest_files(SHAPE_CODE, _HERE, h)
     return h.hexdigest()[:32]
 
 
