@@ -264,3 +264,27 @@ def test_typed_amounts_replace_only_their_resource_and_layer_and_refuse_negative
     assert typed_records(geo, "places", "early_help", codes, [None] * len(codes), None) is None
     with pytest.raises(DashboardError, match="not a number of zero or more"):
         typed_records(geo, "places", "early_help", codes, [-5] + [None] * (len(codes) - 1), None)
+
+
+def test_current_amounts_are_read_as_a_spreadsheet_shows_them():
+    """£ signs, thousands separators and pasted invisible characters give the same figures;
+    infinite amounts and shares are refused by row."""
+    from conftest import DEMO
+    from dashboard.data.allocations import checked_current
+    from dashboard.data.loader import load_pack
+
+    geo = load_pack(DEMO)
+    codes = list(geo.layer("places").codes)[:2]
+    res = geo.resources
+
+    def table(amounts):
+        return pd.DataFrame({"Resource": [res[0].name] * 2, "Layer": ["places"] * 2,
+                             "Area": [codes[0] + "\u200b", f" {codes[1]}"], "Amount": amounts})
+
+    read = checked_current(table(["£1,200,000", " 2,000.50 "]), "budget.csv", geo, res)
+    assert read["area"].tolist() == codes
+    assert read["amount"].tolist() == [1_200_000.0, 2000.5]
+    with pytest.raises(AllocationError, match="amount 'inf' for .* is not a number of zero"):
+        checked_current(table(["inf", "1"]), "budget.csv", geo, res)
+    with pytest.raises(AllocationError, match=r"budget.csv: amount '12%' \(row 2\) is not a "):
+        checked_current(table(["12%", "1"]), "budget.csv", geo, res)

@@ -34,6 +34,11 @@ CASES = {
     "groups_no_ward_codes.csv": ("groups", "no column holds the wards' codes"),
     "hubs_swapped.csv": ("hubs", "look swapped"),
     "hubs_missing_coordinates.csv": ("hubs", "Town hall have no usable coordinates"),
+    "hubs_infinite_staff.csv": ("hubs", "Town hall have a staff figure in 'staff' that is not "
+                                        "a number of 0 or more"),
+    "hubs_thousands_in_coordinates.csv": ("hubs", "total 1000"),
+    "groups_group_named_twice.csv": ("groups", "gives a group more than one name (P1: 'Valley', "
+                                               "'Hills')"),
     "practices_no_coordinates.csv": ("practices", "B00001 have no coordinates"),
     "practices_no_pcn.csv": ("practices", "no column for pcn code"),
     "wards_not_geojson.geojson": ("wards", "cannot read it as boundaries"),
@@ -146,6 +151,16 @@ REAL_CASES = {
                                                      "must be cut to the one you mean"),
     "pop_header_repeated_midway.csv": ("population", OK),
     "pop_footer_note.csv": ("population", OK),
+    "pop_zero_width_space_in_codes.csv": ("population", OK),
+    "pop_value_scientific_count.csv": ("population", "counts written in scientific notation: "
+                                                     "E01005327 ('1.4E+03')"),
+    "pop_value_excel_ref_error.csv": ("population", "not numbers: E01005327 ('#REF!')"),
+    "pop_value_excel_na_error.csv": ("population", "blank or suppressed ('*', 'c', '..') for 1 "
+                                                   "row(s): E01005327"),
+    "pop_tab_separated_named_csv.csv": ("population", OK),
+    "pop_pipe_separated.csv": ("population", OK),
+    "pop_in_thousands.csv": ("population", "not whole numbers: E01005320 ('2.221')"),
+    "pop_msoa_subtotal_row.csv": ("population", "row(s) E02001000 are not small-area codes"),
     "need_5_rows_repeated.csv": ("need", OK),
     "need_code_twice_different_figures.csv": ("need", "more than once with different figures: "
                                                       "E01005323"),
@@ -172,6 +187,10 @@ REAL_CASES = {
     "regs_utf16.csv": ("registrations", OK),
     "regs_workbook.xlsx": ("registrations", OK),
     "regs_absurd_count.csv": ("registrations", "counts too large for one row"),
+    "regs_lowercase_practice_codes.csv": ("registrations", OK),
+    "regs_two_quarters.csv": ("registrations", "more than once with different figures"),
+    "practices_zero_coordinates.csv": ("practices", "P85004 have postcode_easting_bng/"
+                                                    "postcode_northing_bng values that look like"),
     "practices_lowercase_codes.csv": ("practices", OK),
     "practices_code_twice_different_pcn.csv": ("practices", "gives 1 code(s) more than once "
                                                             "with different figures: P85004"),

@@ -93,6 +93,9 @@ def test_assignment_csv_round_trip_and_bad_files(geo):
     changes, new = read_assignment(raw, "plan.csv", geo, d)
     assert changes[table.loc[0, "ward_code"]] == "NEWX"
     assert new == {"NEWX": table.loc[0, "footprint_name"]}
+    pasted = table.assign(ward_code=table["ward_code"].str.lower() + "\u200b")
+    changes, _ = read_assignment(pasted.to_csv(index=False).encode(), "plan.csv", geo, d)
+    assert set(changes) == set(table["ward_code"])  # lower-cased or pasted codes: same wards
     bad = [(table.assign(ward_code="E0599XXXX").head(1), "E0599XXXX are not wards"),
            (pd.concat([table.head(2), table.head(1)]), "listed more than once"),
            (table.drop(columns=["footprint_code", "footprint_name"]), "needs a ward code column"),

@@ -25,7 +25,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.data.codes import INVISIBLE as _INVISIBLE
 from dashboard.data.recognise import read_table
+from dashboard.data.tables import amounts
 from dashboard.engine.allocation import AllocationError, Resource, read_current
 from dashboard.engine.geography import Geography
 
@@ -84,6 +86,19 @@ def checked_current(table: pd.DataFrame, source: str, geo: Geography,
                     resources) -> pd.DataFrame:
     """A current-allocation table (any column case), checked against the pack and resources."""
     table = table.rename(columns=lambda c: str(c).strip().lower())
+    if "amount" in table.columns and not pd.api.types.is_numeric_dtype(table["amount"]):
+        values = amounts(table["amount"].astype("string"), table)
+        blank = table["amount"].astype("string").fillna("").str.strip() == ""
+        bad = values.isna() & ~blank
+        if bad.any():
+            i = bad[bad].index[0]
+            raise AllocationError(f"{source}: amount '{table.loc[i, 'amount']}' (row {i + 2}) is "
+                                  "not a number; write it as 1200 or £1,200.")
+        table = table.assign(amount=values)
+    for col in ("resource", "layer", "area"):
+        if col in table.columns:
+            table[col] = table[col].astype("string").str.replace(_INVISIBLE, "", regex=True
+                                                                 ).str.strip()
     return read_current(table, source, [r.name for r in resources],
                         {name: lay.codes for name, lay in geo.layers.items()})
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.data.codes import INVISIBLE
 from dashboard.data.recognise import parse_table
 from dashboard.engine.drafts import Draft
 from dashboard.engine.geography import Geography
@@ -55,7 +56,9 @@ def read_assignment(raw: bytes, filename: str, geo: Geography, draft: Draft
             f"(footprint_code); it has {', '.join(map(str, frame.columns))}. Export a scenario "
             "as CSV to see the layout.")
     name_col = _column(frame, FOOTPRINT_NAME)
-    wards = frame[ward_col].astype(str).str.strip()
+    # Ward codes are upper-case GSS codes; a lower-cased or pasted copy is the same ward.
+    wards = frame[ward_col].astype("string").fillna("").str.replace(INVISIBLE, "", regex=True
+                                                                 ).str.strip().str.upper()
     fps = frame[fp_col].fillna("").astype(str).str.strip()
     member = geo.layer(geo.layer(draft.layer).member_of)
     unknown = sorted(set(wards) - set(member.codes))

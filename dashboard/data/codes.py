@@ -11,6 +11,7 @@ from dashboard.errors import CodeError, DataFileError
 
 _SCIENTIFIC = re.compile(r"^-?\d+(\.\d+)?[eE][+-]?\d+$")
 _FLOAT_SUFFIX = re.compile(r"^\d+\.0+$")
+INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")  # soft hyphen, zero-width, BOM
 _EXCEL_HINT = (
     "This usually means the file was opened and saved in Excel; re-export it with the column "
     "formatted as Text, or import the CSV with the column set to Text."
@@ -37,7 +38,8 @@ def clean_codes(values: pd.Series, source: str, column: str) -> pd.Series:
             f"{source}: column '{column}' holds numbers, not text codes (e.g. {values.iloc[0]!r}). "
             f"Codes must stay text so that leading zeros survive. {_EXCEL_HINT}"
         )
-    text = values.astype("string").str.strip()
+    # Invisible characters pasted from web pages or PDFs make equal-looking codes differ.
+    text = values.astype("string").str.replace(INVISIBLE, "", regex=True).str.strip()
     blank = text.isna() | (text == "")
     if blank.any():
         rows = [str(i + 2) for i in blank[blank].index[:5]]

@@ -157,7 +157,8 @@ def _best_fit(path: Path, areas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, repo
     out = out[out["small_area_code"].isin(set(areas["code"]))].drop_duplicates()
     clash = out["small_area_code"].duplicated(keep=False)
     if clash.any():
-        raise CodeError(f"{source}: small area(s) {', '.join(out['small_area_code'][clash][:5])}"
+        raise CodeError(f"{source}: small area(s) "
+                        f"{', '.join(out['small_area_code'][clash].unique()[:5])}"
                         " have more than one best-fit ward. A best-fit lookup gives one each.")
     unknown = sorted(set(out["unit_code"]) - set(wards["code"]))
     if unknown:
@@ -185,17 +186,43 @@ def _groups(name: str, path: Path, wards: gpd.GeoDataFrame) -> pd.DataFrame:
     rest = [c for c in frame.columns if c != ward_col]
     code_col = next((c for c in rest if "code" in c.lower() or c.upper().endswith("CD")),
                     rest[0] if rest else None)
-    # The group's name is constant within each group (a ward-name column beside it is not).
-    named = [c for c in rest if c != code_col and ("name" in c.lower()
-                                                   or c.upper().endswith("NM"))]
-    name_col = next((c for c in named
-                     if frame.groupby(code_col)[c].nunique(dropna=False).max() <= 1), None)
     if code_col is None:
         raise DataFileError(f"{source}: needs a column of {name} codes beside the ward codes.")
+    named = [c for c in rest if c != code_col and ("name" in c.lower()
+                                                   or c.upper().endswith("NM"))]
+    ward_names = (set(wards["name"].astype(str).str.strip().str.upper()) if "name" in wards
+                  else set())
+    name_col = _group_name_column(frame, code_col, named, source, ward_names)
     return pd.DataFrame({"ward_code": upper(ward_col),
                          f"{name}_code": frame[code_col].str.strip(),
                          f"{name}_name": frame[name_col].str.strip() if name_col
                          else frame[code_col].str.strip()})
+
+
+def _group_name_column(frame: pd.DataFrame, code_col: str, named: list[str], source: str,
+                       ward_names: set[str]) -> str | None:
+    """The column naming each group, or None (groups then go by their codes). A ward-name
+    column beside it (headed 'ward' or 'WDyyNM', or holding the wards' own names) is not one;
+    a group-name column that gives one group two names is refused, so that no group is shown
+    under another's name."""
+    def for_wards(col: str) -> bool:
+        head = col.lower()
+        return ("ward" in head or col.upper().startswith("WD")
+                or frame[col].str.strip().str.upper().isin(ward_names).mean() >= 0.5)
+
+    candidates = [c for c in named if not for_wards(c)]
+    if not candidates:
+        return None
+    col = candidates[0]
+    counts = frame.groupby(code_col)[col].nunique(dropna=False)
+    if counts.max() > 1:
+        clashes = "; ".join(
+            f"{code}: " + ", ".join(f"'{v}'" for v in frame.loc[frame[code_col] == code,
+                                                                col].unique()[:3])
+            for code in counts[counts > 1].index[:3])
+        raise DataFileError(f"{source}: column '{col}' gives a group more than one name "
+                            f"({clashes}). Give each group one name on every row.")
+    return col
 
 
 def _estimated(areas: gpd.GeoDataFrame, practices: pd.DataFrame, rule: str, report: Report

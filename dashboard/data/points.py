@@ -132,7 +132,8 @@ def read_hubs(frame: pd.DataFrame, source: str, notes: list[str] | None = None) 
     out["easting"], out["northing"] = x, y
     if staff:
         values = pd.to_numeric(frame[staff].str.replace(",", ""), errors="coerce")
-        bad = (frame[staff].str.strip() != "") & (values.isna() | (values < 0))
+        bad = (frame[staff].str.strip() != "") & (values.isna() | (values < 0)
+                                                   | ~np.isfinite(values.fillna(0)))
         if bad.any():
             raise DataFileError(f"{source}: {_named(names, bad)} have a staff figure in "
                                 f"'{staff}' that is not a number of 0 or more.")

@@ -29,7 +29,10 @@ MAX_COUNT = 100_000
 _THOUSANDS_POINT = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$")  # 1.355 / 12.345,5
 _THOUSANDS_COMMA = re.compile(r"^-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")  # 1,355 / 12,345.5
 _DECIMAL_COMMA = re.compile(r"^-?\d*,\d+$")  # 0,266
-_SPACES = re.compile(r"[\s\u00a0\u202f']")  # 1 355, 1 355 (no-break), 1'355
+_SPACES = re.compile(r"[\s\u00a0\u202f'\u200b-\u200d\u2060\ufeff]")  # 1 355, 1'355, hidden
+# 2.2E+03: how Excel saves a number too wide for its column
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+_CURRENCY = re.compile(r"^(-?)[£$€]")  # £1,200 / -£300
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 HEADER_SCAN_ROWS = 30
@@ -282,6 +285,13 @@ def to_numbers(raw: pd.Series, source: str, column: str, where: pd.Series, *,
                             f"numbers: {_rows(where, raw, mask)}. Give real figures.")
     if count:
         _check_counts(values, source, column, (where, raw), semicolon)
+        rounded = text.str.match(_SCIENTIFIC)
+        if rounded.any():
+            raise DataFileError(
+                f"{source}: column '{column}' has counts written in scientific notation: "
+                f"{_rows(where, raw, rounded)}. Excel saves a number this way when its column is "
+                "too narrow, and the digits it does not show are lost. Widen the column (or format "
+                "it as a number with no decimals), save the file again and re-import.")
     else:
         huge = values.abs() > 1e9
         if huge.any():
@@ -342,8 +352,22 @@ def _rows(where: pd.Series, raw: pd.Series, mask: pd.Series, limit: int = 5) -> 
 def coordinates(raw: pd.Series, frame: pd.DataFrame) -> pd.Series:
     """Coordinates as numbers, reading a decimal comma (``-1,7812``) in a semicolon file; a
     value that is not a number becomes NaN for the caller to name."""
-    text = raw.astype("string").fillna("").str.strip()
+    text = _clean(raw)
     if frame.attrs.get("delimiter") == ";":
         text = text.where(~text.str.match(_DECIMAL_COMMA), text.str.replace(",", ".",
                                                                             regex=False))
+    else:  # 392,500 (an easting formatted with thousands in a spreadsheet)
+        text = text.where(~text.str.match(_THOUSANDS_COMMA), text.str.replace(",", "",
+                                                                              regex=False))
     return pd.to_numeric(text, errors="coerce")
+
+
+def amounts(raw: pd.Series, frame: pd.DataFrame) -> pd.Series:
+    """Money or staff amounts as a spreadsheet shows them (``£1,200,000``, ``1 200,5`` in a
+    semicolon file) as numbers; a value that is not a number (a share such as ``12%``
+    included) becomes NaN for the caller to name."""
+    text = _clean(raw).str.replace(_CURRENCY, r"\1", regex=True)
+    decimal = decimal_mark(frame.assign(_amount=text), ["_amount"])
+    norm = _plain_numbers(text.where(~text.str.endswith("%"), "not a number"), count=True,
+                          decimal=decimal, semicolon=frame.attrs.get("delimiter") == ";")
+    return pd.to_numeric(norm, errors="coerce")

@@ -249,7 +249,7 @@ def read_current(table: pd.DataFrame, source: str, resources: list[str],
                                   f"of layer '{lay}'; check the codes (they are text, so "
                                   "leading zeros matter).")
     amounts = pd.to_numeric(frame["amount"], errors="coerce")
-    bad_rows = frame.index[amounts.isna() | (amounts < 0)]
+    bad_rows = frame.index[amounts.isna() | (amounts < 0) | ~np.isfinite(amounts.fillna(0))]
     if len(bad_rows):
         row = frame.loc[bad_rows[0]]
         raise AllocationError(f"{source}: amount '{table.loc[bad_rows[0], 'amount']}' for "

@@ -64,6 +64,12 @@ def main() -> None:
          "LIST_SIZE,easting,northing\nB00001,One,U00001,PCN one,1000,,\n")
     text("practices_no_pcn.csv", "PRACTICE_CODE,PRACTICE_NAME,LIST_SIZE\nB00001,One,1000\n")
     text("wards_not_geojson.geojson", "this is not a GeoJSON file\n")
+    text("groups_group_named_twice.csv", "ward_code,place_code,place_name\n"
+         "E05000001,P1,Valley\nE05000002,P1,Hills\n")
+    text("hubs_infinite_staff.csv", "name,type,easting,northing,staff\n"
+         "Town hall,main,401000,401000,inf\n")
+    text("hubs_thousands_in_coordinates.csv", 'name,type,easting,northing\n'
+         'Town hall,main,"401,000","401,000"\n')
     layouts()
     # Boundaries
     gpd.GeoDataFrame({"WD23CD": ["E05000001"], "WD23NM": ["A"]}, geometry=[Point(X0, Y0)],
@@ -270,6 +276,22 @@ def real(folder: Path) -> None:
         pop.iloc[:70].to_csv(index=False) + pop.iloc[70:].to_csv(index=False))
     (REAL / "pop_footer_note.csv").write_text(
         pop.to_csv(index=False) + "Source: MHCLG, IoD 2019 File 6,,,,,,,\n")
+    hidden = pop.copy()
+    hidden.iloc[:, 0] = hidden.iloc[:, 0] + "\u200b"  # a zero-width space pasted from the web
+    _csv(hidden, "pop_zero_width_space_in_codes.csv")
+    for name, value in (("scientific_count", "1.4E+03"), ("excel_ref_error", "#REF!"),
+                        ("excel_na_error", "#N/A")):
+        bad = pop.copy()
+        bad.loc[7, POP_COL] = value
+        _csv(bad, f"pop_value_{name}.csv")
+    (REAL / "pop_tab_separated_named_csv.csv").write_text(pop.to_csv(index=False, sep="\t"))
+    (REAL / "pop_pipe_separated.csv").write_text(pop.to_csv(index=False, sep="|"))
+    thousands = pop.copy()
+    thousands[POP_COL] = thousands[POP_COL].map(lambda v: f"{int(v) / 1000:.3f}")
+    _csv(thousands, "pop_in_thousands.csv")
+    msoa = pop.iloc[[0]].copy()
+    msoa.iloc[0, 0], msoa.iloc[0, 1] = "E02001000", "Oldham 001"
+    _csv(pd.concat([pop, msoa]), "pop_msoa_subtotal_row.csv")
 
     # Need: repeats, clashes, European decimals, a decile given as need, bad values.
     _csv(pd.concat([imd, imd.iloc[:5]]), "need_5_rows_repeated.csv")
@@ -323,6 +345,11 @@ def real(folder: Path) -> None:
     big = regs.copy()
     big.loc[2, "patients"] = "250000"
     _csv(big, "regs_absurd_count.csv")
+    lower = regs.copy()
+    lower["practice_code"] = lower["practice_code"].str.lower()
+    _csv(lower, "regs_lowercase_practice_codes.csv")
+    _csv(pd.concat([regs, regs.assign(extract_date="2022-10-01", patients=(
+        regs["patients"].astype(int) + 1).astype(str))]), "regs_two_quarters.csv")
 
     # Practices: lower-case codes, a repeated practice with another PCN, title rows.
     lower = prac.copy()
@@ -335,6 +362,9 @@ def real(folder: Path) -> None:
                 REAL / "practices_of_another_borough.csv")
     (REAL / "practices_title_row.csv").write_text("GP practices, January 2022\n"
                                                   + prac.to_csv(index=False))
+    nowhere = prac.copy()
+    nowhere.loc[2, ["postcode_easting_bng", "postcode_northing_bng", "lon", "lat"]] = "0"
+    _csv(nowhere, "practices_zero_coordinates.csv")
 
     # Boundaries: a ward's LSOAs missing, wards overlapping by 400 m, an LSOA drawn twice.
     import geopandas as gpd
