@@ -7,7 +7,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/footprint?layer={grouping}", "/overlaps", "/allocate", "/redraw", "/hubs",
+PAGES = ["/", "/map", "/footprint?layer={grouping}", "/overlaps", "/allocate", "/redraw", "/hubs",
          "/data", "/upload"]
 
 
@@ -49,7 +49,7 @@ def test_dropdowns_take_the_focus_and_are_named_by_their_label(served, page):
     assert page.locator(".dash-dropdown-focus-target[tabindex='0']").count() == 0
 
 
-@pytest.mark.parametrize("path, graph", [("/", "map-graph"), ("/redraw", "redraw-map"),
+@pytest.mark.parametrize("path, graph", [("/map", "map-graph"), ("/redraw", "redraw-map"),
                                          ("/hubs", "hubs-map")])
 def test_maps_are_named_figures_with_a_caption(served, page, path, graph):
     page.goto(served + path)
@@ -73,3 +73,45 @@ def test_on_a_phone_the_navigation_folds_into_a_menu(served, browser):
         page.wait_for_selector("#redraw-summary-text")
     finally:
         context.close()
+
+
+PHONE_PAGES = ["/", "/map", "/footprint?layer={grouping}", "/overlaps", "/allocate", "/redraw",
+               "/hubs", "/data", "/upload"]
+
+
+@pytest.mark.parametrize("pack, grouping", [("default", "places"), ("kirklees", "pcns")])
+def test_no_page_scrolls_sideways_on_a_phone(served, browser, pack, grouping):
+    """At 390 x 844 the document is no wider than the screen; wide tables scroll in their box."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    wide = {}
+    try:
+        for path in PHONE_PAGES:
+            url = served + path.format(grouping=grouping)
+            page.goto(url + ("&" if "?" in url else "?") + f"pack={pack}")
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(500)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                wide[path] = width
+    finally:
+        context.close()
+    assert wide == {}
+
+
+def test_the_overview_answers_the_worst_place_and_pcn_in_one_click(served, page):
+    page.goto(served + "/")
+    page.wait_for_selector("#overview-pair .card", timeout=30_000)
+    first = page.locator("#overview-pair .card").first
+    worst = first.locator(".card-title").inner_text()
+    assert "most split by primary care networks" in page.inner_text("#overview-pair")
+    first.get_by_role("link", name="On the map").click()
+    page.wait_for_selector("#map-graph .maplibregl-canvas", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('#map-details h2')", timeout=30_000)
+    assert worst in page.inner_text("#map-details h2")  # the unit is selected and opened
+    assert "mismatch:places:pcns" in page.url.replace("%3A", ":")
+    colour_bar = page.evaluate(
+        "() => document.querySelector('#map-graph .js-plotly-plot').data[0].colorbar.tickformat")
+    assert colour_bar == ".0%"  # shares read as percentages
+    assert worst in page.inner_text("#map-ranking")  # the ranked list beside the map
+    assert page.errors == []

@@ -40,9 +40,10 @@ def test_first_page_stays_light_and_shapes_are_a_cached_file(app, geo):
     client = app.server.test_client()
     index = client.get("/", headers={"Accept-Encoding": "gzip"})
     # Every page's layout is embedded in the index for callback validation: layouts stay cheap.
-    # Seven pages and the borough chooser: about 15 KB gzipped.
+    # Nine pages (the overview's matrix and headlines drawn in) and the borough chooser: about
+    # 17 KB gzipped.
     assert index.headers["Content-Encoding"] == "gzip"
-    assert len(index.get_data()) < 16_000
+    assert len(index.get_data()) < 18_500
     disp = display_geometry(geo)
     shapes = client.get(f"/_geometry/{disp.digest}.geojson")
     assert shapes.status_code == 200 and "immutable" in shapes.headers["Cache-Control"]
@@ -73,7 +74,7 @@ def test_measure_change_patches_colours_without_resending_shapes(geo):
     full = _json(draw_map(geo, "population", "imd_score", ["places"], "places", None))
     ops = shade_patch(geo, "need", "idaci_score").to_plotly_json()["operations"]
     assert {op["location"][-1] for op in ops} == {"z", "zmin", "zmax", "colorscale", "text",
-                                                  "hovertemplate"}
+                                                  "tickformat", "hovertemplate"}
     patch = _json(ops)
     assert len(patch) < len(full) / 4
     values = np.asarray(geo.need["idaci_score"])[np.asarray(geo.atoms.small_area)]
@@ -204,9 +205,9 @@ def test_url_parameters_prefill_and_bad_ones_fall_back(app):
     with app.server.test_request_context("/"):
         good = str(pages["/overlaps"](from_layer="districts", to_layer="wards", method="best-fit"))
         bad = str(pages["/overlaps"](from_layer="nope", to_layer="nope", method="nope"))
-        map_good = str(pages["/"](measure="decile", layer="wards", code="E05950001",
+        map_good = str(pages["/map"](measure="decile", layer="wards", code="E05950001",
                                   show="wards"))
-        map_bad = str(pages["/"](measure="nope", layer="nope", code="nope"))
+        map_bad = str(pages["/map"](measure="nope", layer="nope", code="nope"))
         fp = str(pages["/footprint"](layer="pcns", code="U90003"))
     assert "'districts'" in good and "'best-fit'" in good
     assert "'proportional'" in bad

@@ -39,7 +39,7 @@ def _open_map(page, url):
 
 def test_map_hover_names_every_layer_and_click_opens_details(served, page):
     base, _ = served
-    _open_map(page, base + "/")
+    _open_map(page, base + "/map")
     assert "FICTIONAL DEMO DATA" in page.inner_text("nav")
     box = page.locator("#map-graph .maplibregl-canvas").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -61,7 +61,7 @@ def test_measure_change_recolours_without_fetching_shapes_again(served, page):
     base, _ = served
     shape_requests = []
     page.on("request", lambda r: shape_requests.append(r.url) if "_geometry" in r.url else None)
-    _open_map(page, base + "/")
+    _open_map(page, base + "/map")
     before = page.evaluate(f"({FIGURE_DATA})()[0].z.slice(0, 5)")
     page.click("#map-measure")
     page.get_by_role("option", name="Need score").click()

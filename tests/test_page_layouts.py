@@ -131,3 +131,21 @@ def test_static_pages_describe_the_pack(page, geo):
     assert geo.name in text(page(data))
     tree = page(upload_page)
     assert find(tree, ids.UPLOAD_RUN) is not None
+
+
+def test_overview_answers_for_the_pair_in_the_address(page):
+    from dashboard.web import overview
+
+    tree = page(overview)
+    assert (find(tree, ids.OVERVIEW_FROM).value, find(tree, ids.OVERVIEW_TO).value) == (
+        "places", "pcns")
+    shown = text(tree)
+    assert "Place partnerships against Primary Care Networks: alignment" in shown
+    assert "Least aligned:" in shown
+    links = [getattr(n, "href", "") for n in tree._traverse()]
+    assert any("/map?" in h and "measure=mismatch%3Aplaces%3Apcns" in h and "code=PP" in h
+               for h in links if h)
+    other = page(overview, from_layer="districts", to_layer="wards")
+    assert "cannot be compared" in text(other)  # districts group wards: they always nest
+    old_map_link = page(overview, layer="wards", code="E05950001")
+    assert find(old_map_link, ids.MAP_SELECT_UNIT).value == "E05950001"

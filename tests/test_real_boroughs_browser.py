@@ -16,7 +16,7 @@ from conftest import REALDATA
 from dashboard.data.examples import GEODATA
 
 pytestmark = pytest.mark.browser
-PAGES = ("/", "/footprint", "/overlaps", "/allocate", "/redraw", "/hubs", "/data")
+PAGES = ("/", "/map", "/footprint", "/overlaps", "/allocate", "/redraw", "/hubs", "/data")
 # An illustrative grouping of Kirklees' 23 wards into its seven place partnerships by town; the
 # council's own membership may differ (the seeds name the places, not their wards).
 PLACES = {

@@ -15,6 +15,13 @@ SCENARIO_SEEN = "scenario-seen"
 # assets/unsaved.js reads it under this name to ask before the tab leaves the app.
 UNSAVED = "unsaved-work"
 
+# Overview page (the landing page)
+OVERVIEW_FROM = "overview-from"
+OVERVIEW_TO = "overview-to"
+OVERVIEW_PAIR = "overview-pair"
+OVERVIEW_MATRIX = "overview-matrix"
+OVERVIEW_URL = "overview-url"
+
 # Map page
 MAP_GRAPH = "map-graph"
 MAP_MEASURE = "map-measure"
@@ -24,6 +31,7 @@ MAP_BASEMAP = "map-basemap"
 MAP_SELECT_LAYER = "map-select-layer"
 MAP_SELECT_UNIT = "map-select-unit"
 MAP_DETAILS = "map-details"
+MAP_RANKING = "map-ranking"  # the units split worst, beside a mismatch shading
 MAP_NOTE = "map-note"
 MAP_TABLE = "map-table"
 MAP_URL = "map-url"

@@ -16,7 +16,8 @@ class Page:
 
 
 PAGES = (
-    Page("map", "/", "Map"),
+    Page("overview", "/", "Overview"),
+    Page("map", "/map", "Map"),
     Page("footprint", "/footprint", "Footprints"),
     Page("overlaps", "/overlaps", "Overlaps"),
     Page("allocate", "/allocate", "Allocate"),

@@ -99,8 +99,8 @@ def pack_notice(geo: Geography):
     """What kind of data the page shows: a fictional borough, or real published data."""
     if geo.fictional:
         return dbc.Alert(["Fictional demo borough: no figure describes a real place. Real "
-                          "boroughs (Kirklees, Oldham, Rochdale) are in the borough list at the "
-                          "top right."], color="warning", className="py-2 small")
+                          "boroughs (Kirklees, Oldham, Rochdale) are in the borough list in the "
+                          "navigation bar."], color="warning", className="py-2 small")
     if geo.metadata.get("open_data"):
         return dbc.Alert([geo.metadata.get("description", ""),
                           " Sources and vintages at the foot of the page."],

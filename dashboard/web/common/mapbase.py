@@ -234,6 +234,7 @@ class Shading:
     zmax: float
     texts: list[str] | None = None
     ticks: list[str] | None = None
+    tickformat: str = ""  # d3 format of the colour bar's numbers, e.g. ".0%" for shares
 
 
 def categories(values, colours: list[str], ticks: list[str], title: str,

@@ -65,7 +65,7 @@ def shell(server) -> html.Div:
     return html.Div([
         # The tab's pack, repeated by assets/pack.js on every request of this page.
         html.Div(id=ids.PACK_KEY, **{"data-pack": key}, hidden=True),
-        # Below the large breakpoint the links fold behind a menu button (phones, narrow windows).
+        # Below the extra-large breakpoint the links fold behind a menu button (phones, narrow windows).
         dbc.Navbar(dbc.Container([
             dbc.NavbarBrand([TITLE, pack_badge(geo)], href="/" + query),
             dbc.NavbarToggler([html.Span(className="navbar-toggler-icon"),
@@ -75,7 +75,7 @@ def shell(server) -> html.Div:
                          for label, href in NAV_LINKS], navbar=True, className="me-auto"),
                 pack_chooser(choices(server), key, geo.name),
             ], id=ids.NAV_MENU, is_open=False, navbar=True),
-        ], fluid=True), color="#0b4f9c", dark=True, expand="lg", className="mb-3 app-navbar"),
+        ], fluid=True), color="#0b4f9c", dark=True, expand="xl", className="mb-3 app-navbar"),
         dbc.Container([
             dbc.Alert(id=ids.APP_ALERT, is_open=False, dismissable=True, color="danger"),
             pack_problem_alert(geo),

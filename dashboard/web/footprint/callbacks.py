@@ -80,7 +80,7 @@ def footprint_view(geo, layer: str, code: str | None, need: str | None):
         return chooser(geo, layer)
     lay = geo.layer(layer)
     prof = profile(geo, layer, code, need)
-    map_href = "/?" + f"layer={layer}&code={code}"
+    map_href = "/map?" + f"layer={layer}&code={code}"
     return html.Div([
         html.H1([prof.name, html.Small(f" {code}", className="text-muted")], className="h3"),
         html.Div([lay.label, " · ", dcc.Link("Show on the main map", href=map_href),

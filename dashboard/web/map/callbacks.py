@@ -11,7 +11,7 @@ from dashboard.web.common import controls, mapbase, profile_cards
 from dashboard.web.common.grid import column_defs
 from dashboard.web.common.shapes import display_geometry
 from dashboard.web.common.url import sync_url
-from dashboard.web.map import figures
+from dashboard.web.map import figures, ranking
 
 # Token-free street style; a council can point this at its own tile style.
 
@@ -40,6 +40,7 @@ def shade_patch(geo, measure: str, need: str | None) -> Patch:
     patch["data"][0]["zmax"] = shade.zmax
     patch["data"][0]["colorscale"] = shade.colorscale
     patch["data"][0]["colorbar"]["title"]["text"] = shade.title
+    patch["data"][0]["colorbar"]["tickformat"] = shade.tickformat
     patch["data"][0]["hovertemplate"] = figures.hover_template(geo, shade)
     return patch
 
@@ -57,6 +58,8 @@ def toggle_patch(geo, visible: list[str], basemap: str,
     for name, index in traces.outlines.items():
         patch["data"][index]["visible"] = name in visible
         patch["data"][traces.labels[name]]["visible"] = name in visible
+        if name in traces.halos:
+            patch["data"][traces.halos[name]]["visible"] = name in visible
     for index in traces.hubs.values():
         patch["data"][index]["visible"] = "hubs" in visible
     style = street_style if basemap == "streets" \
@@ -119,6 +122,11 @@ def register(app) -> None:
                   prevent_initial_call=True)
     def restyle(measure, need):
         return shade_patch(reference.geography(server), measure, need)
+
+    @app.callback(Output(ids.MAP_RANKING, "children"), Input(ids.MAP_MEASURE, "value"),
+                  prevent_initial_call=True)
+    def rank(measure):
+        return ranking.ranking(reference.geography(server), measure)
 
     @app.callback(Output(ids.MAP_TABLE, "rowData"), Output(ids.MAP_TABLE, "columnDefs"),
                   Input(ids.MAP_NEED, "value"))

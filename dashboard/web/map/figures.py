@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dashboard.engine.alignment import lower, singular
 from dashboard.engine.geography import Geography
 from dashboard.engine.profiles import need_deciles, small_area_measures, small_area_mismatch
 from dashboard.errors import LayerError
@@ -39,25 +40,36 @@ from dashboard.web.common.shapes import DisplayGeometry
 
 @dataclass(frozen=True)
 class MapTraces:
-    """Positions of the map's traces: shading, outlines, labels, hubs by type, highlight."""
+    """Positions of the map's traces: shading, halos, outlines, labels, hubs by type,
+    highlight."""
 
+    halos: dict[str, int]
     outlines: dict[str, int]
     labels: dict[str, int]
     hubs: dict[str, int]
     highlight: int
 
 
+def _haloed(geo: Geography) -> list[str]:
+    """Footprint and PCN outlines get a white halo so they stay visible over any shading;
+    ward outlines are thin, many and grey, and need none."""
+    return [n for n in outline_layers(geo) if geo.layer(n).kind != "polygons"]
+
+
 def map_traces(geo: Geography) -> MapTraces:
-    names = outline_layers(geo)
-    outlines = {name: 1 + i for i, name in enumerate(names)}
-    labels = {name: 1 + len(names) + i for i, name in enumerate(names)}
-    start = 1 + 2 * len(names)
+    names, haloed = outline_layers(geo), _haloed(geo)
+    halos = {name: 1 + i for i, name in enumerate(haloed)}
+    first = 1 + len(haloed)
+    outlines = {name: first + i for i, name in enumerate(names)}
+    labels = {name: first + len(names) + i for i, name in enumerate(names)}
+    start = first + 2 * len(names)
     hubs = {t: start + i for i, t in enumerate(hub_types(geo))}
-    return MapTraces(outlines, labels, hubs, start + len(hubs))
+    return MapTraces(halos, outlines, labels, hubs, start + len(hubs))
 
 
-def measure_options(geo: Geography) -> list[dict]:
-    """Measures the map can shade by; mismatch for every pair of outline layers."""
+def measure_options(geo: Geography, wanted: str | None = None) -> list[dict]:
+    """Measures the map can shade by; mismatch for every pair of outline layers (one way
+    round, plus ``wanted`` when it is the other way round, e.g. from the overview)."""
     options = [{"label": "Population", "value": "population"},
                {"label": "Population density (per km²)", "value": "density"}]
     if geo.need:
@@ -74,6 +86,12 @@ def measure_options(geo: Geography) -> list[dict]:
                 continue  # a grouping always nests in its own members: nothing to see
             options.append({"label": f"Mismatch: {la.label} vs {lb.label}",
                             "value": f"mismatch:{a}:{b}"})
+    parts = (wanted or "").split(":")
+    if (len(parts) == 3 and parts[0] == "mismatch" and wanted not in
+            {o["value"] for o in options} and f"mismatch:{parts[2]}:{parts[1]}" in
+            {o["value"] for o in options}):
+        la, lb = geo.layer(parts[1]), geo.layer(parts[2])
+        options.append({"label": f"Mismatch: {la.label} vs {lb.label}", "value": wanted})
     return options
 
 
@@ -100,16 +118,21 @@ def shading(geo: Geography, measure: str, need: str | None) -> Shading:
         v = table[f"share_registered_outside_{measure[8:]}"].to_numpy()
         return Shading(v, "Registered<br>outside", ORANGES,
                        "%{z:.1%} of patients registered with practices outside the borough's "
-                       f"{geo.layer(measure[8:]).label}", 0, max(float(v.max()), 0.01))
+                       f"{geo.layer(measure[8:]).label}", 0, max(float(v.max()), 0.01),
+                       tickformat=".0%")
     if measure.startswith("mismatch:") and measure.count(":") == 2:
         _, a, b = measure.split(":")
         v = small_area_mismatch(geo, a, b)
         la, lb = geo.layer(a), geo.layer(b)
-        return Shading(v, f"Share outside<br>main {lb.label}", ORANGES,
-                       f"%{{z:.0%}} of residents outside their {la.label.lower()}'s main "
-                       f"{lb.label.lower()} unit", 0, 1)
+        return Shading(v, f"Outside their<br>{_one(la.label)}'s<br>main {_one(lb.label)}",
+                       ORANGES, f"%{{z:.0%}} of residents outside their {_one(la.label)}'s "
+                       f"main {_one(lb.label)}", 0, 1, tickformat=".0%")
     raise LayerError(f"Unknown map measure '{measure}'. Choose one of: "
                      f"{', '.join(o['value'] for o in measure_options(geo))}.")
+
+
+def _one(label: str) -> str:
+    return lower(singular(label))
 
 
 def hover_template(geo: Geography, shade: Shading) -> str:
@@ -151,11 +174,19 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
         "locations": [str(i) for i in range(len(atom_sa))],
         "z": np.round(shade.values[atom_sa], 4).tolist(),
         "zmin": shade.zmin, "zmax": shade.zmax, "colorscale": shade.colorscale,
-        "colorbar": {"title": {"text": shade.title}, "thickness": 14, "len": 0.6, "x": 1.0},
+        "colorbar": {"title": {"text": shade.title}, "thickness": 14, "len": 0.6, "x": 1.0,
+                     "tickformat": shade.tickformat},
         "marker": {"line": {"width": 0.3, "color": "rgba(255,255,255,0.7)"}, "opacity": 0.85},
         "customdata": _hover_customdata(geo, disp), "hovertemplate": hover_template(geo, shade),
         "name": geo.small_areas.label, "showlegend": False,
     }]
+    for name in _haloed(geo):
+        lons, lats = disp.outlines[name]
+        width = LINE_STYLE.get(geo.layer(name).kind, ("", 2.0))[1]
+        traces.append({"type": "scattermap", "mode": "lines", "lon": lons, "lat": lats,
+                       "line": {"color": "rgba(255,255,255,0.85)", "width": width + 3},
+                       "hoverinfo": "skip", "showlegend": False, "visible": name in visible,
+                       "name": f"{geo.layer(name).label} halo"})
     for name in outline_layers(geo):
         lay = geo.layer(name)
         colour, width = LINE_STYLE.get(lay.kind, ("#0072B2", 2.0))

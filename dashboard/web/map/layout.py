@@ -11,7 +11,7 @@ from dash import dcc, html
 from dashboard.engine.geography import Geography
 from dashboard.web import ids, reference
 from dashboard.web.common import controls, mapbase
-from dashboard.web.map import figures
+from dashboard.web.map import figures, ranking
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class MapPage:
 def resolve(measure: str = "population", need: str | None = None, layer: str | None = None,
             code: str | None = None, show: str | None = None) -> MapPage:
     geo = reference.geography()
-    measures = figures.measure_options(geo)
+    measures = figures.measure_options(geo, measure)
     outline = mapbase.outline_layers(geo)
     toggles = [{"label": geo.layer(n).label, "value": n} for n in outline]
     if geo.hubs is not None:
@@ -117,6 +117,8 @@ def _details(page: MapPage) -> list:
             dcc.Dropdown(controls.unit_options(geo, page.layer), page.unit,
                          id=ids.MAP_SELECT_UNIT, placeholder="Choose, or click the map"),
         ], className="mb-3"),
+        html.Div(ranking.ranking(geo, page.measure), id=ids.MAP_RANKING,
+                 **{"aria-live": "polite"}),
         dcc.Loading(html.Div(controls.empty_state(
             "Click anywhere on the map, or choose a unit above, to see its residents "
             "and how it overlaps every other layer."), id=ids.MAP_DETAILS), delay_show=300),

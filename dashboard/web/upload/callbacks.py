@@ -80,7 +80,7 @@ def run_import(store: PackStore, form: ImportForm, client: str = "?"):
     lines = report.lines()
     return [
         dbc.Alert([html.Strong("Imported. "), "It is in this browser's borough list. ",
-                   dbc.Button("Open its map", href=f"/?pack={pack_id}", external_link=True,
+                   dbc.Button("Open its map", href=f"/map?pack={pack_id}", external_link=True,
                               color="success", size="sm", className="ms-2"),
                    html.Div(["Colleagues can open it too with this link: ",
                              html.A(f"/?pack={pack_id}", href=f"/?pack={pack_id}")],
