@@ -206,6 +206,35 @@ def _redraw_move(page, fraction_x: float, fraction_y: float):
     return ward, footprint, target, (x, y)
 
 
+def test_a_box_on_the_redraw_map_moves_every_ward_and_one_undo_restores(served, page):
+    base, _ = served
+    page.goto(base + "/redraw")
+    page.wait_for_selector("#redraw-map .maplibregl-canvas", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('#redraw-map .js-plotly-plot')"
+                           ".data[3].text.length > 0", timeout=30_000)  # names on the map
+    page.wait_for_timeout(1500)
+    assert "0 ward(s) moved" in _summary(page)
+    page.hover("#redraw-map")
+    page.click("#redraw-map .modebar-btn[data-title='Box Select']")
+    box = page.locator("#redraw-map .maplibregl-canvas").bounding_box()
+    x0, y0 = box["x"] + box["width"] * 0.40, box["y"] + box["height"] * 0.40
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + 70, y0 + 45, steps=8)
+    page.mouse.up()
+    page.wait_for_function("() => !document.querySelector('#redraw-summary-text')"
+                           ".textContent.includes(' 0 ward(s) moved')", timeout=15_000)
+    moved = int(_summary(page).split(" ward(s) moved")[0].split()[-1])
+    assert moved >= 2  # a box takes several wards at once
+    outlined = page.evaluate("() => document.querySelector('#redraw-map .js-plotly-plot')"
+                             ".data[2].lon.length")
+    assert outlined > 0  # moved wards are outlined
+    page.click("#redraw-undo")
+    page.wait_for_function("() => document.querySelector('#redraw-summary-text')"
+                           ".textContent.includes(' 0 ward(s) moved')", timeout=10_000)
+    assert page.errors == []
+
+
 def test_redraw_click_save_reopen_from_link_and_compare(served, page):
     base, _ = served
     page.goto(base + "/redraw")

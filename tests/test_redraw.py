@@ -53,6 +53,55 @@ def test_a_map_click_moves_the_ward_under_it(geo):
     assert undone["assignment"] == data["assignment"]
 
 
+def test_a_box_selection_moves_every_ward_it_touches_as_one_step(geo):
+    start = drafts.lock(drafts.start(geo, "places"), ["PP03"])
+    disp = display_geometry(geo)
+    wards = geo.layer("wards")
+    atoms = list(range(0, len(disp.atom_units["wards"]), 7))
+    touched = {wards.codes[disp.atom_units["wards"][a]] for a in atoms}
+    target = "PP05"
+    selected = {"points": [{"location": str(a)} for a in atoms] + [{"lon": 0, "lat": 0}]}
+    data = edited(geo, start.to_json(), Edit(ids.REDRAW_MAP, None, [], [], target, [],
+                                             selected, "selectedData"), None)
+    after = data["assignment"]
+    for ward in touched:  # all moved, except those of the locked footprint
+        assert after[ward] == ("PP03" if start.assignment[ward] == "PP03" else target)
+    assert {w for w in after if after[w] != start.assignment[w]} == {
+        w for w in touched if start.assignment[w] not in ("PP03", target)}
+    undone = edited(geo, data, Edit(ids.REDRAW_UNDO, None, [], [], None, []), None)
+    assert undone["assignment"] == start.assignment  # one undo takes the whole box back
+
+
+def test_the_map_names_footprints_outlines_moved_wards_and_keys_colours(geo):
+    from dashboard.engine.adjacency import adjacency
+
+    start = drafts.start(geo, "places")
+    d = drafts.move(start, [start.members_of("PP01")[0], start.members_of("PP02")[0]], "PP05")
+    fig = views.map_update(geo, d, first=True)
+    names = fig["data"][3]
+    assert sorted(names["text"]) == sorted(d.groups.values())
+    emptied = drafts.move(start, start.members_of("PP03"), "PP05")
+    assert "Brackmoor Rural" not in views.map_update(geo, emptied, first=True)["data"][3]["text"]
+    moved = fig["data"][2]
+    from dashboard.web.common.mapbase import outline_of
+
+    disp = display_geometry(geo)
+    outlined = [outline_of(disp, "wards", geo.layer("wards").index_of(w))[0]
+                for w in drafts.moved(start.assignment, d)]
+    assert len(outlined) == 2 and moved["lon"] == [x for o in outlined for x in [*o, None]]
+    colours = views.palette(geo, d)
+    assert len(set(colours)) <= 8
+    member = geo.layer("wards")
+    codes = list(d.groups)
+    labels = [codes.index(d.assignment[c]) for c in member.codes]
+    rows, cols = adjacency(geo, "wards").nonzero()
+    for r, c in zip(rows, cols):
+        if labels[r] != labels[c]:
+            assert colours[labels[r]] != colours[labels[c]]  # touching footprints differ
+    key = str(views.legend(d, colours))
+    assert all(name in key for name in d.groups.values())
+
+
 def test_read_only_views_refuse_edits_but_not_echoes(geo):
     data = drafts.move(drafts.start(geo, "places"), "E05950001", "PP05").to_json()
     readonly = {"readonly": True}

@@ -8,6 +8,8 @@ within ``SNAP_M`` metres.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 import shapely
 from scipy import sparse
@@ -17,6 +19,7 @@ from dashboard.engine.geography import Geography
 from dashboard.errors import LayerError
 
 SNAP_M = 2.0
+NEAR_M = 2000.0  # colouring: regions this close read as neighbours on a borough map
 MIN_SHARED_M = 20.0
 
 
@@ -45,6 +48,23 @@ def _adjacency(geo: Geography, layer: str) -> sparse.csr_matrix:
                           shape=(n, n))
     m.data[:] = 1.0
     return m
+
+
+def touching(geo: Geography, layer: str) -> sparse.csr_matrix:
+    """Like :func:`adjacency`, but units meeting at a corner, or coming within ``NEAR_M`` of
+    each other, count too: for colouring a map, where two regions that nearly meet still look
+    alike side by side."""
+    def make():
+        geoms = np.asarray(geo.layer_geometry[layer].values, dtype=object)
+        left, right = shapely.STRtree(geoms).query(shapely.buffer(geoms, NEAR_M),
+                                                   predicate="intersects")
+        keep = left != right
+        n = len(geoms)
+        m = sparse.csr_matrix((np.ones(int(keep.sum())), (left[keep], right[keep])),
+                              shape=(n, n))
+        m = ((m + m.T) > 0).astype(float)
+        return m.tocsr()
+    return geo.derived.get(("touching", layer), make)
 
 
 def pieces(adj: sparse.csr_matrix, labels: np.ndarray, n_groups: int | None = None
@@ -86,3 +106,31 @@ def is_connected(neighbours, members) -> bool:
                 seen.add(other)
                 stack.append(other)
     return len(seen) == len(members)
+
+
+def distinct_colours(adj: sparse.csr_matrix, labels: np.ndarray, n_groups: int,
+                     colours: int = 8, *, own: Sequence[int] | None = None,
+                     skip: Iterable[int] = ()) -> np.ndarray:
+    """A colour number (0 .. ``colours`` - 1) per group such that no two touching groups share
+    one, where ``colours`` allow it (a map of regions needs at most four; eight leave room).
+
+    Groups are taken in order; each keeps the colour it wants (``own[g]``, else ``g %
+    colours``) unless an earlier neighbour has it, then takes the first free one. Passing the
+    colours of the arrangement the user started from keeps colours put as members move.
+    ``skip`` groups (e.g. the unassigned) get -1 and do not constrain the others.
+    """
+    labels = np.asarray(labels)
+    member = sparse.csr_matrix((np.ones(len(labels)), (np.arange(len(labels)), labels)),
+                               shape=(len(labels), n_groups))
+    touching = (member.T @ adj @ member).tocsr()
+    skipped = set(skip)
+    out = np.full(n_groups, -1, dtype=int)
+    for g in range(n_groups):
+        if g in skipped:
+            continue
+        row = touching.indices[touching.indptr[g]:touching.indptr[g + 1]]
+        taken = {int(out[h]) for h in row if h != g and out[h] >= 0}
+        mine = int(own[g]) if own is not None and own[g] >= 0 else g % colours
+        out[g] = mine if mine not in taken else next(
+            (c for c in range(colours) if c not in taken), mine)
+    return out

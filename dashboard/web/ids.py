@@ -117,6 +117,7 @@ REDRAW_MAP = "redraw-map"
 REDRAW_SUMMARY = "redraw-summary"
 REDRAW_WARNINGS = "redraw-warnings"
 REDRAW_BALANCE = "redraw-balance"
+REDRAW_LEGEND = "redraw-legend"  # colour key of the footprints, under the map
 REDRAW_SUGGEST_N = "redraw-suggest-n"
 REDRAW_SUGGEST_SCRATCH = "redraw-suggest-scratch"
 REDRAW_SUGGEST = "redraw-suggest"

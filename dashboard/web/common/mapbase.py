@@ -138,8 +138,12 @@ FOOTPRINT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D5
 CATCHMENT_COLOURS = tuple(c for c in FOOTPRINT_COLOURS if c != "#88CCEE") + ("#88CCEE",)
 
 
-def footprint_colour(index: int) -> str:
-    return FOOTPRINT_COLOURS[index % len(FOOTPRINT_COLOURS)]
+# Footprints being redrawn: Paul Tol's colour-blind-safe "bright" set without its grey, then
+# orange and teal from his "vibrant" set; footprints that touch (or nearly) never share one
+# (engine.adjacency.distinct_colours).
+REDRAW_COLOURS = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#EE7733",
+                  "#009988")
+UNASSIGNED_COLOUR = "#DDDDDD"
 
 
 def stepped(colours: list[str]) -> list[list]:

@@ -44,7 +44,8 @@ def layout(scenario: str | None = None, layer: str | None = None, **_query) -> h
             dbc.Col([
                 html.Div(id=ids.HUBS_SUMMARY, className="mb-1", **{"aria-live": "polite"}),
                 controls.map_figure(
-                    controls.map_placeholder(ids.HUBS_MAP),
+                    controls.map_placeholder(ids.HUBS_MAP,
+                                             modeBarButtonsToRemove=["select2d", "lasso2d"]),
                     "Map of small areas by distance to the nearest hub, with the hubs",
                     "Distances are straight lines in British National Grid metres from where each "
                     "small area's residents are taken to live, not travel times. The tables below "

@@ -62,6 +62,7 @@ def _register_drawing(app) -> None:
                 "summary": Output(ids.REDRAW_SUMMARY, "children"),
                 "warnings": Output(ids.REDRAW_WARNINGS, "children"),
                 "balance": Output(ids.REDRAW_BALANCE, "children"),
+                "legend": Output(ids.REDRAW_LEGEND, "children"),
                 "wards": {prop: Output(WARDS, prop) for prop in ("value", "options", "disabled")},
                 "paint": Output(ids.REDRAW_PAINT, "options"),
                 "locks": Output(ids.REDRAW_LOCKS, "options"),
@@ -78,6 +79,7 @@ def _register_editing(app) -> None:
     @app.callback(
         Output(ids.REDRAW_DRAFT, "data", allow_duplicate=True),
         inputs={"click": Input(ids.REDRAW_MAP, "clickData"),
+                "selected": Input(ids.REDRAW_MAP, "selectedData"),
                 "ward_values": Input(WARDS, "value"),
                 "buttons": [Input(i, "n_clicks") for i in
                             (ids.REDRAW_UNDO, ids.REDRAW_REDO, ids.REDRAW_RESET)],
@@ -86,10 +88,12 @@ def _register_editing(app) -> None:
                "paint": State(ids.REDRAW_PAINT, "value"),
                "opened": State(ids.REDRAW_OPENED, "data")},
         prevent_initial_call=True)
-    def edit(*, click, ward_values, buttons, locks, data, select_ids, paint, opened):
+    def edit(*, click, selected, ward_values, buttons, locks, data, select_ids, paint,
+             opened):
         del buttons  # which one was pressed is ctx.triggered_id
+        prop = ctx.triggered[0]["prop_id"].rsplit(".", 1)[-1] if ctx.triggered else None
         new = edited(hosted(data), data, Edit(ctx.triggered_id, click, ward_values, select_ids,
-                                              paint, locks), opened)
+                                              paint, locks, selected, prop), opened)
         return no_update if new == data else new
 
     @app.callback(

@@ -21,6 +21,8 @@ class Edit:
     select_ids: list | None = None
     paint: str | None = None  # where clicked wards go
     locks: list | None = None
+    selected: dict | None = None  # the map's selectedData (a box or lasso)
+    prop: str | None = None  # the property that fired, e.g. "clickData" or "selectedData"
 
 
 def edited(geo, data: dict, edit: Edit, opened: dict | None) -> dict:
@@ -39,6 +41,8 @@ def edited(geo, data: dict, edit: Edit, opened: dict | None) -> dict:
 
 def _apply(geo, draft: Draft, edit: Edit) -> Draft:
     trigger = edit.trigger
+    if trigger == ids.REDRAW_MAP and edit.prop == "selectedData":
+        return _move_selected(geo, draft, edit)
     if trigger == ids.REDRAW_MAP:
         atom = int(edit.click["points"][0]["location"])
         member = geo.layer(geo.layer(draft.layer).member_of)
@@ -56,3 +60,16 @@ def _apply(geo, draft: Draft, edit: Edit) -> Draft:
     if trigger == ids.REDRAW_LOCKS:
         return drafts.lock(draft, edit.locks or [])
     return draft
+
+
+def _move_selected(geo, draft: Draft, edit: Edit) -> Draft:
+    """Every ward touched by a box or lasso selection goes to the chosen footprint, as one step
+    (one undo takes it all back); wards of locked footprints stay where they are."""
+    points = (edit.selected or {}).get("points") or []
+    member = geo.layer(geo.layer(draft.layer).member_of)
+    units = display_geometry(geo).atom_units[member.name]
+    wards = dict.fromkeys(member.codes[units[int(p["location"])]] for p in points
+                          if "location" in p)
+    movable = [w for w in wards if draft.assignment[w] not in draft.locked
+               and draft.assignment[w] != edit.paint]
+    return drafts.move(draft, movable, edit.paint) if movable else draft

@@ -5,25 +5,26 @@ from __future__ import annotations
 import numpy as np
 
 from dashboard.web.common.mapbase import (
+    LABEL_FONT,
     MAP_HEIGHT,
     SIDE_COLUMN_MAP_PX,
     MapSource,
     fit_view,
-    footprint_colour,
 )
 from dashboard.web.common.shapes import DisplayGeometry
 
 
 def footprint_colours(disp: DisplayGeometry, member_layer: str, labels: np.ndarray,
-                      n_groups: int, hover: list[str]) -> dict:
+                      colours: list[str], hover: list[str]) -> dict:
     """The parts of the redraw map that change with a move: each atom's footprint as ``z``, a
-    stepped colour scale with one band per footprint, and hover text per ward."""
+    stepped colour scale with one band per footprint (``colours``, in footprint order), and
+    hover text per ward."""
     units = disp.atom_units[member_layer]
     z = np.asarray(labels)[units]
-    k = max(n_groups, 1)
+    k = max(len(colours), 1)
     scale = []
-    for i in range(k):
-        scale += [[i / k, footprint_colour(i)], [(i + 1) / k, footprint_colour(i)]]
+    for i, colour in enumerate(colours or ["#DDDDDD"]):
+        scale += [[i / k, colour], [(i + 1) / k, colour]]
     return {"z": z.tolist(), "colorscale": scale, "zmin": -0.5, "zmax": k - 0.5,
             "customdata": np.asarray(hover, dtype=object)[units].tolist()}
 
@@ -39,8 +40,18 @@ def redraw_map(source: MapSource, member_layer: str) -> dict:
          "locations": [str(i) for i in range(len(units))],
          "z": [0] * len(units), "showscale": False,  # colours come with the first render
          "marker": {"line": {"width": 0}, "opacity": 0.75},
+         # A box or lasso moves wards; it must not leave the others faded as "unselected".
+         "selected": {"marker": {"opacity": 0.75}}, "unselected": {"marker": {"opacity": 0.75}},
          "hovertemplate": "%{customdata}<extra></extra>"},
         {"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
          "line": {"color": "#333333", "width": 1.2}, "showlegend": False},
+        # Wards moved from the pack's footprints: a heavy outline (set with the colours).
+        {"type": "scattermap", "mode": "lines", "lon": [], "lat": [], "hoverinfo": "skip",
+         "line": {"color": "#000000", "width": 3.5}, "showlegend": False, "name": "Moved"},
+        # Footprint names, white-haloed text at a ward near each footprint's middle.
+        {"type": "scattermap", "mode": "text", "lon": [], "lat": [], "text": [],
+         "hoverinfo": "skip", "showlegend": False, "name": "Footprint names",
+         "textfont": {"size": 13, "color": "#111111", "family": LABEL_FONT}},
     ], "layout": {"map": {"style": style, **view}, "height": MAP_HEIGHT, "clickmode": "event",
-                  "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "uirevision": "redraw"}}
+                  "dragmode": "pan", "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+                  "uirevision": "redraw"}}

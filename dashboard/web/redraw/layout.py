@@ -41,9 +41,14 @@ def layout(layer: str | None = None, scenario: str | None = None, new: str | Non
                 # Drawn by the first render (the layout stays light); moves then patch colours.
                 controls.map_figure(
                     controls.map_placeholder(ids.REDRAW_MAP), "Map of wards coloured by footprint",
-                    "Click a ward to move it to the footprint chosen on the left, or use the ward "
-                    "list at the foot of the page. Colours are footprints; the Balance table below "
-                    "gives each footprint's figures."),
+                    ["Click a ward to move it to the footprint chosen on the left, or drag a box "
+                     "or lasso (Box Select and Lasso Select, top right of the map) to move every "
+                     "ward it touches at once; one Undo takes a whole move back. The ward list "
+                     "at the foot of the page does the same from the keyboard. Touching "
+                     "footprints never share a colour; wards moved from the pack's footprints "
+                     "have a heavy black outline. The Balance table below gives each "
+                     "footprint's figures.",
+                     html.Div(id=ids.REDRAW_LEGEND, className="mt-1")]),
             ], lg=6),
             dbc.Col([_use_layer_card(page), _scenarios_card(page)], lg=3),
         ]),

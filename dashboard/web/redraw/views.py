@@ -9,6 +9,7 @@ import pandas as pd
 from dash import Patch, html
 
 from dashboard.engine import drafts
+from dashboard.engine.adjacency import distinct_colours, touching
 from dashboard.engine.balance import Balance, compare
 from dashboard.engine.drafts import Draft
 from dashboard.web import ids, reference
@@ -18,8 +19,9 @@ from dashboard.web.redraw import figures
 from dashboard.web.redraw.state import Judging, read_only
 
 
-def balance_table(geo, bal: Balance) -> dbc.Table:
-    """One row per footprint, coloured as on the map; out-of-band figures flagged in words."""
+def balance_table(geo, bal: Balance, colours: list[str]) -> dbc.Table:
+    """One row per footprint with its colour on the map (``colours``, in the table's order);
+    out-of-band figures flagged in words."""
     against = geo.layer(bal.against).label
     res = bal.resource
     head = ["Footprint", "Wards", "Residents", "vs target", "Need-weighted", "vs target",
@@ -28,8 +30,7 @@ def balance_table(geo, bal: Balance) -> dbc.Table:
         head += [f"{res.title} ({res.unit})", "per 10k weighted"]
     rows = []
     for i, r in enumerate(bal.table.itertuples()):
-        swatch = html.Span(className="d-inline-block me-2 border", style={
-            "width": "0.9em", "height": "0.9em", "background": mapbase.footprint_colour(i)})
+        swatch = _swatch(colours[i])
         cells = [html.Th([swatch, r.name], scope="row", className="fw-normal text-nowrap"),
                  r.wards, f"{r.population:,.0f}",
                  _band(r.deviation, r.within), f"{r.need_population:,.0f}",
@@ -46,6 +47,18 @@ def balance_table(geo, bal: Balance) -> dbc.Table:
                                                                 for h in head])),
                       html.Tbody(rows)], size="sm", striped=True, hover=True, responsive=True,
                      className="small caption-top", id=f"{ids.REDRAW_BALANCE}-table")
+
+
+def legend(draft: Draft, colours: list[str]) -> html.Ul:
+    """The map's colour key: a swatch and the name of every footprint."""
+    return html.Ul([html.Li([_swatch(colour), name], className="list-inline-item me-3")
+                    for (code, name), colour in zip(draft.groups.items(), colours)],
+                   className="list-inline mb-0", **{"aria-label": "Colour key"})
+
+
+def _swatch(colour: str) -> html.Span:
+    return html.Span(className="d-inline-block me-1 border align-middle", style={
+        "width": "0.9em", "height": "0.9em", "background": colour})
 
 
 def _band(deviation: float, within: bool):
@@ -76,8 +89,31 @@ def summary(geo, draft: Draft, bal: Balance) -> html.P:
         className="mb-1", id=f"{ids.REDRAW_SUMMARY}-text")
 
 
-def map_update(geo, draft: Draft, first: bool) -> Patch | dict:
-    """The whole map on the page's first render, then only its colours and hover text."""
+def palette(geo, draft: Draft) -> list[str]:
+    """A colour per footprint of the draft (in its order): footprints that touch (or nearly)
+    never share one, each keeps its colour from the pack's arrangement where it can, and the
+    unassigned are grey."""
+    member = geo.layer(geo.layer(draft.layer).member_of)
+    near = touching(geo, member.name)
+    k = len(mapbase.REDRAW_COLOURS)
+
+    def numbers(d: Draft, own=None):
+        codes = list(d.groups)
+        labels = np.array([codes.index(d.assignment[m]) for m in member.codes])
+        skip = [codes.index(drafts.UNASSIGNED)] if drafts.UNASSIGNED in codes else []
+        return distinct_colours(near, labels, len(codes), k, own=own, skip=skip)
+
+    base = drafts.start(geo, draft.layer)
+    start = dict(zip(base.groups, numbers(base))) if not draft.new else {}
+    own = [start.get(code, -1) for code in draft.groups]
+    return [mapbase.UNASSIGNED_COLOUR if n < 0 else mapbase.REDRAW_COLOURS[n]
+            for n in numbers(draft, own)]
+
+
+def map_update(geo, draft: Draft, first: bool, colours: list[str] | None = None
+               ) -> Patch | dict:
+    """The whole map on the page's first render, then only its colours, hover text, footprint
+    names and moved wards."""
     lay = geo.layer(draft.layer)
     member = geo.layer(lay.member_of)
     codes = list(draft.groups)
@@ -85,15 +121,52 @@ def map_update(geo, draft: Draft, first: bool) -> Patch | dict:
     hover = [f"{n}: {draft.groups[draft.assignment[m]]}" for m, n in zip(member.codes,
                                                                           member.names)]
     disp = display_geometry(geo)
-    colours = figures.footprint_colours(disp, member.name, labels, len(codes), hover)
+    fill = figures.footprint_colours(disp, member.name, labels,
+                                     colours or palette(geo, draft), hover)
+    names = _name_points(disp, member.name, labels, draft)
+    moved = _moved_outlines(geo, disp, draft)
     if first:
         fig = figures.redraw_map(reference.map_source(geo), member.name)
-        fig["data"][0].update(colours)
+        fig["data"][0].update(fill)
+        fig["data"][2].update(lon=moved[0], lat=moved[1])
+        fig["data"][3].update(lon=names[0], lat=names[1], text=names[2])
         return fig
     patch = Patch()
-    for key, value in colours.items():
+    for key, value in fill.items():
         patch["data"][0][key] = value
+    patch["data"][2]["lon"], patch["data"][2]["lat"] = moved
+    patch["data"][3]["lon"], patch["data"][3]["lat"], patch["data"][3]["text"] = names
     return patch
+
+
+def _name_points(disp, member_layer: str, labels: np.ndarray, draft: Draft
+                 ) -> tuple[list, list, list]:
+    """Each footprint's name at the label point of its ward nearest the footprint's middle."""
+    lons, lats = (np.asarray(v, dtype=float) for v in disp.label_points[member_layer])
+    out = ([], [], [])
+    for g, (code, name) in enumerate(draft.groups.items()):
+        wards = np.flatnonzero(labels == g)
+        if code == drafts.UNASSIGNED or not len(wards):
+            continue
+        middle = np.array([lons[wards].mean(), lats[wards].mean()])
+        near = wards[np.argmin((lons[wards] - middle[0]) ** 2 + (lats[wards] - middle[1]) ** 2)]
+        out[0].append(float(lons[near]))
+        out[1].append(float(lats[near]))
+        out[2].append(name)
+    return out
+
+
+def _moved_outlines(geo, disp, draft: Draft) -> tuple[list, list]:
+    """Outlines of the wards moved from the pack's footprints (none on a new layer)."""
+    if draft.new:
+        return [], []
+    member = geo.layer(geo.layer(draft.layer).member_of)
+    lons, lats = [], []
+    for ward in drafts.moved(drafts.start(geo, draft.layer).assignment, draft):
+        lon, lat = mapbase.outline_of(disp, member.name, member.index_of(ward))
+        lons += [*lon, None]
+        lats += [*lat, None]
+    return lons, lats
 
 
 def render(geo, data, judging: Judging, opened, select_ids) -> dict:
@@ -104,9 +177,12 @@ def render(geo, data, judging: Judging, opened, select_ids) -> dict:
     options = [{"label": n, "value": c} for c, n in draft.groups.items()]
     readonly = read_only(opened)
     n = len(select_ids)
-    return {"map": map_update(geo, draft, first=False), "summary": summary(geo, draft, bal),
+    colours = palette(geo, draft)
+    return {"map": map_update(geo, draft, first=False, colours=colours),
+            "summary": summary(geo, draft, bal),
             "warnings": [controls.small_alert(w, "warning") for w in bal.warnings],
-            "balance": balance_table(geo, bal),
+            "balance": balance_table(geo, bal, colours),
+            "legend": legend(draft, colours),
             "wards": {"value": [draft.assignment[i["code"]] for i in select_ids],
                       "options": [options] * n, "disabled": [readonly] * n},
             "paint": options, "locks": options, "undo": not draft.undo or readonly,
