@@ -211,7 +211,7 @@ def test_a_box_on_the_redraw_map_moves_every_ward_and_one_undo_restores(served, 
     page.goto(base + "/redraw")
     page.wait_for_selector("#redraw-map .maplibregl-canvas", timeout=30_000)
     page.wait_for_function("() => document.querySelector('#redraw-map .js-plotly-plot')"
-                           ".data[3].text.length > 0", timeout=30_000)  # names on the map
+                           ".data[2].text.length > 0", timeout=30_000)  # names on the map
     page.wait_for_timeout(1500)
     assert "0 ward(s) moved" in _summary(page)
     page.hover("#redraw-map")
@@ -227,7 +227,7 @@ def test_a_box_on_the_redraw_map_moves_every_ward_and_one_undo_restores(served, 
     moved = int(_summary(page).split(" ward(s) moved")[0].split()[-1])
     assert moved >= 2  # a box takes several wards at once
     outlined = page.evaluate("() => document.querySelector('#redraw-map .js-plotly-plot')"
-                             ".data[2].lon.length")
+                             ".data[1].lon.length")
     assert outlined > 0  # moved wards are outlined
     page.click("#redraw-undo")
     page.wait_for_function("() => document.querySelector('#redraw-summary-text')"

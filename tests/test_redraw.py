@@ -78,11 +78,11 @@ def test_the_map_names_footprints_outlines_moved_wards_and_keys_colours(geo):
     start = drafts.start(geo, "places")
     d = drafts.move(start, [start.members_of("PP01")[0], start.members_of("PP02")[0]], "PP05")
     fig = views.map_update(geo, d, first=True)
-    names = fig["data"][3]
+    names = fig["data"][2]
     assert sorted(names["text"]) == sorted(d.groups.values())
     emptied = drafts.move(start, start.members_of("PP03"), "PP05")
-    assert "Brackmoor Rural" not in views.map_update(geo, emptied, first=True)["data"][3]["text"]
-    moved = fig["data"][2]
+    assert "Brackmoor Rural" not in views.map_update(geo, emptied, first=True)["data"][2]["text"]
+    moved = fig["data"][1]
     from dashboard.web.common.mapbase import outline_of
 
     disp = display_geometry(geo)

@@ -55,8 +55,7 @@ def _register_drawing(app) -> None:
         # Another grouping has other footprints, controls and scenarios: load its page afresh.
         return no_update if layer == data["layer"] else reference.href("/redraw", layer=layer)
 
-    # Moves patch the map drawn above; both may run as the page opens, and either order leaves
-    # the draft's colours on the map.
+    # Moves patch the map drawn above (never as the page opens: the draw paints the draft).
     @app.callback(
         output={"map": Output(ids.REDRAW_MAP, "figure", allow_duplicate=True),
                 "summary": Output(ids.REDRAW_SUMMARY, "children"),
@@ -72,7 +71,12 @@ def _register_drawing(app) -> None:
                 "opened": Input(ids.REDRAW_OPENED, "data")},
         state={"wards": State(WARDS, "id")}, prevent_initial_call="initial_duplicate")
     def update(*, data, judging, opened, wards):
-        return views.render(hosted(data), data, Judging.of(judging), opened, wards)
+        out = views.render(hosted(data), data, Judging.of(judging), opened, wards)
+        if ctx.triggered_id is None:
+            # As the page opens, the draw above paints this draft; a patch racing ahead of it
+            # would address traces the empty placeholder does not have yet.
+            out["map"] = no_update
+        return out
 
 
 def _register_editing(app) -> None:

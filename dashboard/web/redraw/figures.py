@@ -43,15 +43,17 @@ def redraw_map(source: MapSource, member_layer: str) -> dict:
          # A box or lasso moves wards; it must not leave the others faded as "unselected".
          "selected": {"marker": {"opacity": 0.75}}, "unselected": {"marker": {"opacity": 0.75}},
          "hovertemplate": "%{customdata}<extra></extra>"},
-        {"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
-         "line": {"color": "#333333", "width": 1.2}, "showlegend": False},
         # Wards moved from the pack's footprints: a heavy outline (set with the colours).
         {"type": "scattermap", "mode": "lines", "lon": [], "lat": [], "hoverinfo": "skip",
          "line": {"color": "#000000", "width": 3.5}, "showlegend": False, "name": "Moved"},
-        # Footprint names, white-haloed text at a ward near each footprint's middle.
+        # Footprint names, at a ward near the middle of each footprint.
         {"type": "scattermap", "mode": "text", "lon": [], "lat": [], "text": [],
          "hoverinfo": "skip", "showlegend": False, "name": "Footprint names",
          "textfont": {"size": 13, "color": "#111111", "family": LABEL_FONT}},
+        # Ward boundaries last: the traces a move patches (0-2) come first, so a patch never
+        # addresses a trace past one that is missing.
+        {"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
+         "line": {"color": "#333333", "width": 1.2}, "showlegend": False},
     ], "layout": {"map": {"style": style, **view}, "height": MAP_HEIGHT, "clickmode": "event",
                   "dragmode": "pan", "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
                   "uirevision": "redraw"}}

@@ -128,14 +128,14 @@ def map_update(geo, draft: Draft, first: bool, colours: list[str] | None = None
     if first:
         fig = figures.redraw_map(reference.map_source(geo), member.name)
         fig["data"][0].update(fill)
-        fig["data"][2].update(lon=moved[0], lat=moved[1])
-        fig["data"][3].update(lon=names[0], lat=names[1], text=names[2])
+        fig["data"][1].update(lon=moved[0], lat=moved[1])
+        fig["data"][2].update(lon=names[0], lat=names[1], text=names[2])
         return fig
     patch = Patch()
     for key, value in fill.items():
         patch["data"][0][key] = value
-    patch["data"][2]["lon"], patch["data"][2]["lat"] = moved
-    patch["data"][3]["lon"], patch["data"][3]["lat"], patch["data"][3]["text"] = names
+    patch["data"][1]["lon"], patch["data"][1]["lat"] = moved
+    patch["data"][2]["lon"], patch["data"][2]["lat"], patch["data"][2]["text"] = names
     return patch
 
 
