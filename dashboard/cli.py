@@ -37,7 +37,7 @@ def cmd_overlaps(args) -> int:
                **basis_details(geo, args.count)}
     if args.method == "best-fit":
         details["Population moved by best-fitting"] = f"{ov.moved_by_best_fit:.2%}"
-    out = write_tables(args.out, {"overlaps": table}, geo, details)
+    out = write_tables(args.out, {"overlaps": table}, geo, details, exact=args.exact)
     print(f"Wrote {len(table)} overlaps of {args.from_layer} with {args.to_layer} "
           f"({args.method}) to {out}.")
     return 0
@@ -60,7 +60,8 @@ def cmd_mismatch(args) -> int:
 
         sheets["summary"] = pd.DataFrame(list(summary.items()), columns=["measure", "value"])
     out = write_tables(args.out, sheets, geo, {"Method": args.method,
-                                               **basis_details(geo, args.count), **summary})
+                                               **basis_details(geo, args.count), **summary},
+                       exact=args.exact)
     print(f"Alignment of {args.from_layer} and {args.to_layer}: {mm.alignment:.3f} "
           f"(split scores {mm.split_score_from:.3f} / {mm.split_score_to:.3f}). Wrote {out}.")
     return 0
@@ -91,7 +92,8 @@ def cmd_allocate(args) -> int:
         print(f"error: {config.name}: no resources to allocate; add [[resources]] tables "
               "(the pack has none).", file=sys.stderr)
         return 2
-    out, transfers = write_allocation(args.out, geo, args.layer, resources, current)
+    out, transfers = write_allocation(args.out, geo, args.layer, resources, current,
+                                      exact=args.exact)
     for line in transfers["instruction"]:
         print(line)
     print(f"Allocated {len(resources)} resource(s) across {geo.layer(args.layer).label.lower()}; "
@@ -238,6 +240,13 @@ def _pair_arguments(p, with_method: bool = True) -> None:
                    help="count people as residents (default) or as patients registered "
                    "with GP practices (packs with published registrations)")
     p.add_argument("--out", required=True, help="output file, .csv or .xlsx")
+    _exact_argument(p)
+
+
+def _exact_argument(p) -> None:
+    p.add_argument("--exact", action="store_true",
+                   help="write figures exactly as computed (for further calculation); by "
+                   "default people are rounded to whole people and other figures for reading")
 
 
 def _overlaps_command(sub) -> None:
@@ -264,6 +273,7 @@ def _allocate_command(sub) -> None:
                    "resources named as in the pack change only the settings given")
     p.add_argument("--out", required=True, help="output file, .csv or .xlsx (with transfers, "
                    "parameters and About sheets)")
+    _exact_argument(p)
     p.set_defaults(func=cmd_allocate)
 
 

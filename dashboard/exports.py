@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from dashboard import readable
 from dashboard.data.assignments import assignment_table
 from dashboard.engine import mismatch, on_basis, overlap
 from dashboard.engine.basis import registered_layer
@@ -41,11 +42,14 @@ def _inert_cell(value):
     return value
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as CSV bytes, made inert: the one CSV writer of every download. Text is quoted
-    so that a carriage return inside a name cannot start a new row (and a formula with it);
-    numbers are left bare so that spreadsheets read them as numbers."""
-    return inert(frame).to_csv(index=False, lineterminator="\n",
+def csv_bytes(frame: pd.DataFrame, *, exact: bool = False) -> bytes:
+    """A table as CSV bytes, made inert: the one CSV writer of every download. Figures are
+    rounded for reading unless ``exact`` and shares are named as fractions (see
+    :mod:`dashboard.readable`). Text is quoted so that a carriage return inside a name cannot
+    start a new row (and a formula with it); numbers are left bare so that spreadsheets read
+    them as numbers."""
+    shown = readable.csv_names(frame if exact else readable.rounded(frame))
+    return inert(shown).to_csv(index=False, lineterminator="\n",
                                quoting=csv.QUOTE_NONNUMERIC).encode()
 
 
@@ -69,11 +73,13 @@ def about_rows(geo: Geography, details: Mapping[str, object]) -> pd.DataFrame:
 
 
 def write_tables(path: str | Path, sheets: Mapping[str, pd.DataFrame], geo: Geography,
-                 details: Mapping[str, object]) -> Path:
+                 details: Mapping[str, object], *, exact: bool = False) -> Path:
     """Write ``sheets`` to ``path``: CSV (sheets stacked under a ``table`` column when several,
-    with no About sheet) or XLSX (one sheet each plus 'About').
+    with no About sheet) or XLSX (one sheet each plus 'About', numbers formatted: people as
+    whole numbers, shares as percentages).
 
-    Codes are written as text so that spreadsheets keep their leading zeros.
+    Figures are rounded for reading unless ``exact``; codes are written as text so that
+    spreadsheets keep their leading zeros.
     """
     out = Path(path)
     suffix = out.suffix.lower()
@@ -89,13 +95,28 @@ def write_tables(path: str | Path, sheets: Mapping[str, pd.DataFrame], geo: Geog
             frame = pd.concat([f.assign(table=name) for name, f in sheets.items()],
                               ignore_index=True)
             frame = frame[["table", *[c for c in frame.columns if c != "table"]]]
-        out.write_bytes(csv_bytes(frame))
+        out.write_bytes(csv_bytes(frame, exact=exact))
         return out
+    details = {**details, "Figures": readable.EXACT_NOTE if exact else readable.READABLE_NOTE}
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            inert(frame).to_excel(writer, sheet_name=_sheet_name(name), index=False)
+            shown = frame if exact else readable.rounded(frame)
+            inert(shown).to_excel(writer, sheet_name=_sheet_name(name), index=False)
+            _number_formats(writer.sheets[_sheet_name(name)], shown)
         inert(about_rows(geo, details)).to_excel(writer, sheet_name="About", index=False)
     return out
+
+
+def _number_formats(sheet, frame: pd.DataFrame) -> None:
+    """Excel number formats by what each column holds: the cells stay numbers."""
+    for j, col in enumerate(frame.columns, start=1):
+        if not pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(
+                frame[col]):
+            continue
+        fmt = readable.XLSX_FORMATS[readable.kind(col)]
+        for (cell,) in sheet.iter_rows(min_row=2, max_row=len(frame) + 1, min_col=j,
+                                       max_col=j):
+            cell.number_format = fmt
 
 
 def _sheet_name(name: str) -> str:
@@ -127,12 +148,14 @@ def basis_details(geo: Geography, basis: str) -> dict[str, str]:
 
 
 def overlap_export(geo: Geography, from_layer: str, to_layer: str, method: str,
-                   need: str | None, fmt: str, *, basis: str = "residents") -> tuple[str, bytes]:
+                   need: str | None, fmt: str, *, basis: str = "residents",
+                   exact: bool = False) -> tuple[str, bytes]:
     """File name and bytes of an overlap export in ``fmt`` (a key of ``EXPORT_FORMATS``).
 
     CSV holds the overlap table; Excel adds both mismatch tables and the About sheet; GeoPackage
     (British National Grid) and GeoJSON (WGS84, as the format requires) carry the same rows with
-    the shape of each piece. Figures are the engine's, unrounded.
+    the shape of each piece. CSV and Excel figures are rounded for reading unless ``exact``; the
+    map formats carry the engine's figures unrounded, for GIS work.
     """
     if fmt not in EXPORT_FORMATS:
         raise DashboardError(f"Unknown export format '{fmt}'; use one of: "
@@ -153,7 +176,7 @@ def overlap_export(geo: Geography, from_layer: str, to_layer: str, method: str,
                 mm = mismatch(ov)
                 sheets[f"{from_layer} split"] = mm.from_units
                 sheets[f"{to_layer} split"] = mm.to_units
-            write_tables(out, sheets, geo, details)
+            write_tables(out, sheets, geo, details, exact=exact)
         else:
             pieces = overlap_pieces(geo, from_layer, to_layer, method, need)
             if fmt == "geojson":
@@ -206,7 +229,7 @@ ALLOCATION_FORMATS = {"xlsx": "Excel", "csv": "CSV"}
 
 
 def allocation_export(geo: Geography, layer: str, resources, current,
-                      fmt: str) -> tuple[str, bytes]:
+                      fmt: str, *, exact: bool = False) -> tuple[str, bytes]:
     """File name and bytes of an allocation: Excel (allocation, transfers, parameters and
     About sheets) or CSV (the allocation table)."""
     if fmt not in ALLOCATION_FORMATS:
@@ -214,19 +237,19 @@ def allocation_export(geo: Geography, layer: str, resources, current,
                              f"{', '.join(ALLOCATION_FORMATS)}.")
     with tempfile.TemporaryDirectory() as tmp:
         out, _ = write_allocation(Path(tmp) / f"{_stem(geo, 'allocation', layer)}.{fmt}", geo,
-                                  layer, resources, current)
+                                  layer, resources, current, exact=exact)
         return out.name, out.read_bytes()
 
 
 def write_allocation(path: str | Path, geo: Geography, layer: str, resources,
-                     current) -> tuple[Path, pd.DataFrame]:
+                     current, *, exact: bool = False) -> tuple[Path, pd.DataFrame]:
     """Write an allocation to ``path`` (.xlsx: every sheet and About; .csv: the allocation
     table) and return the file and the transfers."""
     sheets, details = allocation_sheets(geo, layer, resources, current)
     transfers = sheets["transfers"]
     if Path(path).suffix.lower() == ".csv":
         sheets = {"allocation": sheets["allocation"]}  # one table per CSV
-    return write_tables(path, sheets, geo, details), transfers
+    return write_tables(path, sheets, geo, details, exact=exact), transfers
 
 
 SCENARIO_FORMATS = {"csv": "Assignment CSV", "groups": "Groups CSV (for --group)",
@@ -288,8 +311,8 @@ def hub_sheets(result, changes: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return sheets
 
 
-def hub_export(geo: Geography, result, changes: pd.DataFrame, name: str, fmt: str
-               ) -> tuple[str, bytes]:
+def hub_export(geo: Geography, result, changes: pd.DataFrame, name: str, fmt: str, *,
+               exact: bool = False) -> tuple[str, bytes]:
     """Hub access as a CSV of hubs or of small areas, an Excel workbook of every table, or a
     GeoPackage of catchments (small areas dissolved by nearest hub), hubs and small areas."""
     if fmt not in HUB_FORMATS:
@@ -303,11 +326,11 @@ def hub_export(geo: Geography, result, changes: pd.DataFrame, name: str, fmt: st
     if fmt in ("csv", "areas_csv"):
         table = result.catchments if fmt == "csv" else result.areas
         suffix = "hubs" if fmt == "csv" else "small-areas"
-        return f"{stem}-{suffix}.csv", csv_bytes(table)
+        return f"{stem}-{suffix}.csv", csv_bytes(table, exact=exact)
     with tempfile.TemporaryDirectory() as tmp:
         if fmt == "xlsx":
             out = write_tables(Path(tmp) / f"{stem}.xlsx", hub_sheets(result, changes), geo,
-                               details)
+                               details, exact=exact)
             return out.name, out.read_bytes()
         out = Path(tmp) / f"{stem}.gpkg"
         areas = gpd.GeoDataFrame(result.areas, geometry=geo.small_area_geometry.values, crs=BNG)

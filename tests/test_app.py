@@ -173,9 +173,35 @@ def test_exports_carry_the_engine_figures(geo, fmt, tmp_path):
         if fmt == "gpkg":
             assert "FICTIONAL" in gpd.read_file(path, layer="about").to_string()
     assert list(got["from_code"].astype(str)) == list(expected["from_code"])
+    if fmt in ("csv", "xlsx"):  # whole people for reading; exact figures on request
+        assert list(got["population"]) == list(expected["population"].round().astype(int))
+        assert list(got["need_population"]) == list(
+            expected["need_population"].round().astype(int))
+        share = "fraction_of_from_population" if fmt == "csv" else "share_of_from_population"
+        assert got[share].to_numpy() == pytest.approx(
+            expected["share_of_from_population"].to_numpy(), abs=5e-5)
+        _, exact = overlap_export(geo, "places", "pcns", "proportional", "imd_score", fmt,
+                                  exact=True)
+        got = (pd.read_csv(io.BytesIO(exact)) if fmt == "csv"
+               else pd.read_excel(io.BytesIO(exact), sheet_name="overlaps"))
     assert got["population"].to_numpy() == pytest.approx(expected["population"].to_numpy())
     assert got["need_population"].to_numpy() == pytest.approx(
         expected["need_population"].to_numpy())
+
+
+def test_excel_cells_are_numbers_formatted_as_people_and_percentages(geo):
+    from openpyxl import load_workbook
+
+    _, data = overlap_export(geo, "places", "pcns", "proportional", "imd_score", "xlsx")
+    sheet = load_workbook(io.BytesIO(data))["overlaps"]
+    head = [c.value for c in sheet[1]]
+    row = dict(zip(head, sheet[2]))
+    assert isinstance(row["population"].value, int) and row["population"].number_format == "#,##0"
+    share = row["share_of_from_population"]
+    assert isinstance(share.value, float) and 0 <= share.value <= 1
+    assert share.number_format == "0.0%"
+    about = pd.read_excel(io.BytesIO(data), sheet_name="About").set_index("item")["value"]
+    assert "rounded to whole people" in about["Figures"]
 
 
 def test_a_failing_callback_shows_the_app_wide_alert(app):

@@ -48,7 +48,7 @@ def test_packs_without_published_lists_can_only_count_residents():
 def test_cli_counts_registered_patients_and_says_so(tmp_path, demo):
     out = tmp_path / "o.xlsx"
     assert main(["overlaps", "--from", "places", "--to", "pcns", "--count", "registered",
-                 "--out", str(out)]) == 0
+                 "--out", str(out), "--exact"]) == 0
     table = pd.read_excel(out, "overlaps")
     assert table["population"].sum() == pytest.approx(demo.registered_patients["pcns"].sum())
     about = pd.read_excel(out, "About").set_index("item")["value"]

@@ -98,7 +98,15 @@ def test_overlap_export_downloads_the_engine_figures(served, page, tmp_path):
     expected = overlap(reference.geography(app.server), "wards", "pcns",
                        need="imd_score").table()
     assert list(got["to_code"]) == list(expected["to_code"])
+    assert list(got["population"]) == list(expected["population"].round().astype(int))
+    page.click("label:has-text('Exact figures')")
+    with page.expect_download(timeout=30_000) as info:
+        page.click("#export-csv")
+    info.value.save_as(path)
+    got = pd.read_csv(path, dtype={"from_code": str, "to_code": str})
     assert got["population"].to_numpy() == pytest.approx(expected["population"].to_numpy())
+    assert got["fraction_of_from_population"].to_numpy() == pytest.approx(
+        expected["share_of_from_population"].to_numpy())
     assert page.errors == []
 
 

@@ -13,14 +13,24 @@ from dashboard.engine.overlaps import TABLE_COLUMNS
 
 
 def test_overlaps_csv_equals_engine(demo, tmp_path, capsys):
+    """--exact writes the engine's figures; by default people are whole and shares are
+    fractions named as such."""
     out = tmp_path / "o.csv"
     assert main(["overlaps", "--pack", str(DEMO), "--from", "places", "--to", "pcns",
-                 "--need", "idaci_score", "--out", str(out)]) == 0
+                 "--need", "idaci_score", "--out", str(out), "--exact"]) == 0
     written = pd.read_csv(out, dtype={"from_code": str, "to_code": str})
-    assert list(written.columns) == TABLE_COLUMNS
+    fractions = [c.replace("share", "fraction") for c in TABLE_COLUMNS]
+    assert list(written.columns) == fractions
     expected = overlap(demo, "places", "pcns", need="idaci_score").table()
+    expected.columns = fractions
     pd.testing.assert_frame_equal(written, expected, check_dtype=False, rtol=1e-12)
     assert "Wrote" in capsys.readouterr().out
+    assert main(["overlaps", "--pack", str(DEMO), "--from", "places", "--to", "pcns",
+                 "--need", "idaci_score", "--out", str(out)]) == 0
+    readable = pd.read_csv(out, dtype={"from_code": str, "to_code": str})
+    assert list(readable["population"]) == list(expected["population"].round().astype(int))
+    assert readable["fraction_of_to_area"].to_numpy() == pytest.approx(
+        expected["fraction_of_to_area"].to_numpy(), abs=5e-5)
 
 
 def test_overlaps_xlsx_has_about_sheet_and_text_codes(demo, tmp_path):

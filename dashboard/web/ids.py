@@ -55,6 +55,7 @@ OVERLAP_SCORECARD = "overlap-scorecard"
 OVERLAP_TABLE = "overlap-table"
 OVERLAP_URL = "overlap-url"
 OVERLAP_DOWNLOAD = "overlap-download"
+OVERLAP_EXACT = "overlap-exact"  # downloads with unrounded figures, for analysts
 # One export button per format; the value is the format's key in dashboard.exports.
 OVERLAP_EXPORT = {"csv": "export-csv", "xlsx": "export-xlsx", "gpkg": "export-gpkg",
                   "geojson": "export-geojson"}

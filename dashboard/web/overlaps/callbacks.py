@@ -95,16 +95,16 @@ def register(app) -> None:
         *[Input(button, "n_clicks") for button in ids.OVERLAP_EXPORT.values()],
         State(ids.OVERLAP_FROM, "value"), State(ids.OVERLAP_TO, "value"),
         State(ids.OVERLAP_METHOD, "value"), State(ids.OVERLAP_NEED, "value"),
-        State(ids.OVERLAP_COUNT, "value"),
+        State(ids.OVERLAP_COUNT, "value"), State(ids.OVERLAP_EXACT, "value"),
         prevent_initial_call=True,
     )
     def download(*args):
         fmt = next((k for k, v in ids.OVERLAP_EXPORT.items() if v == ctx.triggered_id), None)
         if fmt is None:
             return no_update
-        from_layer, to_layer, method, need, basis = args[-5:]
+        from_layer, to_layer, method, need, basis, exact = args[-6:]
         name, data = overlap_export(reference.geography(server), from_layer, to_layer, method,
-                                    need, fmt, basis=basis)
+                                    need, fmt, basis=basis, exact="exact" in (exact or []))
         return dcc.send_bytes(data, name)
 
     sync_url(app, ids.OVERLAP_URL, {"from_layer": ids.OVERLAP_FROM, "to_layer": ids.OVERLAP_TO,

@@ -48,7 +48,10 @@ def layout(from_layer: str | None = None, to_layer: str | None = None,
                      dcc.Dropdown(controls.need_options(geo), need, id=ids.OVERLAP_NEED,
                                   clearable=False, disabled=not geo.need)], md=2),
         ], className="g-2 mb-2"),
-        html.Div(buttons, className="mb-2"),
+        html.Div([*buttons, dbc.Checklist(
+            options=[{"label": "Exact figures (unrounded, for further calculation)",
+                      "value": "exact"}], value=[], id=ids.OVERLAP_EXACT, switch=True,
+            className="d-inline-block ms-2 small align-middle")], className="mb-2"),
         dcc.Download(id=ids.OVERLAP_DOWNLOAD),
         dcc.Loading([
             html.Div(id=ids.OVERLAP_SUMMARY, className="my-2"),
