@@ -276,7 +276,7 @@ def one_user(base: str, deps: list, moves: list, deadline: float, seed: int, thi
             try:
                 if step == "open map":
                     browser.start()
-                    browser.open("/")
+                    browser.open("/map")
                     if not geometry_fetched:  # the browser caches the shapes file (immutable)
                         shapes = browser.state["map-graph"]["figure"]["data"][0]["geojson"]
                         browser.get(urlsplit(shapes).path, "map shapes")

@@ -35,7 +35,7 @@ from dashboard.web.redraw import views as redraw_views
 from dashboard.web.redraw.state import Judging
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["/", "/footprint", "/overlaps", "/allocate", "/redraw", "/hubs", "/data", "/upload"]
+PAGES = ["/", "/map", "/footprint", "/overlaps", "/allocate", "/redraw", "/hubs", "/data", "/upload"]
 
 
 def rss_mb() -> float:

@@ -94,7 +94,7 @@ def test_kirklees_places_from_an_empty_layer_to_overlaps_and_allocation(served, 
     base, app = served
     wards = load_pack(GEODATA / "kirklees").layer("wards")
     code_of = dict(zip(wards.names, wards.codes))
-    page.goto(base + "/?pack=kirklees")
+    page.goto(base + "/map?pack=kirklees")
     page.wait_for_selector("#map-graph .maplibregl-canvas", timeout=30_000)
     _settle(page)
     _shot(page, "1-kirklees-map")

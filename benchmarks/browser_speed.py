@@ -1,0 +1,158 @@
+"""Time from a user's action to the redrawn view, in headless Chromium.
+
+For each interaction (a layer switched on the map, the map's shading changed, a ward clicked on
+Redraw, a hub opened on Hubs) the clock starts just before Playwright performs the action and
+stops when the graph reports ``plotly_afterplot`` for the change; each is repeated ``--repeats``
+times and the median and range printed. The peer, on the same page and figure in the same
+run, is what an app without partial updates does: ``Plotly.newPlot`` of the whole map.
+
+    python benchmarks/browser_speed.py [--pack kirklees] [--repeats 5]
+
+Needs Chromium (Debian's ``chromium``) and Python Playwright.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+ARM = """(graph) => {
+    const gd = document.querySelector(`#${graph} .js-plotly-plot`);
+    window.__t = null; window.__done = null;
+    if (!gd.__timed) {
+        gd.on('plotly_afterplot', () => {
+            if (window.__t !== null && window.__done === null)
+                window.__done = performance.now() - window.__t;
+        });
+        gd.__timed = true;
+    }
+}"""
+START = "() => { window.__done = null; window.__t = performance.now(); }"
+PEER = """async (graph) => {
+    const gd = document.querySelector(`#${graph} .js-plotly-plot`);
+    const data = JSON.parse(JSON.stringify(gd.data)), layout = JSON.parse(JSON.stringify(gd.layout));
+    const t = performance.now();
+    await Plotly.newPlot(gd, data, layout, {displaylogo: false});
+    return performance.now() - t;
+}"""
+
+
+def serve(pack: str | None):
+    from dashboard.app import create_app
+    from dashboard.config import DEMO_PACK, Settings
+
+    folder = Path(tempfile.mkdtemp())
+    app = create_app(settings=Settings(pack=DEMO_PACK, pack_store=folder / "store",
+                                       cache_dir=folder / "cache"))
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}", f"pack={pack}" if pack else ""
+
+
+def _timed(page, action) -> float:
+    page.evaluate(START)
+    action()
+    page.wait_for_function("() => window.__done !== null", timeout=30_000)
+    return float(page.evaluate("window.__done"))
+
+
+def _open(page, url: str, graph: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(f"#{graph} .maplibregl-canvas", timeout=60_000)
+    page.wait_for_function(f"() => document.querySelector('#{graph} .js-plotly-plot')"
+                           ".data.length > 2", timeout=60_000)
+    page.wait_for_timeout(2500)
+    page.evaluate(ARM, graph)
+
+
+def map_interactions(page, base: str, query: str, repeats: int) -> dict[str, list[float]]:
+    _open(page, f"{base}/map?{query}", "map-graph")
+    toggle = page.locator("#map-layers input").first
+    times = {"map: switch a layer": [_timed(page, toggle.click) for _ in range(repeats)]}
+    shading = []
+    for i in range(repeats):
+        page.click("#map-measure")
+        option = page.get_by_role("option", name="Need score" if i % 2 == 0 else "Population",
+                                  exact=True)
+        shading.append(_timed(page, option.click))
+    times["map: change the shading"] = shading
+    times["peer: Plotly.newPlot of the whole map"] = [
+        float(page.evaluate(PEER, "map-graph")) for _ in range(repeats)]
+    return times
+
+
+def redraw_click(page, base: str, query: str, repeats: int) -> list[float]:
+    """The same ward clicked into two footprints in turn (each click is a real move)."""
+    _open(page, f"{base}/redraw?{query}", "redraw-map")
+    codes = page.evaluate("() => window.dash_component_api.getLayout('redraw-paint')"
+                          ".props.options.map(o => o.value)")
+    box = page.locator("#redraw-map .maplibregl-canvas").bounding_box()
+    x, y = box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5
+
+    def paint(code: str) -> None:
+        page.evaluate("(v) => window.dash_clientside.set_props('redraw-paint', {value: v})",
+                      code)
+        page.wait_for_timeout(300)
+
+    paint(codes[0])
+    page.mouse.click(x, y)  # untimed: the ward is now in the first footprint
+    page.wait_for_timeout(1500)
+    out = []
+    for i in range(repeats):
+        paint(codes[1 + i % 2] if len(codes) > 2 else codes[(i + 1) % 2])
+        out.append(_timed(page, lambda: page.mouse.click(x, y)))
+    return out
+
+
+def hubs_click(page, base: str, query: str, repeats: int) -> list[float]:
+    _open(page, f"{base}/hubs?{query}", "hubs-map")
+    box = page.locator("#hubs-map .maplibregl-canvas").bounding_box()
+    out = []
+    for i in range(repeats):
+        x = box["x"] + box["width"] * (0.35 + 0.05 * i)
+        y = box["y"] + box["height"] * 0.55
+        out.append(_timed(page, lambda x=x, y=y: page.mouse.click(x, y)))
+    return out
+
+
+def _line(name: str, values: list[float]) -> str:
+    return (f"  {name:<40} median {statistics.median(values):7.0f} ms  "
+            f"[{min(values):.0f}-{max(values):.0f}]")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pack", default=None, help="a named pack, e.g. kirklees (default: demo)")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    server, base, query = serve(args.pack)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            times = map_interactions(page, base, query, args.repeats)
+            times["redraw: click a ward"] = redraw_click(page, base, query, args.repeats)
+            times["hubs: open a hub by clicking the map"] = hubs_click(page, base, query,
+                                                                       args.repeats)
+            browser.close()
+    finally:
+        server.shutdown()
+    print(f"Browser interaction times, {args.pack or 'demo'} pack, {args.repeats} repeats "
+          "(action to plotly_afterplot):")
+    for name, values in times.items():
+        print(_line(name, values))
+    ours = statistics.median(times["map: change the shading"])
+    peer = statistics.median(times["peer: Plotly.newPlot of the whole map"])
+    print(f"  shading change vs whole-map newPlot: {peer / ours:.2f}x "
+          "(peer time / ours; the peer has no server round trip)")
+
+
+if __name__ == "__main__":
+    main()
