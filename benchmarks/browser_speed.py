@@ -19,6 +19,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
@@ -56,10 +57,15 @@ def serve(pack: str | None):
     return server, f"http://127.0.0.1:{server.server_port}", f"pack={pack}" if pack else ""
 
 
-def _timed(page, action) -> float:
+def _timed(page, action, timeout_ms: int = 30_000) -> float | None:
+    """Milliseconds from just before ``action`` to the graph's next afterplot (None when the
+    action changed nothing within ``timeout_ms``)."""
     page.evaluate(START)
     action()
-    page.wait_for_function("() => window.__done !== null", timeout=30_000)
+    try:
+        page.wait_for_function("() => window.__done !== null", timeout=timeout_ms)
+    except PlaywrightTimeout:
+        return None
     return float(page.evaluate("window.__done"))
 
 
@@ -89,25 +95,23 @@ def map_interactions(page, base: str, query: str, repeats: int) -> dict[str, lis
 
 
 def redraw_click(page, base: str, query: str, repeats: int) -> list[float]:
-    """The same ward clicked into two footprints in turn (each click is a real move)."""
+    """A ward clicked into another footprint, ``repeats`` times: the footprint the clicks send
+    wards to turns round the list until a click is a real move (a click on a ward already in
+    that footprint changes nothing and is not timed)."""
     _open(page, f"{base}/redraw?{query}", "redraw-map")
     codes = page.evaluate("() => window.dash_component_api.getLayout('redraw-paint')"
                           ".props.options.map(o => o.value)")
     box = page.locator("#redraw-map .maplibregl-canvas").bounding_box()
     x, y = box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5
-
-    def paint(code: str) -> None:
+    out, turn = [], 0
+    while len(out) < repeats and turn < 4 * repeats * len(codes):
         page.evaluate("(v) => window.dash_clientside.set_props('redraw-paint', {value: v})",
-                      code)
+                      codes[turn % len(codes)])
+        turn += 1
         page.wait_for_timeout(300)
-
-    paint(codes[0])
-    page.mouse.click(x, y)  # untimed: the ward is now in the first footprint
-    page.wait_for_timeout(1500)
-    out = []
-    for i in range(repeats):
-        paint(codes[1 + i % 2] if len(codes) > 2 else codes[(i + 1) % 2])
-        out.append(_timed(page, lambda: page.mouse.click(x, y)))
+        took = _timed(page, lambda: page.mouse.click(x, y), timeout_ms=3000)
+        if took is not None:
+            out.append(took)
     return out
 
 
