@@ -430,3 +430,20 @@ def test_an_unsaved_hub_survives_page_changes_and_reloads(served, page):
     _away_and_back(page, ("Map", "Redraw", "Allocate"), "Hubs", "#hubs-tables",
                    "New hub 1: opened")
     assert page.errors == []
+
+
+def test_a_negative_total_is_flagged_at_the_box_and_no_stale_figures_stay(served, page):
+    base, _ = served
+    page.goto(base + "/allocate")
+    page.wait_for_selector("#alloc-table table", timeout=30_000)
+    page.fill("#alloc-total", "-5")
+    page.wait_for_function("() => document.querySelector('#alloc-total')"
+                           ".classList.contains('is-invalid')", timeout=10_000)
+    assert page.locator("#alloc-total ~ .invalid-feedback").is_visible()
+    page.wait_for_function("() => !document.querySelector('#alloc-table table')",
+                           timeout=10_000)  # the old table is gone, not left under a banner
+    assert "will show again once it is corrected" in page.inner_text("#alloc-summary")
+    page.fill("#alloc-total", "120")
+    page.wait_for_selector("#alloc-table table", timeout=10_000)
+    assert "is-invalid" not in page.get_attribute("#alloc-total", "class")
+    assert page.errors == []

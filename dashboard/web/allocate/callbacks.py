@@ -9,7 +9,7 @@ from dash import Input, Output, State, html, no_update
 
 from dashboard.data.allocations import checked_current
 from dashboard.data.recognise import parse_table
-from dashboard.engine.allocation import Resource, allocate, offered, reexpress
+from dashboard.engine.allocation import AllocationError, Resource, allocate, offered, reexpress
 from dashboard.errors import DashboardError
 from dashboard.exports import allocation_export
 from dashboard.uploads import TABLE_FILE_LIMIT, Upload, decode
@@ -98,8 +98,21 @@ def _register_view(app) -> None:
                 "other": Input(ids.ALLOC_REEXPRESS, "value")})
     def update(*, layer, name, shares, records, other):
         geo = reference.geography()
-        res = Shares.of(shares).resource(geo, name)
-        return allocation_view(geo, layer, res, current_table(geo, records), other)
+        try:
+            res = Shares.of(shares).resource(geo, name)
+            return allocation_view(geo, layer, res, current_table(geo, records), other)
+        except AllocationError as exc:
+            # No stale figures under the message: the view says what to change instead.
+            blank = {"data": [], "layout": {"xaxis": {"visible": False},
+                                            "yaxis": {"visible": False}}}
+            return (controls.small_alert(f"{exc} The figures will show again once it is "
+                                         "corrected.", "warning"), blank, blank, None, None,
+                    None)
+
+    @app.callback(Output(ids.ALLOC_TOTAL, "invalid"), Output(ids.ALLOC_MINIMUM, "invalid"),
+                  Input(ids.ALLOC_TOTAL, "value"), Input(ids.ALLOC_MINIMUM, "value"))
+    def check_numbers(total, minimum):
+        return controls.not_a_count(total), controls.not_a_count(minimum)
 
 
 def _register_inputs(app) -> None:

@@ -45,13 +45,13 @@ def _panel(page: AllocatePage) -> list:
         controls.field("Team or budget", dcc.Dropdown(
             [{"label": r.title, "value": r.name} for r in page.offered], res.name,
             id=ids.ALLOC_RESOURCE, clearable=False), ids.ALLOC_RESOURCE),
-        controls.field(f"Total ({res.unit})", dbc.Input(id=ids.ALLOC_TOTAL, type="number", min=0,
-                                                        value=shares.total), ids.ALLOC_TOTAL,
-                       "Kept exactly: leaders are not getting more."),
+        controls.field(f"Total ({res.unit})", controls.checked_number(
+            ids.ALLOC_TOTAL, shares.total, "Enter the total to share: a number of 0 or more."),
+            ids.ALLOC_TOTAL, "Kept exactly: leaders are not getting more."),
         *_core_fields(shares),
         *_need_fields(page),
-        controls.field(f"Minimum per area ({res.unit})", dbc.Input(
-            id=ids.ALLOC_MINIMUM, type="number", min=0, value=shares.minimum),
+        controls.field(f"Minimum per area ({res.unit})", controls.checked_number(
+            ids.ALLOC_MINIMUM, shares.minimum, "A minimum is 0 or more (leave 0 for none)."),
             ids.ALLOC_MINIMUM),
         controls.field("Round to", dbc.RadioItems(
             options=ROUNDING_OPTIONS, value=shares.rounding, id=ids.ALLOC_ROUNDING, inline=True),

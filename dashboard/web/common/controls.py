@@ -38,6 +38,18 @@ def field(label, control, target: str, help_text: str | None = None) -> html.Div
                      if help_text else None], className="mb-2")
 
 
+def checked_number(input_id: str, value, message: str) -> html.Div:
+    """A number box of 0 or more whose error shows under it as soon as it is wrong (the page's
+    callback sets ``invalid``), not only in a banner."""
+    return html.Div([dbc.Input(id=input_id, type="number", min=0, value=value),
+                     dbc.FormFeedback(message, type="invalid")])
+
+
+def not_a_count(value) -> bool:
+    """A number box left empty, or holding a negative number."""
+    return value is None or (isinstance(value, int | float) and value < 0)
+
+
 def amount(value: float, unit: str, with_unit: bool = True) -> str:
     """£ to the pound; other units (FTE) to one decimal, with the unit unless a header says it."""
     if unit == "£":
