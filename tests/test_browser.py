@@ -447,3 +447,24 @@ def test_a_negative_total_is_flagged_at_the_box_and_no_stale_figures_stay(served
     page.wait_for_selector("#alloc-table table", timeout=10_000)
     assert "is-invalid" not in page.get_attribute("#alloc-total", "class")
     assert page.errors == []
+
+
+def test_an_unreachable_street_background_is_said_and_the_map_keeps_working(served, page):
+    base, _ = served
+    _open_map(page, base + "/map")
+    # A tile server that never answers (the .invalid domain cannot resolve), whatever the
+    # network the tests run on.
+    page.evaluate("() => window.dash_clientside.set_props('map-tile-probe', "
+                  "{data: 'https://tiles.invalid/style.json'})")
+    page.click("#map-basemap label:has-text('Streets (online)')")
+    page.wait_for_selector("#map-tile-note", state="visible", timeout=15_000)
+    assert "could not be reached" in page.inner_text("#map-tile-note")
+    assert "/_style/blank" in page.evaluate(f"({FIGURE_DATA.replace('.data', '.layout')})()"
+                                            ".map.style")
+    wards = f"({FIGURE_DATA})().find(t => t.name === 'Electoral wards').visible"
+    before = page.evaluate(f"() => {wards}")
+    page.click("#map-layers label:has-text('Electoral wards')")
+    page.wait_for_function(f"() => {wards} !== {str(before).lower()}",
+                           timeout=10_000)  # the map still takes changes
+    page.click("#map-basemap label:has-text('Blank')")
+    page.wait_for_selector("#map-tile-note", state="hidden", timeout=10_000)

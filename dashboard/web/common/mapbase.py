@@ -42,6 +42,18 @@ HIGHLIGHT = "#CC79A7"
 HUB_STYLE = {"main": ("#0072B2", 15), "community": ("#E69F00", 11)}
 
 
+# A URL each street style's server answers: tried before switching, so that an unreachable
+# server (no internet) is said on the page instead of leaving a map that never loads.
+STREET_PROBES = {"carto": "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json",
+                 "open-street-map": "https://tile.openstreetmap.org/0/0/0.png"}
+
+
+def street_probe(street_style: str) -> str:
+    """The URL to try for ``street_style`` (a Plotly style name or a style URL)."""
+    return next((url for prefix, url in STREET_PROBES.items()
+                 if street_style.startswith(prefix)), street_style)
+
+
 MAP_HEIGHT = 620
 
 

@@ -13,7 +13,9 @@ from dashboard.web.common.shapes import display_geometry
 from dashboard.web.common.url import sync_url
 from dashboard.web.map import figures, ranking
 
-# Token-free street style; a council can point this at its own tile style.
+TILE_NOTE = ("The street background could not be reached (no internet connection, or the tile "
+             "server refused), so the map stays on the blank background. Every figure is "
+             "unaffected.")
 
 
 def draw_map(geo, measure: str, need: str | None, visible: list[str], layer: str | None,
@@ -133,8 +135,27 @@ def register(app) -> None:
     def table(need):
         return map_table(reference.geography(server), need)
 
+    # The street background is tried from the browser first: Plotly waits for ever on a style
+    # whose server cannot be reached, and the map would take no further change.
+    app.clientside_callback(
+        """async function(choice, probe) {
+            if (choice !== 'streets') { return ['blank', false, '']; }
+            const stop = new AbortController();
+            const timer = setTimeout(() => stop.abort(), 5000);
+            try {
+                await fetch(probe, {mode: 'no-cors', cache: 'no-store', signal: stop.signal});
+                return ['streets', false, ''];
+            } catch (e) {
+                return ['blank', true, '""" + TILE_NOTE + """'];
+            } finally { clearTimeout(timer); }
+        }""",
+        Output(ids.MAP_BASEMAP_READY, "data"), Output(ids.MAP_TILE_NOTE, "is_open"),
+        Output(ids.MAP_TILE_NOTE, "children"),
+        Input(ids.MAP_BASEMAP, "value"), State(ids.MAP_TILE_PROBE, "data"),
+        prevent_initial_call=True)
+
     @app.callback(Output(ids.MAP_GRAPH, "figure", allow_duplicate=True),
-                  Input(ids.MAP_LAYERS, "value"), Input(ids.MAP_BASEMAP, "value"),
+                  Input(ids.MAP_LAYERS, "value"), Input(ids.MAP_BASEMAP_READY, "data"),
                   prevent_initial_call=True)
     def toggle(visible, basemap):
         return toggle_patch(reference.geography(server), visible or [], basemap,

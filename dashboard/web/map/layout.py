@@ -68,6 +68,9 @@ def layout(measure: str = "population", need: str | None = None, layer: str | No
                        style={"width": "100%"}),
         ], className="mt-3"),
         dcc.Store(id=ids.MAP_URL),
+        dcc.Store(id=ids.MAP_BASEMAP_READY, data=mapbase.BLANK),
+        dcc.Store(id=ids.MAP_TILE_PROBE,
+                  data=mapbase.street_probe(reference.settings().street_style)),
     ])
 
 
@@ -90,6 +93,7 @@ def _choices(page: MapPage) -> dbc.Row:
 
 def _map(page: MapPage) -> list:
     return [
+        dbc.Alert(id=ids.MAP_TILE_NOTE, is_open=False, color="warning", className="py-1 small"),
         html.Fieldset([
             html.Legend("Show on the map", className="form-label fs-6 mb-1"),
             dbc.Checklist(options=page.toggles, value=page.visible, id=ids.MAP_LAYERS,
