@@ -468,3 +468,24 @@ def test_an_unreachable_street_background_is_said_and_the_map_keeps_working(serv
                            timeout=10_000)  # the map still takes changes
     page.click("#map-basemap label:has-text('Blank')")
     page.wait_for_selector("#map-tile-note", state="hidden", timeout=10_000)
+
+
+def test_back_steps_through_the_footprints_shown(served, page):
+    base, _ = served
+    page.goto(base + "/overlaps")
+    page.wait_for_selector("#overlap-from", timeout=30_000)
+    page.goto(base + "/footprint?layer=places&code=PP01")
+    page.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1')"
+                           ".innerText.includes('PP01')", timeout=30_000)
+    page.click("#footprint-code")
+    page.get_by_role("option", name="Brackmoor Central").click()
+    page.wait_for_function("() => (document.querySelector('h1') || {innerText: ''})"
+                           ".innerText.includes('PP02')", timeout=15_000)
+    assert "code=PP02" in page.url
+    page.go_back()
+    page.wait_for_function("() => (document.querySelector('h1') || {innerText: ''})"
+                           ".innerText.includes('PP01')", timeout=15_000)
+    assert "code=PP01" in page.url
+    page.go_back()  # then out of the footprints, to where the user came from
+    page.wait_for_url("**/overlaps**", timeout=15_000)
+    assert page.errors == []

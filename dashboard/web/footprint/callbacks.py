@@ -172,4 +172,4 @@ def register(app) -> None:
         return footprint_view(geo, layer, code, need)
 
     sync_url(app, ids.FOOTPRINT_URL, {"layer": ids.FOOTPRINT_LAYER, "code": ids.FOOTPRINT_CODE,
-                                      "need": ids.FOOTPRINT_NEED})
+                                      "need": ids.FOOTPRINT_NEED}, steps=("code",))
