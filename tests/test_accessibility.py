@@ -3,6 +3,8 @@ violation (WCAG 2.2 AA rules as axe-core checks them), and the fixes the pages r
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -115,3 +117,43 @@ def test_the_overview_answers_the_worst_place_and_pcn_in_one_click(served, page)
     assert colour_bar == ".0%"  # shares read as percentages
     assert worst in page.inner_text("#map-ranking")  # the ranked list beside the map
     assert page.errors == []
+
+
+@pytest.mark.parametrize("path, graph", [("/map", "map-graph"), ("/redraw", "redraw-map"),
+                                         ("/hubs", "hubs-map")])
+def test_each_map_waits_as_a_placeholder_of_its_size_under_a_spinner(served, page, path, graph):
+    """The map's first draw is held back: until it comes, the page shows a blank box of the
+    map's final height under a spinner; when it comes nothing moves."""
+    held = []
+
+    def draws(request) -> bool:
+        """The callback that draws the whole map (not a later patch of it, whose output
+        carries Dash's '@' suffix for a second writer)."""
+        try:
+            output = json.loads(request.post_data or "{}").get("output", "")
+        except ValueError:
+            return False
+        return f"{graph}.figure" in output.strip(".").split("...")
+
+    def hold(route):
+        if draws(route.request) and not held:
+            held.append(route)  # answered below, once the waiting page has been looked at
+        else:
+            route.continue_()
+
+    page.route("**/_dash-update-component*", hold)
+    page.goto(served + path)
+    page.wait_for_selector(f"#{graph} .js-plotly-plot", timeout=30_000)
+    page.wait_for_timeout(1000)
+    assert len(held) == 1, "the first draw was not held back"
+    waiting = page.locator(f"#{graph}").bounding_box()["height"]
+    assert waiting > 500  # the map's own height, not an empty strip
+    assert page.locator(f"#{graph} .maplibregl-canvas").count() == 0  # nothing drawn yet
+    spinner = f"getComputedStyle(document.querySelector('#{graph}'), '::after')"
+    assert page.evaluate(f"() => {spinner}.animationName") == "map-spin"
+    assert "Drawing the map" in page.inner_text(f"#{graph}")
+    held[0].continue_()
+    page.wait_for_selector(f"#{graph} .maplibregl-canvas", timeout=30_000)
+    page.wait_for_timeout(500)
+    assert page.locator(f"#{graph}").bounding_box()["height"] == pytest.approx(waiting, abs=2)
+    assert page.evaluate(f"() => {spinner}.content") in ("none", "normal")  # spinner gone

@@ -62,10 +62,15 @@ def map_placeholder(graph_id: str, **config) -> dcc.Loading:
     light and the shapes come by URL), with a spinner over it until it is drawn, so nothing
     jumps. Quick updates (a ward move) stay under the spinner's delay."""
     blank = {"height": MAP_HEIGHT, "xaxis": {"visible": False}, "yaxis": {"visible": False},
-             "margin": {"l": 0, "r": 0, "t": 0, "b": 0}}
+             "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+             "annotations": [{"text": "Drawing the map…", "showarrow": False, "x": 0.5,
+                              "y": 0.42, "xref": "paper", "yref": "paper",
+                              "font": {"size": 14, "color": "#555"}}]}
+    # style.css spins a ring over a map box until the map's canvas is in it: Dash's own
+    # spinner is cleared by whichever callback on the figure answers first, not by the draw.
     graph = dcc.Graph(id=graph_id, figure={"data": [], "layout": blank},
                       config={"displaylogo": False, "scrollZoom": True, **config},
-                      className="border rounded mb-2")
+                      className="border rounded mb-2 map-box")
     return dcc.Loading(graph, type="circle", delay_show=400, target_components={
         graph_id: "figure"}, overlay_style={"visibility": "visible", "opacity": 0.5})
 
