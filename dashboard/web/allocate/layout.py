@@ -112,9 +112,17 @@ def _results(page: AllocatePage):
                  className="mb-2"),
         dbc.Row([
             dbc.Col([html.H2("Current and recommended, by area", className="h6"),
-                     dcc.Graph(id=ids.ALLOC_BARS, config={"displaylogo": False})], lg=7),
+                     controls.map_figure(
+                         dcc.Graph(id=ids.ALLOC_BARS, config={"displaylogo": False}),
+                         "Bar chart of each area's current and recommended amount",
+                         "The same figures, with the gaps, are in the table 'By area' below.")],
+                    lg=7),
             dbc.Col([html.H2("Recommended per 10,000 weighted residents", className="h6"),
-                     dcc.Graph(id=ids.ALLOC_MAP, config={"displaylogo": False})], lg=5),
+                     controls.map_figure(
+                         dcc.Graph(id=ids.ALLOC_MAP, config={"displaylogo": False}),
+                         "Map of the recommended amount per 10,000 need-weighted residents",
+                         "Darker areas get more for their need-weighted residents; the figures "
+                         "are the last column of the table below.")], lg=5),
         ]),
         html.H2("Transfers", className="h5 mt-2"),
         html.Div(id=ids.ALLOC_TRANSFERS),

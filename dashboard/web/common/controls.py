@@ -76,8 +76,8 @@ def map_placeholder(graph_id: str, **config) -> dcc.Loading:
 
 
 def map_figure(graph, label: str, caption, caption_id: str | None = None) -> html.Figure:
-    """A map as a figure: named for screen readers (``label``: what it shows) and captioned
-    (``caption``: how to read or use it, and where the same figures are as text)."""
+    """A map or chart as a figure: named for screen readers (``label``: what it shows) and
+    captioned (``caption``: how to read or use it, and where the same figures are as text)."""
     named = {"id": caption_id} if caption_id else {}
     return html.Figure([graph, html.Figcaption(caption, className="text-muted small mt-1",
                                                **named)],

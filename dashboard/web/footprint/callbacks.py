@@ -30,9 +30,12 @@ def _with_table(figure, columns: dict, formats: dict[str, str]) -> html.Div:
     """A chart followed by its table equivalent (``columns``: header -> values), folded away
     but one click (or key) off."""
     table = grid.data_table(pd.DataFrame(columns), formats)
-    return html.Div([dcc.Graph(figure=figure, config={"displayModeBar": False}),
-                     html.Details([html.Summary("Show as a table", className="small"), table],
-                                  className="mb-3")])
+    title = (figure.layout.title.text if hasattr(figure, "layout") else "") or "Chart"
+    return html.Div([controls.map_figure(
+        dcc.Graph(figure=figure, config={"displayModeBar": False}), f"Chart: {title}",
+        "The same figures are in the table below (Show as a table)."),
+        html.Details([html.Summary("Show as a table", className="small"), table],
+                     className="mb-3")])
 
 
 def chooser(geo, layer: str) -> html.Div:
@@ -80,27 +83,34 @@ def footprint_view(geo, layer: str, code: str | None, need: str | None):
         return chooser(geo, layer)
     lay = geo.layer(layer)
     prof = profile(geo, layer, code, need)
-    map_href = "/map?" + f"layer={layer}&code={code}"
+    map_href = reference.href("/map", layer=layer, code=code)
     return html.Div([
         html.H1([prof.name, html.Small(f" {code}", className="text-muted")], className="h3"),
         html.Div([lay.label, " · ", dcc.Link("Show on the main map", href=map_href),
-                  " · ", dcc.Link("Compare layers", href=f"/overlaps?from_layer={layer}")],
+                  " · ", dcc.Link("Compare layers", href=reference.href(
+                      "/overlaps", from_layer=layer))],
                  className="text-muted mb-2"),
         dbc.Row(_cards(prof)),
         dbc.Alert(html.Ul([html.Li(s) for s in describe(geo, prof)], className="mb-0"),
                   color="light", className="border"),
         dbc.Row([
-            dbc.Col([dcc.Graph(figure=figures.footprint_map(
-                geo, reference.map_source(geo), layer, lay.index_of(code)),
-                config={"displaylogo": False, "scrollZoom": True}, className="border rounded"),
-                html.P("Coloured by the unit with most of each small area's residents or "
-                       "patients; grey lines are member boundaries, the black line this "
-                       "footprint.", className="small text-muted")], lg=7),
+            dbc.Col(controls.map_figure(
+                dcc.Graph(figure=figures.footprint_map(
+                    geo, reference.map_source(geo), layer, lay.index_of(code)),
+                    config={"displaylogo": False, "scrollZoom": True},
+                    className="border rounded"),
+                f"Map of {prof.name} and the units around it",
+                "Coloured by the unit with most of each small area's residents or patients; "
+                "grey lines are member boundaries, the black line this footprint. Its overlaps "
+                "are in the tables below."), lg=7),
             dbc.Col(_charts(geo, prof), lg=5),
         ]),
         html.H2("How it overlaps every other layer", className="h5 mt-3"),
-        dbc.Row([dbc.Col(dcc.Graph(figure=figures.share_bars(table, geo.layer(other).label),
-                                   config={"displayModeBar": False}), md=6)
+        dbc.Row([dbc.Col(controls.map_figure(
+            dcc.Graph(figure=figures.share_bars(table, geo.layer(other).label),
+                      config={"displayModeBar": False}),
+            f"Bar chart of {prof.name}'s residents by {geo.layer(other).label.lower()}",
+            f"The same shares are in the {geo.layer(other).label} table below."), md=6)
                  for other, table in prof.overlaps.items()
                  if geo.layer(other).kind != "small_areas" and not table.empty]),
         *hub_section(geo, layer, code, need),

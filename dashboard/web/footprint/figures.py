@@ -125,4 +125,6 @@ def footprint_map(geo: Geography, source: MapSource, layer: str, index: int) -> 
     return {"data": traces, "layout": {
         "map": {"style": style, **view}, "height": FOOTPRINT_MAP_HEIGHT,
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-        "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"}}}
+        # Below the map, not over it: on a phone a legend over the map hid half the footprint.
+        "legend": {"orientation": "h", "x": 0, "y": -0.01, "yanchor": "top",
+                   "font": {"size": 11}}}}

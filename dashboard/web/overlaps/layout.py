@@ -57,7 +57,12 @@ def layout(from_layer: str | None = None, to_layer: str | None = None,
             html.Div(id=ids.OVERLAP_SUMMARY, className="my-2"),
             dbc.Row([
                 dbc.Col([html.H2("Share of each row's people", className="h6"),
-                         dcc.Graph(id=ids.OVERLAP_HEATMAP, config={"displaylogo": False})], lg=7),
+                         controls.map_figure(
+                             dcc.Graph(id=ids.OVERLAP_HEATMAP, config={"displaylogo": False}),
+                             "Heatmap of the share of each row unit's people in each column "
+                             "unit",
+                             "Each row adds up to 100%; the same shares are the 'Share of from "
+                             "population' column of 'Every overlap' below.")], lg=7),
                 dbc.Col([html.H2("Worst mismatches", className="h6"),
                          html.Div(id=ids.OVERLAP_SCORECARD)], lg=5),
             ]),
