@@ -58,7 +58,10 @@ def layout(from_layer: str | None = None, to_layer: str | None = None,
             dbc.Row([
                 dbc.Col([html.H2("Share of each row's people", className="h6"),
                          controls.map_figure(
-                             dcc.Graph(id=ids.OVERLAP_HEATMAP, config={"displaylogo": False}),
+                             # Scrolls in its own box on a phone instead of shrinking unreadably.
+                             html.Div(dcc.Graph(id=ids.OVERLAP_HEATMAP,
+                                                config={"displaylogo": False},
+                                                className="wide-chart"), className="scroll-x"),
                              "Heatmap of the share of each row unit's people in each column "
                              "unit",
                              "Each row adds up to 100%; the same shares are the 'Share of from "
