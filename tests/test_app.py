@@ -40,10 +40,10 @@ def test_first_page_stays_light_and_shapes_are_a_cached_file(app, geo):
     client = app.server.test_client()
     index = client.get("/", headers={"Accept-Encoding": "gzip"})
     # Every page's layout is embedded in the index for callback validation: layouts stay cheap.
-    # Nine pages (the overview's matrix and headlines drawn in) and the borough chooser: about
-    # 17 KB gzipped.
+    # Nine pages (the overview's matrix and headlines drawn in, every chart and map a captioned
+    # figure) and the borough chooser: about 18.7 KB gzipped.
     assert index.headers["Content-Encoding"] == "gzip"
-    assert len(index.get_data()) < 18_500
+    assert len(index.get_data()) < 20_000
     disp = display_geometry(geo)
     shapes = client.get(f"/_geometry/{disp.digest}.geojson")
     assert shapes.status_code == 200 and "immutable" in shapes.headers["Cache-Control"]
@@ -119,9 +119,14 @@ def test_choosing_a_unit_zooms_to_it_and_a_hub_click_changes_nothing(geo):
     assert select_unit(geo, "places", None, hub_click, ids.MAP_GRAPH) == (no_update,) * 4
 
 
-def test_footprint_view_and_its_chooser(geo):
-    view = str(footprint_view(geo, "places", "PP05", "imd_score"))
+def test_footprint_view_and_its_chooser(app, geo):
+    with app.server.test_request_context("/footprint?pack=default"):
+        tree = footprint_view(geo, "places", "PP05", "imd_score")
+    view = str(tree)
     assert "Thornley" in view and "registered with" in view and "Age profile" in view
+    links = [n.href for n in tree._traverse() if isinstance(getattr(n, "href", None), str)]
+    to_map = [h for h in links if h.startswith("/map?")]
+    assert to_map and all("pack=" in h and "layer=places&code=PP05" in h for h in to_map)
     chooser = str(footprint_view(geo, "places", None, "imd_score"))
     assert "Choose a footprint" in chooser and "/footprint?layer=places&code=PP01" in chooser
     with pytest.raises(LayerError, match="no unit with code 'NOPE'"):
