@@ -135,24 +135,7 @@ def register(app) -> None:
     def table(need):
         return map_table(reference.geography(server), need)
 
-    # The street background is tried from the browser first: Plotly waits for ever on a style
-    # whose server cannot be reached, and the map would take no further change.
-    app.clientside_callback(
-        """async function(choice, probe) {
-            if (choice !== 'streets') { return ['blank', false, '']; }
-            const stop = new AbortController();
-            const timer = setTimeout(() => stop.abort(), 5000);
-            try {
-                await fetch(probe, {mode: 'no-cors', cache: 'no-store', signal: stop.signal});
-                return ['streets', false, ''];
-            } catch (e) {
-                return ['blank', true, '""" + TILE_NOTE + """'];
-            } finally { clearTimeout(timer); }
-        }""",
-        Output(ids.MAP_BASEMAP_READY, "data"), Output(ids.MAP_TILE_NOTE, "is_open"),
-        Output(ids.MAP_TILE_NOTE, "children"),
-        Input(ids.MAP_BASEMAP, "value"), State(ids.MAP_TILE_PROBE, "data"),
-        prevent_initial_call=True)
+    _register_street_check(app)
 
     @app.callback(Output(ids.MAP_GRAPH, "figure", allow_duplicate=True),
                   Input(ids.MAP_LAYERS, "value"), Input(ids.MAP_BASEMAP_READY, "data"),
@@ -173,3 +156,24 @@ def register(app) -> None:
     sync_url(app, ids.MAP_URL, {"measure": ids.MAP_MEASURE, "need": ids.MAP_NEED,
                                 "layer": ids.MAP_SELECT_LAYER, "code": ids.MAP_SELECT_UNIT,
                                 "show": ids.MAP_LAYERS})
+
+
+def _register_street_check(app) -> None:
+    # The street background is tried from the browser first: Plotly waits for ever on a style
+    # whose server cannot be reached, and the map would take no further change.
+    app.clientside_callback(
+        """async function(choice, probe) {
+            if (choice !== 'streets') { return ['blank', false, '']; }
+            const stop = new AbortController();
+            const timer = setTimeout(() => stop.abort(), 5000);
+            try {
+                await fetch(probe, {mode: 'no-cors', cache: 'no-store', signal: stop.signal});
+                return ['streets', false, ''];
+            } catch (e) {
+                return ['blank', true, '""" + TILE_NOTE + """'];
+            } finally { clearTimeout(timer); }
+        }""",
+        Output(ids.MAP_BASEMAP_READY, "data"), Output(ids.MAP_TILE_NOTE, "is_open"),
+        Output(ids.MAP_TILE_NOTE, "children"),
+        Input(ids.MAP_BASEMAP, "value"), State(ids.MAP_TILE_PROBE, "data"),
+        prevent_initial_call=True)

@@ -180,13 +180,7 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
         "customdata": _hover_customdata(geo, disp), "hovertemplate": hover_template(geo, shade),
         "name": geo.small_areas.label, "showlegend": False,
     }]
-    for name in _haloed(geo):
-        lons, lats = disp.outlines[name]
-        width = LINE_STYLE.get(geo.layer(name).kind, ("", 2.0))[1]
-        traces.append({"type": "scattermap", "mode": "lines", "lon": lons, "lat": lats,
-                       "line": {"color": "rgba(255,255,255,0.85)", "width": width + 3},
-                       "hoverinfo": "skip", "showlegend": False, "visible": name in visible,
-                       "name": f"{geo.layer(name).label} halo"})
+    traces += _halos(geo, disp, visible)
     for name in outline_layers(geo):
         lay = geo.layer(name)
         colour, width = LINE_STYLE.get(lay.kind, ("#0072B2", 2.0))
@@ -231,6 +225,19 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
         "uirevision": "map",  # keep the user's pan and zoom across patches
         "clickmode": "event",
     }}
+
+
+def _halos(geo: Geography, disp: DisplayGeometry, visible: list[str]) -> list[dict]:
+    """A wide white line under each footprint and PCN outline (see :func:`_haloed`)."""
+    out = []
+    for name in _haloed(geo):
+        lons, lats = disp.outlines[name]
+        width = LINE_STYLE.get(geo.layer(name).kind, ("", 2.0))[1]
+        out.append({"type": "scattermap", "mode": "lines", "lon": lons, "lat": lats,
+                    "line": {"color": "rgba(255,255,255,0.85)", "width": width + 3},
+                    "hoverinfo": "skip", "showlegend": False, "visible": name in visible,
+                    "name": f"{geo.layer(name).label} halo"})
+    return out
 
 
 def _first_grouping(geo: Geography) -> str | None:

@@ -26,9 +26,8 @@ def layout(from_layer: str | None = None, to_layer: str | None = None,
     need = controls.need_default(geo, need)
     has_lists = registered_layer(geo) is not None
     count = count if count in BASES and has_lists else "residents"
-    counts = [{"label": label, "value": key,
-               "disabled": key == "registered" and not has_lists} for key, label in BASES.items()]
-    buttons = downloads.download_buttons(ids.OVERLAP_EXPORT, EXPORT_FORMATS)
+    counts = [{"label": label, "value": key, "disabled": key == "registered" and not has_lists}
+              for key, label in BASES.items()]
     return html.Div([
         controls.pack_notice(geo),
         html.H1("Overlap explorer", className="h3"),
@@ -48,35 +47,46 @@ def layout(from_layer: str | None = None, to_layer: str | None = None,
                      dcc.Dropdown(controls.need_options(geo), need, id=ids.OVERLAP_NEED,
                                   clearable=False, disabled=not geo.need)], md=2),
         ], className="g-2 mb-2"),
-        html.Div([*buttons, dbc.Checklist(
-            options=[{"label": "Exact figures (unrounded, for further calculation)",
-                      "value": "exact"}], value=[], id=ids.OVERLAP_EXACT, switch=True,
-            className="d-inline-block ms-2 small align-middle")], className="mb-2"),
+        _downloads(),
         dcc.Download(id=ids.OVERLAP_DOWNLOAD),
-        dcc.Loading([
-            html.Div(id=ids.OVERLAP_SUMMARY, className="my-2"),
-            dbc.Row([
-                dbc.Col([html.H2("Share of each row's people", className="h6"),
-                         controls.map_figure(
-                             # Scrolls in its own box on a phone instead of shrinking unreadably.
-                             html.Div(dcc.Graph(id=ids.OVERLAP_HEATMAP,
-                                                config={"displaylogo": False},
-                                                className="wide-chart"), className="scroll-x"),
-                             "Heatmap of the share of each row unit's people in each column "
-                             "unit",
-                             "Each row adds up to 100%; the same shares are the 'Share of from "
-                             "population' column of 'Every overlap' below.")], lg=7),
-                dbc.Col([html.H2("Worst mismatches", className="h6"),
-                         html.Div(id=ids.OVERLAP_SCORECARD)], lg=5),
-            ]),
-            html.H2("Every overlap", className="h6 mt-3"),
-            dag.AgGrid(
-                id=ids.OVERLAP_TABLE, rowData=[], columnDefs=[],
-                defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                dashGridOptions={"pagination": True, "paginationPageSize": 20,
-                                 "domLayout": "autoHeight"},
-                columnSize="autoSize", className="ag-theme-alpine", style={"width": "100%"},
-            ),
-        ], delay_show=300),
+        _results(),
         dcc.Store(id=ids.OVERLAP_URL),
     ])
+
+
+def _downloads() -> html.Div:
+    """The export buttons and the analysts' switch for unrounded figures."""
+    buttons = downloads.download_buttons(ids.OVERLAP_EXPORT, EXPORT_FORMATS)
+    return html.Div([*buttons, dbc.Checklist(
+        options=[{"label": "Exact figures (unrounded, for further calculation)",
+                  "value": "exact"}], value=[], id=ids.OVERLAP_EXACT, switch=True,
+        className="d-inline-block ms-2 small align-middle")], className="mb-2")
+
+
+def _results() -> dcc.Loading:
+    """Summary, heatmap, the worst mismatches and every overlap, filled by the callback."""
+    return dcc.Loading([
+        html.Div(id=ids.OVERLAP_SUMMARY, className="my-2"),
+        dbc.Row([
+            dbc.Col([html.H2("Share of each row's people", className="h6"),
+                     controls.map_figure(
+                         # Scrolls in its own box on a phone instead of shrinking unreadably.
+                         html.Div(dcc.Graph(id=ids.OVERLAP_HEATMAP,
+                                            config={"displaylogo": False},
+                                            className="wide-chart"), className="scroll-x"),
+                         "Heatmap of the share of each row unit's people in each column "
+                         "unit",
+                         "Each row adds up to 100%; the same shares are the 'Share of from "
+                         "population' column of 'Every overlap' below.")], lg=7),
+            dbc.Col([html.H2("Worst mismatches", className="h6"),
+                     html.Div(id=ids.OVERLAP_SCORECARD)], lg=5),
+        ]),
+        html.H2("Every overlap", className="h6 mt-3"),
+        dag.AgGrid(
+            id=ids.OVERLAP_TABLE, rowData=[], columnDefs=[],
+            defaultColDef={"sortable": True, "filter": True, "resizable": True},
+            dashGridOptions={"pagination": True, "paginationPageSize": 20,
+                             "domLayout": "autoHeight"},
+            columnSize="autoSize", className="ag-theme-alpine", style={"width": "100%"},
+        ),
+    ], delay_show=300)
