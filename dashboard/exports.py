@@ -110,8 +110,7 @@ def write_tables(path: str | Path, sheets: Mapping[str, pd.DataFrame], geo: Geog
 def _number_formats(sheet, frame: pd.DataFrame) -> None:
     """Excel number formats by what each column holds: the cells stay numbers."""
     for j, col in enumerate(frame.columns, start=1):
-        if not pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(
-                frame[col]):
+        if not readable.numeric(frame[col]):
             continue
         fmt = readable.XLSX_FORMATS[readable.kind(col)]
         for (cell,) in sheet.iter_rows(min_row=2, max_row=len(frame) + 1, min_col=j,

@@ -48,7 +48,7 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
     """Numbers rounded for reading (shares left as they are: Excel formats them)."""
     out = frame.copy()
     for col in out.columns:
-        if not _numeric(out[col]):
+        if not numeric(out[col]):
             continue
         what = kind(col)
         if what == "share":
@@ -64,8 +64,9 @@ def csv_names(frame: pd.DataFrame) -> pd.DataFrame:
     """Shares renamed as fractions (``share_of_from_population`` ->
     ``fraction_of_from_population``) so that a CSV says what its 0-1 numbers are."""
     return frame.rename(columns={c: str(c).replace("share", "fraction") for c in frame.columns
-                                 if _numeric(frame[c]) and kind(c) == "share"})
+                                 if numeric(frame[c]) and kind(c) == "share"})
 
 
-def _numeric(series: pd.Series) -> bool:
+def numeric(series: pd.Series) -> bool:
+    """A column of figures (booleans are flags, not figures)."""
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)

@@ -368,6 +368,6 @@ def amounts(raw: pd.Series, frame: pd.DataFrame) -> pd.Series:
     included) becomes NaN for the caller to name."""
     text = _clean(raw).str.replace(_CURRENCY, r"\1", regex=True)
     decimal = decimal_mark(frame.assign(_amount=text), ["_amount"])
-    norm = _plain_numbers(text.where(~text.str.endswith("%"), "not a number"), count=True,
-                          decimal=decimal, semicolon=frame.attrs.get("delimiter") == ";")
-    return pd.to_numeric(norm, errors="coerce")
+    norm = _plain_numbers(text, count=True, decimal=decimal,
+                          semicolon=frame.attrs.get("delimiter") == ";")
+    return pd.to_numeric(norm, errors="coerce").mask(text.str.endswith("%"))

@@ -87,9 +87,9 @@ def measure_options(geo: Geography, wanted: str | None = None) -> list[dict]:
             options.append({"label": f"Mismatch: {la.label} vs {lb.label}",
                             "value": f"mismatch:{a}:{b}"})
     parts = (wanted or "").split(":")
-    if (len(parts) == 3 and parts[0] == "mismatch" and wanted not in
-            {o["value"] for o in options} and f"mismatch:{parts[2]}:{parts[1]}" in
-            {o["value"] for o in options}):
+    offered = {o["value"] for o in options}
+    if (len(parts) == 3 and parts[0] == "mismatch" and wanted not in offered
+            and f"mismatch:{parts[2]}:{parts[1]}" in offered):
         la, lb = geo.layer(parts[1]), geo.layer(parts[2])
         options.append({"label": f"Mismatch: {la.label} vs {lb.label}", "value": wanted})
     return options

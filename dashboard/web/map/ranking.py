@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboard.engine.alignment import lower, pair_mismatch, singular
+from dashboard.engine.alignment import lower, singular, worst_units
 from dashboard.engine.geography import Geography
 from dashboard.web import reference
 
@@ -16,8 +16,7 @@ def ranking(geo: Geography, measure: str, count: int = 10):
     if len(parts) != 3 or parts[0] != "mismatch" or not {parts[1], parts[2]} <= set(geo.layers):
         return None
     a, b = parts[1], parts[2]
-    units = pair_mismatch(geo, a, b).from_units
-    units = units[(units["population"] > 0) & (units["share_outside"] >= 0.005)].head(count)
+    units = worst_units(geo, a, b, count)
     if units.empty:
         return None
     items = [html.Li([dcc.Link(row.name, href=reference.href(

@@ -12,6 +12,7 @@ from dashboard.engine import drafts
 from dashboard.engine.adjacency import distinct_colours, touching
 from dashboard.engine.balance import Balance, compare
 from dashboard.engine.drafts import Draft
+from dashboard.engine.geography import grouping_key
 from dashboard.web import ids, reference
 from dashboard.web.common import controls, grid, mapbase, scenarios
 from dashboard.web.common.shapes import display_geometry
@@ -103,8 +104,12 @@ def palette(geo, draft: Draft) -> list[str]:
         skip = [codes.index(drafts.UNASSIGNED)] if drafts.UNASSIGNED in codes else []
         return distinct_colours(near, labels, len(codes), k, own=own, skip=skip)
 
-    base = drafts.start(geo, draft.layer)
-    start = dict(zip(base.groups, numbers(base))) if not draft.new else {}
+    def pack_colours() -> dict:
+        base = drafts.start(geo, draft.layer)
+        return dict(zip(base.groups, numbers(base)))
+
+    start = {} if draft.new else geo.derived.get(
+        ("redraw-colours", grouping_key(geo), draft.layer), pack_colours)
     own = [start.get(code, -1) for code in draft.groups]
     return [mapbase.UNASSIGNED_COLOUR if n < 0 else mapbase.REDRAW_COLOURS[n]
             for n in numbers(draft, own)]
