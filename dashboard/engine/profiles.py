@@ -260,3 +260,14 @@ def _members_split(geo: Geography, prof: Profile, other: str,
         shares = sparse.diags(np.where(totals > 0, 1 / totals, 0)) @ ov
     pieces = np.asarray((sparse.csr_matrix(shares) >= threshold).sum(axis=1)).ravel()
     return int((pieces > 1).sum()), len(members)
+
+
+def piece_layer_for(geo: Geography, layer: str) -> str | None:
+    """The layer whose pieces colour a footprint's map: PCNs first, then another grouping."""
+    kinds = ("registration", "grouping", "polygons")
+    for kind in kinds:
+        for name, lay in geo.layers.items():
+            if lay.kind == kind and name != layer and lay.member_of != layer \
+                    and geo.layer(layer).member_of != name:
+                return name
+    return None

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import shapely
 
 from dashboard.engine.geography import Geography
+from dashboard.engine.profiles import piece_layer_for
 from dashboard.web.common.mapbase import (
     FOOTPRINT_MAP_HEIGHT,
     OKABE_ITO,
@@ -58,17 +59,6 @@ def share_bars(table, label: str) -> go.Figure:
                       yaxis={"autorange": "reversed"}, plot_bgcolor="white",
                       margin={"l": 10, "r": 10, "t": 40, "b": 30})
     return fig
-
-
-def piece_layer_for(geo: Geography, layer: str) -> str | None:
-    """The layer whose pieces colour a footprint's map: PCNs first, then another grouping."""
-    kinds = ("registration", "grouping", "polygons")
-    for kind in kinds:
-        for name, lay in geo.layers.items():
-            if lay.kind == kind and name != layer and lay.member_of != layer \
-                    and geo.layer(layer).member_of != name:
-                return name
-    return None
 
 
 def footprint_map(geo: Geography, source: MapSource, layer: str, index: int) -> dict:
