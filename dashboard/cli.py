@@ -223,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
     for add in (_overlaps_command, _mismatch_command, _allocate_command, _validate_command,
                 _demo_command, _build_examples_command, _import_command, _serve_command, _password_command):
         add(sub)
+    from dashboard.reports.command import add_command
+
+    add_command(sub, str(default_pack()))
     return parser
 
 

@@ -127,13 +127,13 @@ def _sheet_name(name: str) -> str:
 EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel", "gpkg": "GeoPackage", "geojson": "GeoJSON"}
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
 
 
-def _stem(geo: Geography, *parts: str) -> str:
+def file_stem(geo: Geography, *parts: str) -> str:
     """A download's file name: borough, FICTIONAL for the demo, then what it holds."""
-    return "-".join([_slug(geo.name.split(" (")[0]), *(["FICTIONAL"] if geo.fictional else []),
+    return "-".join([slug(geo.name.split(" (")[0]), *(["FICTIONAL"] if geo.fictional else []),
                      *parts])
 
 
@@ -161,8 +161,8 @@ def overlap_export(geo: Geography, from_layer: str, to_layer: str, method: str,
                              f"{', '.join(EXPORT_FORMATS)}.")
     counted = on_basis(geo, basis)
     ov = overlap(counted, from_layer, to_layer, method, need)
-    stem = _stem(geo, from_layer, to_layer, method,
-                 *(["registered"] if basis != "residents" else []))
+    stem = file_stem(geo, from_layer, to_layer, method,
+                     *(["registered"] if basis != "residents" else []))
     details = {"From layer": geo.layer(from_layer).label, "To layer": geo.layer(to_layer).label,
                "Method": method, "Need indicator": ov.need_indicator or "none",
                **basis_details(geo, basis)}
@@ -235,7 +235,7 @@ def allocation_export(geo: Geography, layer: str, resources, current,
         raise DashboardError(f"Unknown export format '{fmt}'; use one of: "
                              f"{', '.join(ALLOCATION_FORMATS)}.")
     with tempfile.TemporaryDirectory() as tmp:
-        out, _ = write_allocation(Path(tmp) / f"{_stem(geo, 'allocation', layer)}.{fmt}", geo,
+        out, _ = write_allocation(Path(tmp) / f"{file_stem(geo, 'allocation', layer)}.{fmt}", geo,
                                   layer, resources, current, exact=exact)
         return out.name, out.read_bytes()
 
@@ -273,7 +273,7 @@ def scenario_export(geo: Geography, draft, bal, name: str, fmt: str) -> tuple[st
     (wards dissolved, British National Grid) with their balance figures and an About table."""
     if fmt not in SCENARIO_FORMATS:
         raise DashboardError(f"Unknown scenario format '{fmt}'; use csv or gpkg.")
-    stem = _stem(geo, draft.layer, "scenario", _slug(name) or "draft")
+    stem = file_stem(geo, draft.layer, "scenario", slug(name) or "draft")
     if fmt == "csv":
         return f"{stem}.csv", csv_bytes(assignment_table(geo, draft))
     if fmt == "groups":
@@ -316,7 +316,7 @@ def hub_export(geo: Geography, result, changes: pd.DataFrame, name: str, fmt: st
     GeoPackage of catchments (small areas dissolved by nearest hub), hubs and small areas."""
     if fmt not in HUB_FORMATS:
         raise DashboardError(f"Unknown hubs format '{fmt}'; use {', '.join(HUB_FORMATS)}.")
-    stem = _stem(geo, "hub-access", _slug(name) or "hubs")
+    stem = file_stem(geo, "hub-access", slug(name) or "hubs")
     details = {"Scenario": name or "(unsaved hubs)", "Distances": STRAIGHT_LINE,
                "Residents placed at": result.method,
                "Need weighting": geo.need_labels.get(result.need, "none") if result.need

@@ -140,8 +140,8 @@ def footprint_png(geo: Geography, layer: str, index: int) -> bytes:
     lay = geo.layer(layer)
     shapes = unit_shapes(geo, layer)
     here = shapes[index]
-    fig, ax = _canvas(3.9, 4.5, map_share=0.82)
-    _frame(ax, shapely.bounds(here), 3.9 / (4.5 * 0.82))
+    fig, ax = _canvas(3.9, 4.2, map_share=0.8)
+    _frame(ax, shapely.bounds(here), 3.9 / (4.2 * 0.8))
     others = [g for k, g in enumerate(shapes) if k != index]
     _patches(ax, others, facecolor="#F4F4F4", edgecolor=OTHER_COLOUR, linewidths=0.6)
     handles = []

@@ -105,7 +105,7 @@ def _figures(pdf, block: Figures) -> None:
     n = len(block.items)
     gap = 2.0
     width = (pdf.epw - gap * (n - 1)) / n
-    top, height = pdf.get_y(), 17.0
+    top, height = pdf.get_y(), 15.5
     for k, (value, label, note) in enumerate(block.items):
         x = pdf.l_margin + k * (width + gap)
         pdf.set_fill_color(*PANEL)
@@ -138,7 +138,7 @@ def _text(pdf, block: Text, width: float) -> None:
 
 
 def _beside(pdf, block: Beside) -> None:
-    map_w, gap = 76.0, 5.0
+    map_w, gap = 68.0, 5.0
     image = _image_size(block.picture.png, map_w)
     if pdf.get_y() + image[1] + 8 > pdf.page_break_trigger:
         pdf.add_page()
@@ -188,7 +188,7 @@ def _table(pdf, block: Table) -> None:
     if block.rows:
         pdf.set_font(FONT, "", 7.5)
         align = tuple("RIGHT" if num else "LEFT" for num in block.numeric)
-        with pdf.table(col_widths=block.widths or None, text_align=align, line_height=3.8,
+        with pdf.table(col_widths=block.widths or None, text_align=align, line_height=3.5,
                        headings_style=FontFace(emphasis="BOLD", fill_color=HEAD),
                        borders_layout="HORIZONTAL_LINES", padding=0.8,
                        repeat_headings=1) as table:
@@ -202,7 +202,7 @@ def _table(pdf, block: Table) -> None:
         pdf.set_text_color(*MUTED)
         _para(pdf, 3, block.note)
         pdf.set_text_color(*INK)
-    pdf.ln(2.5)
+    pdf.ln(1.5)
 
 
 def _footer(pdf, foot: Footer) -> None:

@@ -21,6 +21,8 @@ OVERVIEW_TO = "overview-to"
 OVERVIEW_PAIR = "overview-pair"
 OVERVIEW_MATRIX = "overview-matrix"
 OVERVIEW_URL = "overview-url"
+OVERVIEW_REPORT = "overview-report"  # "Board report (PDF)" of the pair chosen
+OVERVIEW_REPORT_FILE = "overview-report-file"
 
 # Map page
 MAP_GRAPH = "map-graph"
@@ -45,6 +47,14 @@ FOOTPRINT_CODE = "footprint-code"
 FOOTPRINT_NEED = "footprint-need"
 FOOTPRINT_CONTENT = "footprint-content"
 FOOTPRINT_URL = "footprint-url"
+FOOTPRINT_REPORT = "footprint-report"
+FOOTPRINT_REPORT_FILE = "footprint-report-file"
+
+# Printable report page (/report)
+REPORT_PDF = "report-pdf"
+REPORT_PRINT = "report-print"
+REPORT_FILE = "report-file"
+REPORT_QUERY = "report-query"  # the layer, code, need and pair the page shows
 
 # Overlap explorer
 OVERLAP_FROM = "overlap-from"

@@ -13,6 +13,7 @@ class Page:
     package: str  # dashboard.web.<package> holds its layout, callbacks and figures
     path: str
     name: str
+    in_nav: bool = True  # False: reached by links only (the printable report)
 
 
 PAGES = (
@@ -25,4 +26,5 @@ PAGES = (
     Page("hubs", "/hubs", "Hubs"),
     Page("data", "/data", "Data"),
     Page("upload", "/upload", "Load your data"),
+    Page("report", "/report", "Board report", in_nav=False),
 )

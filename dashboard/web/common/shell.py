@@ -14,7 +14,7 @@ from dashboard.engine.geography import Geography
 from dashboard.web import cookies, ids, reference
 from dashboard.web.site import PAGES, TITLE
 
-NAV_LINKS = tuple((page.name, page.path) for page in PAGES)
+NAV_LINKS = tuple((page.name, page.path) for page in PAGES if page.in_nav)
 
 
 def pack_badge(geo: Geography):

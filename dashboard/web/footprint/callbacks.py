@@ -88,7 +88,9 @@ def footprint_view(geo, layer: str, code: str | None, need: str | None):
         html.H1([prof.name, html.Small(f" {code}", className="text-muted")], className="h3"),
         html.Div([lay.label, " · ", dcc.Link("Show on the main map", href=map_href),
                   " · ", dcc.Link("Compare layers", href=reference.href(
-                      "/overlaps", from_layer=layer))],
+                      "/overlaps", from_layer=layer)),
+                  " · ", dcc.Link("Printable board report", href=reference.href(
+                      "/report", layer=layer, code=code, need=need))],
                  className="text-muted mb-2"),
         dbc.Row(_cards(prof)),
         dbc.Alert(html.Ul([html.Li(s) for s in describe(geo, prof)], className="mb-0"),

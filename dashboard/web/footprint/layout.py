@@ -37,5 +37,8 @@ def layout(layer: str | None = None, code: str | None = None, need: str | None =
                                   clearable=False, disabled=not geo.need)], md=3),
         ], className="g-2 mb-3"),
         dcc.Loading(html.Div(id=ids.FOOTPRINT_CONTENT), delay_show=300),
+        dbc.Button("Board report (PDF)", id=ids.FOOTPRINT_REPORT, color="secondary",
+                   outline=True, size="sm", className="mt-3"),
+        dcc.Download(id=ids.FOOTPRINT_REPORT_FILE),
         dcc.Store(id=ids.FOOTPRINT_URL),
     ])

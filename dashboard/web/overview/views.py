@@ -115,7 +115,10 @@ def pair_section(geo: Geography, a: str, b: str) -> list:
                 "/overlaps", from_layer=a, to_layer=b), color="secondary", outline=True,
                 size="sm", className="me-2 mb-2"),
             dbc.Button("Compare the other way round", href=overview_href(b, a),
-                       color="secondary", outline=True, size="sm", className="mb-2"),
+                       color="secondary", outline=True, size="sm", className="me-2 mb-2"),
+            dbc.Button("Printable board report", href=reference.href(
+                "/report", layer=a, against=b), color="secondary", outline=True, size="sm",
+                className="me-2 mb-2"),
         ]),
     ]
 
