@@ -38,6 +38,7 @@ def register(app) -> None:
     def overview_pdf(_clicks, a, b):
         return send_report(a, against=b)
 
-    app.clientside_callback("function(n) { if (n) { window.print(); } return window.dash_clientside.no_update; }",
+    app.clientside_callback("function(n) { if (n) { window.print(); } "
+                            "return window.dash_clientside.no_update; }",
                             Output(ids.REPORT_PRINT, "n_clicks"),
                             Input(ids.REPORT_PRINT, "n_clicks"), prevent_initial_call=True)
