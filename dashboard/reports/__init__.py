@@ -5,9 +5,7 @@ own figures, then drawn two ways from that one document: a PDF (:mod:`dashboard.
 and the dashboard's printable page. So the paper a board reads and the page on screen cannot
 disagree. Maps are drawn on the server from the pack's geometry (:mod:`dashboard.reports.maps`),
 offline, with no browser in the loop.
+
+Nothing is imported here, so that the command line's other commands do not load the report
+modules (or matplotlib) they never use.
 """
-
-from dashboard.reports.footprint import footprint_report
-from dashboard.reports.summary import borough_summary, summary_pair
-
-__all__ = ["borough_summary", "footprint_report", "summary_pair"]
