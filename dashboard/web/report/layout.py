@@ -34,7 +34,7 @@ def layout(layer: str | None = None, code: str | None = None, need: str | None =
         except DashboardError as exc:
             failed = True
             content = html.Div([html.H1("Board report", className="h3"), dbc.Alert(
-                [f"No report for this address: {exc} ",
+                [f"No report for this address: {str(exc)[:300]} ",
                  dcc.Link("Back to the overview", href=reference.href("/"))], color="warning")])
     return html.Div([
         html.Div([
