@@ -23,7 +23,7 @@ from dashboard.scenarios import ScenarioStore, default_url
 from dashboard.web import cookies, ids, reference
 from dashboard.web.common import mapbase, shell
 from dashboard.web.common.shape_cache import cached_display
-from dashboard.web.common.shapes import display_geometry
+from dashboard.web.common.shapes import display_geometry, outline_geojson
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG = logging.getLogger(__name__)
@@ -72,6 +72,20 @@ def _serve_geometry(server) -> None:
         return response
 
     server.add_url_rule(reference.GEOMETRY_ROUTE, "geometry", geometry)
+
+    def outlines(digest: str) -> Response:
+        # As for the shapes: any loaded pack's outlines, found by their digest.
+        for geo in reference.store(server).loaded():
+            disp = display_geometry(geo)
+            for name in mapbase.outline_layers(geo):
+                found, data = outline_geojson(geo, disp, name)
+                if found == digest:
+                    response = Response(data, mimetype="application/geo+json")
+                    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+                    return response
+        abort(404)
+
+    server.add_url_rule(reference.OUTLINE_ROUTE, "outlines", outlines)
 
 
 def _serve_glyphs(server) -> None:
@@ -172,6 +186,9 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
     else:
         served, _ = _open_pack(settings)
         geo = served.geography
+    disp = display_geometry(geo)
+    for name in mapbase.outline_layers(geo):  # the first visitor's map then waits on nothing
+        outline_geojson(geo, disp, name)
     store = _pack_store(settings, geo, named=geography is None)
     saved = _scenario_store(settings)
     app = Dash(

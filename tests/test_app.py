@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from urllib.parse import urlsplit
 
 import dash
 import geopandas as gpd
@@ -59,8 +60,11 @@ def test_map_shades_every_atom_by_its_small_area(geo):
     atom_sa = np.asarray(geo.atoms.small_area)
     assert shading["z"] == pytest.approx(np.asarray(geo.population)[atom_sa])
     traces = map_figures.map_traces(geo)
-    assert fig["data"][traces.outlines["places"]]["visible"] is True
-    assert fig["data"][traces.outlines["wards"]]["visible"] is False
+    layers = fig["layout"]["map"]["layers"]
+    assert layers[traces.outlines["places"]]["visible"] is True
+    assert layers[traces.outlines["wards"]]["visible"] is False
+    assert layers[traces.halos["places"]]["visible"] is True
+    assert fig["data"][traces.keys["places"]]["name"] == geo.layer("places").label
     # Hover names the unit of every layer: the ward and place of atom 0 agree with the engine.
     ward = geo.layer("wards").names[geo.atoms.units["wards"][0]]
     place_index = np.asarray(geo.layer("places").membership)[geo.atoms.units["wards"][0]]
@@ -68,6 +72,21 @@ def test_map_shades_every_atom_by_its_small_area(geo):
     hover = shading["customdata"][0]
     assert hover[1 + order.index("wards")] == ward
     assert hover[1 + order.index("places")] == geo.layer("places").names[place_index]
+
+
+def test_outlines_travel_once_as_cached_files_not_in_the_figure(app, geo):
+    client = app.server.test_client()
+    with app.server.test_request_context("/"):
+        fig = draw_map(geo, "population", "imd_score", ["wards", "pcns"], None, None)
+    disp = display_geometry(geo)
+    for layer in fig["layout"]["map"]["layers"]:
+        got = client.get(urlsplit(layer["source"]).path)  # absolute: MapLibre fetches it
+        assert got.status_code == 200 and "immutable" in got.headers["Cache-Control"]
+        lines = json.loads(got.get_data())["features"][0]["geometry"]["coordinates"]
+        lons = disp.outlines[layer["name"]][0]
+        assert sum(len(line) for line in lines) == sum(x is not None for x in lons)
+    assert all(len(t.get("lon", [])) <= 2 for t in fig["data"][1:] if t.get("mode") == "lines")
+    assert client.get("/_outlines/0000000000000000.geojson").status_code == 404
 
 
 def test_measure_change_patches_colours_without_resending_shapes(geo):
@@ -85,11 +104,15 @@ def test_measure_change_patches_colours_without_resending_shapes(geo):
 def test_layer_toggles_patch_visibility_and_background(geo):
     ops = toggle_patch(geo, ["wards"], "streets").to_plotly_json()["operations"]
     traces = map_figures.map_traces(geo)
-    visible = {op["location"][1]: op["params"]["value"] for op in ops
+    visible = {tuple(op["location"][:-1]): op["params"]["value"] for op in ops
                if op["location"][-1] == "visible"}
-    assert visible[traces.outlines["wards"]] is True
-    assert visible[traces.outlines["places"]] is False
-    assert visible[traces.labels["wards"]] is True and visible[traces.labels["places"]] is False
+    layers = ("layout", "map", "layers")
+    assert visible[(*layers, traces.outlines["wards"])] is True
+    assert visible[(*layers, traces.outlines["places"])] is False
+    assert visible[(*layers, traces.halos["places"])] is False
+    assert visible[("data", traces.keys["wards"])] is True
+    assert visible[("data", traces.labels["wards"])] is True
+    assert visible[("data", traces.labels["places"])] is False
     style = next(op for op in ops if op["location"][-1] == "style")["params"]["value"]
     assert style == "carto-positron"
     blank = toggle_patch(geo, [], mapbase.BLANK).to_plotly_json()["operations"]

@@ -21,7 +21,7 @@ T = TypeVar("T")
 # footprints adds its outlines (small) and a balance per move; base-layer results are few and
 # reused by every page.
 BOUNDS = {"display": 4, "display-layer": 24, "display-simple": 2, "display-atoms": 2,
-          "balance": 32, "basis": 4}
+          "balance": 32, "basis": 4, "outline-geojson": 24}
 DEFAULT_BOUND = 64
 
 

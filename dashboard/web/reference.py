@@ -19,7 +19,7 @@ from dashboard.errors import DataPackError
 from dashboard.packs import PackStore
 from dashboard.scenarios import Scenario, ScenarioError, ScenarioStore
 from dashboard.web.common.mapbase import MapSource
-from dashboard.web.common.shapes import DisplayGeometry, display_geometry
+from dashboard.web.common.shapes import DisplayGeometry, display_geometry, outline_geojson
 from dashboard.web.cookies import COOKIE
 
 PACK_HEADER = "X-Dashboard-Pack"
@@ -27,6 +27,7 @@ CONFIG_KEY = "PACK_STORE"
 SCENARIOS_KEY = "SCENARIO_STORE"
 SETTINGS_KEY = "DASHBOARD_SETTINGS"
 GEOMETRY_ROUTE = "/_geometry/<digest>.geojson"
+OUTLINE_ROUTE = "/_outlines/<digest>.geojson"
 GLYPHS_ROUTE = "/_glyphs/<fontstack>/<int:start>-<int:end>.pbf"
 BLANK_STYLE_ROUTE = "/_style/blank.json"
 
@@ -117,6 +118,12 @@ def map_source(geo: Geography, style: str | None = None) -> MapSource:
     """``geo``'s map shapes, their URL and the map background (the offline one by default)."""
     disp = display_geometry(geo)
     return MapSource(disp, geojson_url(disp), style or blank_style_url())
+
+
+def outline_url(geo: Geography, disp: DisplayGeometry, layer: str) -> str:
+    """Where the browser fetches one layer's outlines (see :func:`shapes.outline_geojson`);
+    absolute, because MapLibre fetches layer data from a worker, outside the page's context."""
+    return _base() + OUTLINE_ROUTE.replace("<digest>", outline_geojson(geo, disp, layer)[0])
 
 
 def geojson_url(disp: DisplayGeometry) -> str:

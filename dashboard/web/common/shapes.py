@@ -142,6 +142,29 @@ def _simplified(geo: Geography, tolerance_m: float) -> np.ndarray:
     return geo.derived.get(("display-simple", tolerance_m), make)
 
 
+def outline_geojson(geo: Geography, disp: DisplayGeometry, name: str) -> tuple[str, bytes]:
+    """One layer's boundary network as a GeoJSON file: its digest and bytes (made once per pack
+    and grouping). The map references it by URL, so the outlines travel once and are cached by
+    the browser instead of riding in every first draw of the figure."""
+    def make() -> tuple[str, bytes]:
+        lines, line = [], []
+        for x, y in zip(*disp.outlines[name]):
+            if x is None:  # Plotly's line break: the end of one boundary line
+                if len(line) > 1:
+                    lines.append(line)
+                line = []
+            else:
+                line.append([round(x, 5), round(y, 5)])  # 5 decimals: about a metre
+        if len(line) > 1:
+            lines.append(line)
+        text = json.dumps({"type": "FeatureCollection", "features": [{
+            "type": "Feature", "properties": {"layer": name},
+            "geometry": {"type": "MultiLineString", "coordinates": lines}}]},
+            separators=(",", ":")).encode()
+        return hashlib.sha256(text).hexdigest()[:16], text
+    return geo.derived.get(("outline-geojson", disp.digest, name, grouping_key(geo)), make)
+
+
 def _atoms_geojson(geo: Geography, tolerance_m: float) -> tuple[bytes, str, tuple]:
     simple = to_wgs84(_simplified(geo, tolerance_m))
     west, south, east, north = shapely.total_bounds(simple)

@@ -23,7 +23,8 @@ def draw_map(geo, measure: str, need: str | None, visible: list[str], layer: str
     """The whole map, once per visit: shading, outlines, hubs, and the selection from the URL."""
     source = reference.map_source(geo)
     disp = source.shapes
-    fig = figures.map_figure(geo, source, figures.shading(geo, measure, need), visible)
+    urls = {name: reference.outline_url(geo, disp, name) for name in mapbase.outline_layers(geo)}
+    fig = figures.map_figure(geo, source, figures.shading(geo, measure, need), visible, urls)
     if layer in geo.layers and code in geo.layer(layer).positions:
         index = geo.layer(layer).index_of(code)
         lons, lats = mapbase.outline_of(disp, layer, index)
@@ -58,10 +59,11 @@ def toggle_patch(geo, visible: list[str], basemap: str,
     traces = figures.map_traces(geo)
     patch = Patch()
     for name, index in traces.outlines.items():
-        patch["data"][index]["visible"] = name in visible
+        patch["layout"]["map"]["layers"][index]["visible"] = name in visible
+        patch["data"][traces.keys[name]]["visible"] = name in visible
         patch["data"][traces.labels[name]]["visible"] = name in visible
         if name in traces.halos:
-            patch["data"][traces.halos[name]]["visible"] = name in visible
+            patch["layout"]["map"]["layers"][traces.halos[name]]["visible"] = name in visible
     for index in traces.hubs.values():
         patch["data"][index]["visible"] = "hubs" in visible
     style = street_style if basemap == "streets" \

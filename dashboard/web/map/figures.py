@@ -37,14 +37,19 @@ from dashboard.web.common.mapbase import (
 )
 from dashboard.web.common.shapes import DisplayGeometry
 
+KEY_UID = "outline-key-"  # the outline keys' trace ids, so the outlines can sit under them
+
 
 @dataclass(frozen=True)
 class MapTraces:
-    """Positions of the map's traces: shading, halos, outlines, labels, hubs by type,
+    """Positions of the map's parts. Outlines and their halos are layers of the map's layout
+    (``layout.map.layers``, drawn from cached GeoJSON files above the shading); each outline
+    layer has a key entry among the traces. Traces: shading, keys, labels, hubs by type,
     highlight."""
 
-    halos: dict[str, int]
-    outlines: dict[str, int]
+    halos: dict[str, int]  # positions in layout.map.layers
+    outlines: dict[str, int]  # positions in layout.map.layers
+    keys: dict[str, int]
     labels: dict[str, int]
     hubs: dict[str, int]
     highlight: int
@@ -58,13 +63,20 @@ def _haloed(geo: Geography) -> list[str]:
 
 def map_traces(geo: Geography) -> MapTraces:
     names, haloed = outline_layers(geo), _haloed(geo)
-    halos = {name: 1 + i for i, name in enumerate(haloed)}
-    first = 1 + len(haloed)
-    outlines = {name: first + i for i, name in enumerate(names)}
-    labels = {name: first + len(names) + i for i, name in enumerate(names)}
-    start = first + 2 * len(names)
+    halos = {name: i for i, name in enumerate(haloed)}
+    outlines = {name: len(haloed) + i for i, name in enumerate(names)}
+    keys = {name: 1 + i for i, name in enumerate(names)}
+    labels = {name: 1 + len(names) + i for i, name in enumerate(names)}
+    start = 1 + 2 * len(names)
     hubs = {t: start + i for i, t in enumerate(hub_types(geo))}
-    return MapTraces(halos, outlines, labels, hubs, start + len(hubs))
+    return MapTraces(halos, outlines, keys, labels, hubs, start + len(hubs))
+
+
+def _line_style(geo: Geography, name: str) -> tuple[str, float]:
+    lay = geo.layer(name)
+    if lay.kind == "grouping" and name != _first_grouping(geo):
+        return "#009E73", 2.5
+    return LINE_STYLE.get(lay.kind, ("#0072B2", 2.0))
 
 
 def measure_options(geo: Geography, wanted: str | None = None) -> list[dict]:
@@ -165,8 +177,10 @@ def _hover_customdata(geo: Geography, disp: DisplayGeometry) -> list[list[str]]:
     return [list(r) for r in zip(*columns)]
 
 
-def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[str]) -> dict:
-    """The layered map as a plain figure dict (so no validation cost on every page load)."""
+def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[str],
+               outline_urls: dict[str, str]) -> dict:
+    """The layered map as a plain figure dict (so no validation cost on every page load);
+    ``outline_urls`` gives each outline layer's GeoJSON address."""
     disp, geojson_url, style = source.shapes, source.geojson, source.style
     atom_sa = np.asarray(geo.atoms.small_area)
     traces: list[dict] = [{
@@ -180,15 +194,13 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
         "customdata": _hover_customdata(geo, disp), "hovertemplate": hover_template(geo, shade),
         "name": geo.small_areas.label, "showlegend": False,
     }]
-    traces += _halos(geo, disp, visible)
-    for name in outline_layers(geo):
-        lay = geo.layer(name)
-        colour, width = LINE_STYLE.get(lay.kind, ("#0072B2", 2.0))
-        if lay.kind == "grouping" and name != _first_grouping(geo):
-            colour, width = "#009E73", 2.5
-        lons, lats = disp.outlines[name]
-        traces.append({"type": "scattermap", "mode": "lines", "lon": lons, "lat": lats,
-                       "line": {"color": colour, "width": width}, "name": lay.label,
+    centre = fit_view(disp.bounds)["center"]
+    for k, name in enumerate(outline_layers(geo)):  # the key only: the lines are layout layers
+        colour, width = _line_style(geo, name)
+        traces.append({"type": "scattermap", "mode": "lines", "uid": f"{KEY_UID}{k}",
+                       # a line of no length: nothing drawn, but the legend shows its entry
+                       "lon": [centre["lon"]] * 2, "lat": [centre["lat"]] * 2,
+                       "line": {"color": colour, "width": width}, "name": geo.layer(name).label,
                        "hoverinfo": "skip", "visible": name in visible})
     for name in outline_layers(geo):
         lons, lats = disp.label_points[name]
@@ -218,26 +230,32 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
                    "hoverinfo": "skip", "showlegend": False})
     view = fit_view(disp.bounds)
     return {"data": traces, "layout": {
-        "map": {"style": style, **view},
+        "map": {"style": style, **view, "layers": _outline_layers(geo, outline_urls, visible)},
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": MAP_HEIGHT,
+        # The key's lines are not the outlines themselves: the layer switches show and hide them.
         "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)",
-                   "bordercolor": "#999", "borderwidth": 1},
+                   "bordercolor": "#999", "borderwidth": 1, "itemclick": False,
+                   "itemdoubleclick": False},
         "uirevision": "map",  # keep the user's pan and zoom across patches
         "clickmode": "event",
     }}
 
 
-def _halos(geo: Geography, disp: DisplayGeometry, visible: list[str]) -> list[dict]:
-    """A wide white line under each footprint and PCN outline (see :func:`_haloed`)."""
-    out = []
-    for name in _haloed(geo):
-        lons, lats = disp.outlines[name]
-        width = LINE_STYLE.get(geo.layer(name).kind, ("", 2.0))[1]
-        out.append({"type": "scattermap", "mode": "lines", "lon": lons, "lat": lats,
-                    "line": {"color": "rgba(255,255,255,0.85)", "width": width + 3},
-                    "hoverinfo": "skip", "showlegend": False, "visible": name in visible,
-                    "name": f"{geo.layer(name).label} halo"})
-    return out
+def _outline_layers(geo: Geography, urls: dict[str, str], visible: list[str]) -> list[dict]:
+    """Every outline as a map layer drawn from its cached file (``urls``: layer -> address),
+    each footprint and PCN outline over a wide white halo (see :func:`_haloed`); halos first,
+    so every line is above them."""
+    # Just under the first key trace's layers: above the shading, below labels and hubs.
+    below = f"plotly-trace-layer-{KEY_UID}0-fill"
+
+    def layer(name: str, colour: str, width: float) -> dict:
+        return {"sourcetype": "geojson", "source": urls[name], "type": "line",
+                "color": colour, "line": {"width": width}, "visible": name in visible,
+                "name": name, "below": below}
+
+    halos = [layer(n, "rgba(255,255,255,0.85)", _line_style(geo, n)[1] + 3)
+             for n in _haloed(geo)]
+    return halos + [layer(n, *_line_style(geo, n)) for n in outline_layers(geo)]
 
 
 def _first_grouping(geo: Geography) -> str | None:
