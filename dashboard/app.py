@@ -11,7 +11,7 @@ from dash import Dash, set_props
 from flask import Flask, Response, abort, jsonify, redirect, request
 from flask_compress import Compress
 
-from dashboard import packs, security, web
+from dashboard import packs, precompressed, security, web
 from dashboard.config import Settings
 from dashboard.data import snapshot
 from dashboard.data.snapshot import Served
@@ -216,6 +216,7 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
     _serve_glyphs(server)
     _serve_pack_switch(server)
     _compress(server)
+    precompressed.attach(server, settings.cache_dir)
     # Screen readers pick their voice and pronunciation from the page's language; Dash's own
     # script block is no page footer (the sources line is).
     app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">', 1) \
