@@ -123,6 +123,9 @@ def test_the_borough_summary_carries_the_matrix_worst_units_and_allocations(demo
         assert f"({amount(r.gap, 'FTE', True, True)})" in words
     assert "Brackmoor demo data" in text and "https://places.example.gov.uk/?" in text
     assert 2 <= _pages(pdf, tmp_path) <= 4
+    links = subprocess.run(["pdfinfo", "-url", str(pdf)], capture_output=True, text=True,
+                           check=True).stdout
+    assert "https://places.example.gov.uk/?" in links  # the live page is a link on paper too
 
 
 @needs_poppler

@@ -222,7 +222,8 @@ def _footer(pdf, foot: Footer) -> None:
             _para(doc, 2.9, " ".join(foot.attributions))
         doc.ln(0.8)
         doc.set_text_color(*INK)
-        _para(doc, 2.9, f"Pack: {foot.pack}. Made on {foot.date}. Live page: {foot.address}")
+        _para(doc, 2.9, f"Pack: {foot.pack}. Made on {foot.date}. Live page: {foot.address}",
+              link=foot.address if foot.address.startswith(("http://", "https://")) else None)
 
 
 def _para(pdf, height: float, text: str, width: float = 0, **style) -> None:

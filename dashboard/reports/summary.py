@@ -59,7 +59,7 @@ def borough_summary(geo: Geography, layer: str | None = None, against: str | Non
               Text(f"{la.label} against {lb.label}: alignment {share(heads.alignment)}",
                    heads.sentences),
               picture, _worst(geo, a, b), *_allocations(geo, a))
-    return Report(f"How well do {geo.name.split(' (')[0]}'s boundaries line up?",
+    return Report(f"How well do {possessive(geo.name.split(' (')[0])} boundaries line up?",
                   f"Borough summary · {la.label} against {lb.label} · {geo.name}",
                   notices(geo, alignment.area_layers(geo)), blocks, footer(geo, address, day),
                   breaks=(3,))
@@ -130,8 +130,14 @@ def _allocations(geo: Geography, layer: str) -> list:
         return [Text(heading, tuple(problems), bullets=False)]
     rows = tuple((name, *(col[i] for col in cells)) for i, name in enumerate(lay.names))
     note = "Recommended amount; in brackets, the gap against today's (+ means more)."
-    return [Table(heading, ("", *columns), rows, (False, *([True] * len(columns))),
+    return [Table(heading, (alignment.singular(lay.label), *columns), rows,
+                  (False, *([True] * len(columns))),
                   " ".join([note, *problems]))]
+
+
+def possessive(name: str) -> str:
+    """'Brackmoor' -> "Brackmoor's", 'Kirklees' -> "Kirklees'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def _with_gap(recommended: float, gap: float, unit: str) -> str:

@@ -83,5 +83,7 @@ def _footer(foot: Footer) -> html.Footer:
         html.P(foot.method),
         html.P("Sources: " + " ".join(foot.sources)),
         html.P(" ".join(foot.attributions)) if foot.attributions else None,
-        html.P(f"Pack: {foot.pack}. Made on {foot.date}. Live page: {foot.address}"),
+        html.P([f"Pack: {foot.pack}. Made on {foot.date}. Live page: ",
+                html.A(foot.address, href=foot.address)
+                if foot.address.startswith(("http://", "https://")) else foot.address]),
     ], className="report-footer small text-muted")
