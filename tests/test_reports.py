@@ -136,6 +136,10 @@ def test_all_footprints_make_a_page_each_and_the_summary(demo, tmp_path):
         assert f"{name} ({code})" in text
     assert "How well do Brackmoor's boundaries line up?" in text
     assert _pages(pdf, tmp_path) == len(demo.layer("places")) + 2
+    pages = text.split("\f")  # each page's foot names the report on that page
+    for page, (code, name) in zip(pages, zip(demo.layer("places").codes,
+                                             demo.layer("places").names)):
+        assert f"{name} ({code}) · page" in page
 
 
 @pytest.mark.parametrize("args, message", [

@@ -27,7 +27,9 @@ def cmd_report(args) -> int:
     reports = reports_for(geo, args.layer, args.code, every=args.all, need=args.need,
                           against=args.against, base=args.url or base or "")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(pdf_bytes(reports))
+    title = (f"{geo.layer(args.layer).label}: board reports, {geo.name}" if args.all
+             else None)
+    out.write_bytes(pdf_bytes(reports, title))
     what = (f"{len(reports) - 1} footprint report(s) and the borough summary" if args.all
             else f"the report of {args.code}" if args.code else "the borough summary")
     print(f"Wrote {what} to {out}.")

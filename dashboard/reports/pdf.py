@@ -36,9 +36,10 @@ def _document(title: str):
             self.set_y(-9)
             self.set_font(FONT, "", 6.5)
             self.set_text_color(*MUTED)
-            self.cell(0, 4, f"{self.title} · page {self.page_no()} of {{nb}}", align="C")
+            self.cell(0, 4, f"{self.running} · page {self.page_no()} of {{nb}}", align="C")
 
     pdf = Pages(format="A4", unit="mm")
+    pdf.running = title  # the report on the page, named in each page's foot
     for style, path in _font_files().items():
         pdf.add_font(FONT, style, str(path))
     pdf.set_margins(13, 12, 13)
@@ -53,7 +54,8 @@ def pdf_bytes(reports: list[Report], title: str | None = None) -> bytes:
     """One PDF of ``reports``, each starting on a new page."""
     pdf = _document(title or reports[0].title)
     for report in reports:
-        pdf.add_page()
+        pdf.add_page()  # the last page's foot is drawn here, still naming its own report
+        pdf.running = report.title
         _header(pdf, report)
         for i, block in enumerate(report.blocks):
             _block(pdf, block)
