@@ -1,4 +1,4 @@
-"""Framework code (Dash, React, Plotly, AG Grid) sent brotli-compressed at its smallest.
+"""Framework code (Dash, React, Plotly) sent brotli-compressed at its smallest.
 
 Plotly alone is 4.8 MB of JavaScript: gzip sends 1.47 MB of it, brotli at its highest quality
 1.11 MB. That quality costs seconds per file, far too slow per request, so each file is

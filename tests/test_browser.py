@@ -88,7 +88,7 @@ def test_overlap_export_downloads_the_engine_figures(served, page, tmp_path):
 
     base, app = served
     page.goto(base + "/overlaps?from_layer=wards&to_layer=pcns")
-    page.wait_for_selector(".ag-cell", timeout=30_000)
+    page.wait_for_selector("#overlap-table td", timeout=30_000)
     assert "Alignment score" in page.inner_text("body")
     with page.expect_download(timeout=30_000) as info:
         page.click("#export-csv")
@@ -488,4 +488,34 @@ def test_back_steps_through_the_footprints_shown(served, page):
     assert "code=PP01" in page.url
     page.go_back()  # then out of the footprints, to where the user came from
     page.wait_for_url("**/overlaps**", timeout=15_000)
+    assert page.errors == []
+
+
+def test_the_overlap_table_sorts_filters_and_pages_on_the_server(served, page):
+    from dashboard.web import reference
+    from dashboard.web.overlaps.callbacks import overlap_rows
+
+    base, app = served
+    page.goto(base + "/overlaps?from_layer=places&to_layer=pcns")
+    page.wait_for_selector("#overlap-table td", timeout=30_000)
+    rows, _ = overlap_rows(reference.geography(app.server), "places", "pcns", "proportional",
+                           "imd_score")
+    assert page.inner_text("#overlap-table-status") == f"Rows 1–20 of {len(rows)}"
+    population = "button[id*='\"col\":\"population\"']"
+    page.click(population)
+    page.wait_for_selector("th[aria-sort=ascending]")
+    page.click(population)
+    page.wait_for_selector("th[aria-sort=descending]")
+    top = rows.sort_values("population", ascending=False).iloc[0]
+    assert page.inner_text("#overlap-table tr:first-child td:nth-child(5)") == \
+        f"{top['population']:,.0f}"
+    page.click("#overlap-table-next")
+    page.wait_for_function("() => document.querySelector('#overlap-table-status').innerText"
+                           ".startsWith('Rows 21')")
+    page.fill("#overlap-table-filter", "Thornley West")
+    page.keyboard.press("Enter")
+    wanted = rows[rows["to_name"].str.contains("Thornley West")
+                  | rows["from_name"].str.contains("Thornley West")]
+    page.wait_for_function(f"() => document.querySelector('#overlap-table-status').innerText "
+                           f"=== 'Rows 1–{len(wanted)} of {len(wanted)}'")
     assert page.errors == []

@@ -124,11 +124,11 @@ def test_kirklees_places_from_an_empty_layer_to_overlaps_and_allocation(served, 
     page.click("#redraw-use-layer")
     page.wait_for_selector("#redraw-use-status .alert-success", timeout=30_000)
     page.click("#redraw-use-status-overlaps")
-    page.wait_for_selector(".ag-cell", timeout=30_000)
+    page.wait_for_selector("#overlap-table td", timeout=30_000)
     _settle(page)
     body = page.inner_text("body")
     assert "Alignment score" in body and "Place partnerships (user-defined)" in body
-    assert "Huddersfield North" in page.inner_text(".ag-root")
+    assert "Huddersfield North" in page.inner_text("#overlap-table")
     _shot(page, "3-overlaps")
     pack_id = page.url.split("pack=")[1].split("&")[0]
     store = reference.store(app.server)

@@ -1,5 +1,25 @@
 """Every component id of the web layer, defined once."""
 
+from typing import NamedTuple
+
+
+class TableIds(NamedTuple):
+    """The ids of one sortable table's parts (see web.common.table_view), made from its name."""
+
+    body: str
+    filter: str
+    prev: str
+    next: str
+    status: str
+    state: str
+    sort: str  # pattern type of the header buttons
+    head: str  # pattern type of the header cells
+
+    @classmethod
+    def named(cls, name: str) -> "TableIds":
+        return cls(*(name if part == "body" else f"{name}-{part}" for part in cls._fields))
+
+
 # App shell
 APP_ALERT = "app-alert"
 SOURCES_FOOTER = "sources-footer"
@@ -38,7 +58,7 @@ MAP_SELECT_UNIT = "map-select-unit"
 MAP_DETAILS = "map-details"
 MAP_RANKING = "map-ranking"  # the units split worst, beside a mismatch shading
 MAP_NOTE = "map-note"
-MAP_TABLE = "map-table"
+MAP_TABLE = TableIds.named("map-table")
 MAP_URL = "map-url"
 
 # Footprint page
@@ -65,7 +85,7 @@ OVERLAP_COUNT = "overlap-count"
 OVERLAP_SUMMARY = "overlap-summary"
 OVERLAP_HEATMAP = "overlap-heatmap"
 OVERLAP_SCORECARD = "overlap-scorecard"
-OVERLAP_TABLE = "overlap-table"
+OVERLAP_TABLE = TableIds.named("overlap-table")
 OVERLAP_URL = "overlap-url"
 OVERLAP_DOWNLOAD = "overlap-download"
 OVERLAP_EXACT = "overlap-exact"  # downloads with unrounded figures, for analysts

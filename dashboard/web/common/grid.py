@@ -1,8 +1,6 @@
-"""Tables: AG Grid column definitions and the plain HTML data table every page uses."""
+"""Tables: how each column's figures are written, and the plain HTML data table every page uses."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -15,27 +13,15 @@ COUNTS = ("population", "need_population", "population_outside", "pieces", "need
 DECIMALS = ("area_km2", "density_per_km2", "need_score", "split_score")
 
 
-def _format(col: str) -> str | None:
-    if col in PERCENT:
+def python_format(col: str) -> str | None:
+    """How a column's figures are written (None: text, such as codes and names)."""
+    if col in PERCENT or col.startswith("share_"):
         return ".1%"
     if col in COUNTS:
         return ",.0f"
     if col in DECIMALS:
         return ",.2f"
     return None
-
-
-def column_defs(columns: Iterable[str]) -> list[dict]:
-    """Readable headers; numbers right-aligned, formatted and filtered as numbers."""
-    defs = []
-    for col in columns:
-        spec = {"field": col, "headerName": col.replace("_", " ").capitalize()}
-        fmt = _format(col)
-        if fmt:
-            spec.update(type="numericColumn", filter="agNumberColumnFilter",
-                        valueFormatter={"function": f"d3.format('{fmt}')(params.value)"})
-        defs.append(spec)
-    return defs
 
 
 def data_table(frame: pd.DataFrame, formats: dict[str, str] | None = None,

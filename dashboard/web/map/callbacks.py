@@ -7,8 +7,7 @@ from dash import Input, Output, Patch, State, ctx, no_update
 from dashboard.config import DEFAULT_STREET_STYLE
 from dashboard.engine.profiles import describe, profile, small_area_measures
 from dashboard.web import ids, reference
-from dashboard.web.common import controls, mapbase, profile_cards
-from dashboard.web.common.grid import column_defs
+from dashboard.web.common import controls, mapbase, profile_cards, table_view
 from dashboard.web.common.shapes import display_geometry
 from dashboard.web.common.url import sync_url
 from dashboard.web.map import figures, ranking
@@ -48,10 +47,10 @@ def shade_patch(geo, measure: str, need: str | None) -> Patch:
     return patch
 
 
-def map_table(geo, need: str | None) -> tuple[list[dict], list[dict]]:
-    """The map's table equivalent: every small area with every measure."""
+def map_table(geo, need: str | None) -> tuple:
+    """The map's table equivalent: every small area with every measure, and its columns."""
     table = small_area_measures(geo, need)
-    return table.to_dict("records"), column_defs(table.columns)
+    return table, list(table.columns)
 
 
 def toggle_patch(geo, visible: list[str], basemap: str,
@@ -132,10 +131,8 @@ def register(app) -> None:
     def rank(measure):
         return ranking.ranking(reference.geography(server), measure)
 
-    @app.callback(Output(ids.MAP_TABLE, "rowData"), Output(ids.MAP_TABLE, "columnDefs"),
-                  Input(ids.MAP_NEED, "value"))
-    def table(need):
-        return map_table(reference.geography(server), need)
+    table_view.register(app, ids.MAP_TABLE, lambda need: map_table(
+        reference.geography(server), need), [Input(ids.MAP_NEED, "value")])
 
     _register_street_check(app)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.engine.geography import Geography
+from dashboard.engine.profiles import small_area_measures
 from dashboard.web import ids, reference
-from dashboard.web.common import controls, mapbase
+from dashboard.web.common import controls, mapbase, table_view
 from dashboard.web.map import figures, ranking
 
 
@@ -60,12 +60,9 @@ def layout(measure: str = "population", need: str | None = None, layer: str | No
         dbc.Row([dbc.Col(_map(page), lg=8), dbc.Col(_details(page), lg=4)]),
         html.Details([
             html.Summary("The map as a table", className="fw-semibold"),
-            dag.AgGrid(id=ids.MAP_TABLE, rowData=[], columnDefs=[],
-                       defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                       dashGridOptions={"pagination": True, "paginationPageSize": 20,
-                                        "domLayout": "autoHeight"},
-                       columnSize="autoSize", className="ag-theme-alpine mt-2",
-                       style={"width": "100%"}),
+            html.Div(table_view.table_box(
+                ids.MAP_TABLE, list(small_area_measures(page.geo, page.need).columns),
+                "small areas"), className="mt-2"),
         ], className="mt-3"),
         dcc.Store(id=ids.MAP_URL),
         dcc.Store(id=ids.MAP_BASEMAP_READY, data=mapbase.BLANK),

@@ -1,4 +1,4 @@
-"""Overlap explorer: summary, heatmap, scorecard, grid and downloads."""
+"""Overlap explorer: summary, heatmap, scorecard, the table of every overlap and downloads."""
 
 from __future__ import annotations
 
@@ -9,23 +9,29 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dashboard.engine import mismatch, on_basis, overlap
 from dashboard.exports import overlap_export
 from dashboard.web import ids, reference
-from dashboard.web.common import controls, grid
-from dashboard.web.common.grid import column_defs
+from dashboard.web.common import controls, grid, table_view
 from dashboard.web.common.url import sync_url
 from dashboard.web.overlaps import figures
+from dashboard.web.overlaps.layout import COLUMNS
 
 HEATMAP_MAX_ROWS = 60
 
 
+def overlap_rows(geo, from_layer: str, to_layer: str, method: str, need: str | None,
+                 basis: str = "residents") -> tuple[pd.DataFrame, list[str]]:
+    """Every overlap of the two layers as the page's table shows it, and its columns."""
+    table = overlap(on_basis(geo, basis), from_layer, to_layer, method, need).table()
+    table["area_m2"] = table["area_m2"] / 1e6
+    return table.rename(columns={"area_m2": "area_km2"}), COLUMNS
+
+
 def overlap_view(geo, from_layer: str, to_layer: str, method: str, need: str | None,
                  basis: str = "residents"):
-    """Summary, heatmap, scorecard, grid rows and grid columns for two layers."""
+    """Summary, heatmap and scorecard for two layers."""
     people = "registered patients" if basis == "registered" else "residents"
     ov = overlap(on_basis(geo, basis), from_layer, to_layer, method, need)
     mm = mismatch(ov)
     a, b = geo.layer(from_layer), geo.layer(to_layer)
-    table = ov.table()
-    table["area_km2"] = table.pop("area_m2") / 1e6
     lines = [
         html.Strong(f"Alignment score {mm.alignment:.2f}"),
         f" (1 = one layer's boundaries follow the other's). {a.label} in {b.label}: "
@@ -35,8 +41,7 @@ def overlap_view(geo, from_layer: str, to_layer: str, method: str, need: str | N
     ]
     if method == "best-fit":
         lines.append(f" Best-fitting moves {ov.moved_by_best_fit:.1%} of {people}.")
-    return (html.P(lines), _heatmap(ov, a, b), _scorecard(mm, a, b),
-            table.to_dict("records"), column_defs(table.columns))
+    return html.P(lines), _heatmap(ov, a, b), _scorecard(mm, a, b)
 
 
 def _heatmap(ov, a, b):
@@ -75,20 +80,24 @@ def _scorecard(mm, a, b) -> list:
     return parts
 
 
+# What the page's figures and table are of: the two layers, method, need and count.
+CHOICES = (Input(ids.OVERLAP_FROM, "value"), Input(ids.OVERLAP_TO, "value"),
+           Input(ids.OVERLAP_METHOD, "value"), Input(ids.OVERLAP_NEED, "value"),
+           Input(ids.OVERLAP_COUNT, "value"))
+
+
 def register(app) -> None:
     server = app.server
 
     @app.callback(
         Output(ids.OVERLAP_SUMMARY, "children"), Output(ids.OVERLAP_HEATMAP, "figure"),
-        Output(ids.OVERLAP_SCORECARD, "children"), Output(ids.OVERLAP_TABLE, "rowData"),
-        Output(ids.OVERLAP_TABLE, "columnDefs"),
-        Input(ids.OVERLAP_FROM, "value"), Input(ids.OVERLAP_TO, "value"),
-        Input(ids.OVERLAP_METHOD, "value"), Input(ids.OVERLAP_NEED, "value"),
-        Input(ids.OVERLAP_COUNT, "value"),
-    )
+        Output(ids.OVERLAP_SCORECARD, "children"), *CHOICES)
     def update(from_layer, to_layer, method, need, basis):
         return overlap_view(reference.geography(server), from_layer, to_layer, method, need,
                             basis)
+
+    table_view.register(app, ids.OVERLAP_TABLE, lambda *choice: overlap_rows(
+        reference.geography(server), *choice), CHOICES)
 
     @app.callback(
         Output(ids.OVERLAP_DOWNLOAD, "data"),

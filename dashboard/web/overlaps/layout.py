@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.engine import BASES, METHODS
 from dashboard.engine.basis import registered_layer
+from dashboard.engine.overlaps import TABLE_COLUMNS
 from dashboard.exports import EXPORT_FORMATS
 from dashboard.web import ids, reference
-from dashboard.web.common import controls, downloads
+from dashboard.web.common import controls, downloads, table_view
+
+# The table of every overlap: the engine's columns, areas in km² rather than m².
+COLUMNS = ["area_km2" if c == "area_m2" else c for c in TABLE_COLUMNS]
 
 
 def layout(from_layer: str | None = None, to_layer: str | None = None,
@@ -82,11 +85,5 @@ def _results() -> dcc.Loading:
                      html.Div(id=ids.OVERLAP_SCORECARD)], lg=5),
         ]),
         html.H2("Every overlap", className="h6 mt-3"),
-        dag.AgGrid(
-            id=ids.OVERLAP_TABLE, rowData=[], columnDefs=[],
-            defaultColDef={"sortable": True, "filter": True, "resizable": True},
-            dashGridOptions={"pagination": True, "paginationPageSize": 20,
-                             "domLayout": "autoHeight"},
-            columnSize="autoSize", className="ag-theme-alpine", style={"width": "100%"},
-        ),
+        table_view.table_box(ids.OVERLAP_TABLE, COLUMNS, "overlaps"),
     ], delay_show=300)
