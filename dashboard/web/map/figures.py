@@ -194,14 +194,7 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
         "customdata": _hover_customdata(geo, disp), "hovertemplate": hover_template(geo, shade),
         "name": geo.small_areas.label, "showlegend": False,
     }]
-    centre = fit_view(disp.bounds)["center"]
-    for k, name in enumerate(outline_layers(geo)):  # the key only: the lines are layout layers
-        colour, width = _line_style(geo, name)
-        traces.append({"type": "scattermap", "mode": "lines", "uid": f"{KEY_UID}{k}",
-                       # a line of no length: nothing drawn, but the legend shows its entry
-                       "lon": [centre["lon"]] * 2, "lat": [centre["lat"]] * 2,
-                       "line": {"color": colour, "width": width}, "name": geo.layer(name).label,
-                       "hoverinfo": "skip", "visible": name in visible})
+    traces += _keys(geo, disp, visible)
     for name in outline_layers(geo):
         lons, lats = disp.label_points[name]
         traces.append({"type": "scattermap", "mode": "text", "lon": lons, "lat": lats,
@@ -239,6 +232,20 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
         "uirevision": "map",  # keep the user's pan and zoom across patches
         "clickmode": "event",
     }}
+
+
+def _keys(geo: Geography, disp: DisplayGeometry, visible: list[str]) -> list[dict]:
+    """The legend's entry for each outline (the lines themselves are layout layers): a line
+    of no length, so nothing is drawn."""
+    centre = fit_view(disp.bounds)["center"]
+    out = []
+    for k, name in enumerate(outline_layers(geo)):
+        colour, width = _line_style(geo, name)
+        out.append({"type": "scattermap", "mode": "lines", "uid": f"{KEY_UID}{k}",
+                    "lon": [centre["lon"]] * 2, "lat": [centre["lat"]] * 2,
+                    "line": {"color": colour, "width": width}, "name": geo.layer(name).label,
+                    "hoverinfo": "skip", "visible": name in visible})
+    return out
 
 
 def _outline_layers(geo: Geography, urls: dict[str, str], visible: list[str]) -> list[dict]:
