@@ -78,7 +78,7 @@ def test_on_a_phone_the_navigation_folds_into_a_menu(served, browser):
 
 
 PHONE_PAGES = ["/", "/map", "/footprint?layer={grouping}", "/overlaps", "/allocate", "/redraw",
-               "/hubs", "/data", "/upload"]
+               "/hubs", "/data", "/upload", "/report?layer={grouping}"]
 
 
 @pytest.mark.parametrize("pack, grouping", [("default", "places"), ("kirklees", "pcns")])
