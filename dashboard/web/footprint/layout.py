@@ -36,9 +36,10 @@ def layout(layer: str | None = None, code: str | None = None, need: str | None =
                      dcc.Dropdown(controls.need_options(geo), need, id=ids.FOOTPRINT_NEED,
                                   clearable=False, disabled=not geo.need)], md=3),
         ], className="g-2 mb-3"),
+        # Near the top: the profile below runs to several screens.
+        html.Div([dbc.Button("Board report (PDF)", id=ids.FOOTPRINT_REPORT, color="secondary",
+                             outline=True, size="sm"),
+                  dcc.Download(id=ids.FOOTPRINT_REPORT_FILE)], className="mb-2"),
         dcc.Loading(html.Div(id=ids.FOOTPRINT_CONTENT), delay_show=300),
-        dbc.Button("Board report (PDF)", id=ids.FOOTPRINT_REPORT, color="secondary",
-                   outline=True, size="sm", className="mt-3"),
-        dcc.Download(id=ids.FOOTPRINT_REPORT_FILE),
         dcc.Store(id=ids.FOOTPRINT_URL),
     ])
