@@ -95,3 +95,35 @@ def test_nearly_equal_values_are_not_painted_as_a_full_colour_scale():
                                                rel=1e-4)
     assert colour_range(np.array([10.0, 20.0])) == {}  # real differences keep Plotly's range
     assert colour_range(np.array([0.0, 0.0])) == {"zmin": -1.0, "zmax": 1.0}
+
+
+def _network_km(lons, lats) -> float:
+    """Length in km (BNG) of a Plotly-style line list (lines separated by None)."""
+    from pyproj import Transformer
+
+    to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
+    total, line = 0.0, []
+    for x, y in [*zip(lons, lats), (None, None)]:
+        if x is None:
+            if len(line) > 1:
+                xs, ys = to_bng.transform(*zip(*line))
+                total += float(np.hypot(np.diff(xs), np.diff(ys)).sum())
+            line = []
+        else:
+            line.append((x, y))
+    return total / 1000
+
+
+def test_real_ward_outlines_draw_the_wards_not_the_gaps_between_published_files():
+    """Kirklees's 2011 LSOAs and 2013 wards leave hairline gaps; the wards' outlines on the map
+    must be about as long as their real boundaries, not every gap's edge drawn too."""
+    import shapely
+
+    from dashboard.data.examples import GEODATA
+    from dashboard.data.loader import load_pack
+
+    geo = load_pack(GEODATA / "kirklees")
+    drawn = _network_km(*display_geometry(geo).outlines["wards"])
+    real = shapely.union_all(shapely.boundary(
+        np.asarray(geo.layer_geometry["wards"].values))).length / 1000
+    assert real * 0.9 < drawn < real * 1.25

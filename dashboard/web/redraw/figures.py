@@ -29,10 +29,13 @@ def footprint_colours(disp: DisplayGeometry, member_layer: str, labels: np.ndarr
             "customdata": np.asarray(hover, dtype=object)[units].tolist()}
 
 
-def redraw_map(source: MapSource, member_layer: str) -> dict:
-    """Wards coloured by footprint, ward boundaries on top; a click reports the atom clicked."""
+MOVED_UID = "redraw-moved"  # the moved wards' trace id, so the ward lines can sit under it
+
+
+def redraw_map(source: MapSource, member_layer: str, ward_lines: str) -> dict:
+    """Wards coloured by footprint, ward boundaries (``ward_lines``: their cached file's
+    address) over them; a click reports the atom clicked."""
     disp, geojson_url, style = source.shapes, source.geojson, source.style
-    lon, lat = disp.outlines[member_layer]
     view = fit_view(disp.bounds, SIDE_COLUMN_MAP_PX, MAP_HEIGHT)
     units = disp.atom_units[member_layer]
     return {"data": [
@@ -45,15 +48,17 @@ def redraw_map(source: MapSource, member_layer: str) -> dict:
          "hovertemplate": "%{customdata}<extra></extra>"},
         # Wards moved from the pack's footprints: a heavy outline (set with the colours).
         {"type": "scattermap", "mode": "lines", "lon": [], "lat": [], "hoverinfo": "skip",
-         "line": {"color": "#000000", "width": 3.5}, "showlegend": False, "name": "Moved"},
+         "line": {"color": "#000000", "width": 3.5}, "showlegend": False, "name": "Moved",
+         "uid": MOVED_UID},
         # Footprint names, at a ward near the middle of each footprint.
         {"type": "scattermap", "mode": "text", "lon": [], "lat": [], "text": [],
          "hoverinfo": "skip", "showlegend": False, "name": "Footprint names",
          "textfont": {"size": 13, "color": "#111111", "family": LABEL_FONT}},
-        # Ward boundaries last: the traces a move patches (0-2) come first, so a patch never
-        # addresses a trace past one that is missing.
-        {"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
-         "line": {"color": "#333333", "width": 1.2}, "showlegend": False},
-    ], "layout": {"map": {"style": style, **view}, "height": MAP_HEIGHT, "clickmode": "event",
+    ], "layout": {"map": {"style": style, **view, "layers": [
+        # Ward boundaries from a file the browser keeps: over the colours, under the moved
+        # wards and the names. A move never sends them again.
+        {"sourcetype": "geojson", "source": ward_lines, "type": "line", "color": "#333333",
+         "line": {"width": 1.2}, "below": f"plotly-trace-layer-{MOVED_UID}-fill"}]},
+        "height": MAP_HEIGHT, "clickmode": "event",
                   "dragmode": "pan", "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
                   "uirevision": "redraw"}}

@@ -131,7 +131,8 @@ def map_update(geo, draft: Draft, first: bool, colours: list[str] | None = None
     names = _name_points(disp, member.name, labels, draft)
     moved = _moved_outlines(geo, disp, draft)
     if first:
-        fig = figures.redraw_map(reference.map_source(geo), member.name)
+        fig = figures.redraw_map(reference.map_source(geo), member.name,
+                                 reference.outline_url(geo, disp, member.name))
         fig["data"][0].update(fill)
         fig["data"][1].update(lon=moved[0], lat=moved[1])
         fig["data"][2].update(lon=names[0], lat=names[1], text=names[2])
