@@ -119,6 +119,7 @@ def moves(app, n_moves: int) -> dict[str, list[float]]:
         edit = {"output": edit_key, "outputs": _spec(edit_key),
                 "inputs": [{"id": ids.REDRAW_MAP, "property": "clickData", "value": {
                     "points": [{"location": str(atom_of[wards[w]]), "curveNumber": 0}]}},
+                           {"id": ids.REDRAW_MAP, "property": "selectedData", "value": None},
                            _wards(wards, "value", values),
                            *[{"id": b, "property": "n_clicks", "value": None}
                              for b in (ids.REDRAW_UNDO, ids.REDRAW_REDO, ids.REDRAW_RESET)],
