@@ -143,14 +143,6 @@ def _compress(server) -> None:
     Compress(server)
 
 
-def _outline_files(geo: Geography) -> None:
-    """Make the map's shapes and outline files now, so the first visitor's map waits on
-    nothing."""
-    disp = display_geometry(geo)
-    for name in mapbase.outline_layers(geo):
-        outline_geojson(geo, disp, name)
-
-
 def _open_pack(settings: Settings) -> tuple[Served, str]:
     """The configured pack (the last copy of it that validated) with its map shapes, and whether
     the disk cache was warm."""
@@ -190,10 +182,10 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
         ("scenario_db", scenario_db)) if v})
     if geography is not None:
         geo, served = geography, None
+        display_geometry(geo)
     else:
         served, _ = _open_pack(settings)
         geo = served.geography
-    _outline_files(geo)
     store = _pack_store(settings, geo, named=geography is None)
     saved = _scenario_store(settings)
     app = Dash(

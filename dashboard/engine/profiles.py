@@ -71,7 +71,15 @@ def small_area_measures(geo: Geography, need: str | None = None) -> pd.DataFrame
         frame["need_decile"] = need_deciles(geo, need)
     for layer, share in geo.metadata.get("registered_outside", {}).items():
         frame[f"share_registered_outside_{layer}"] = np.asarray(share, dtype=float)
-    return frame
+    return frame[measure_columns(geo, need)]
+
+
+def measure_columns(geo: Geography, need: str | None = None) -> list[str]:
+    """The columns of :func:`small_area_measures`, known without computing them."""
+    return ["code", "name", "population", "area_km2", "density_per_km2",
+            *(["need_score", "need_decile"] if need is not None else []),
+            *(f"share_registered_outside_{layer}"
+              for layer in geo.metadata.get("registered_outside", {}))]
 
 
 @dataclass(frozen=True)

@@ -19,16 +19,18 @@ def cmd_report(args) -> int:
         raise DashboardError(f"Cannot write '{out.name}': a report is a PDF; use a file name "
                              "ending in .pdf.")
     geo = _load(args.pack)
-    geo.layer(args.layer).index_of(args.code) if args.code else geo.layer(args.layer)
+    # An unknown layer, code or indicator is named before anything is drawn.
+    layer = geo.layer(args.layer)
+    if args.code:
+        layer.index_of(args.code)
     if args.need is not None:
-        geo.need_values(args.need)  # an unknown indicator is named before any drawing
+        geo.need_values(args.need)
     base = Settings.from_env({"DASHBOARD_PUBLIC_URL": os.environ.get("DASHBOARD_PUBLIC_URL",
                                                                      "")}).public_url
     reports = reports_for(geo, args.layer, args.code, every=args.all, need=args.need,
                           against=args.against, base=args.url or base or "")
     out.parent.mkdir(parents=True, exist_ok=True)
-    title = (f"{geo.layer(args.layer).label}: board reports, {geo.name}" if args.all
-             else None)
+    title = f"{layer.label}: board reports, {geo.name}" if args.all else None
     out.write_bytes(pdf_bytes(reports, title))
     what = (f"{len(reports) - 1} footprint report(s) and the borough summary" if args.all
             else f"the report of {args.code}" if args.code else "the borough summary")

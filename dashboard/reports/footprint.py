@@ -8,8 +8,7 @@ import datetime as dt
 import numpy as np
 
 from dashboard.engine import alignment
-from dashboard.engine.access import DEFAULT_BANDS_M, access, band_label, hub_table
-from dashboard.engine.allocation import AllocationError, allocate
+from dashboard.engine.access import DEFAULT_BANDS_M, band_label
 from dashboard.engine.geography import Geography
 from dashboard.engine.profiles import Profile, describe, piece_layer_for, profile
 from dashboard.reports import maps
@@ -26,6 +25,7 @@ from dashboard.reports.model import (
     score,
     share,
 )
+from dashboard.reports.teams import NO_TEAMS, allocations, hub_access
 
 
 def footprint_report(geo: Geography, layer: str, code: str, need: str | None = None, *,
@@ -115,34 +115,27 @@ def _lines_up(geo: Geography, prof: Profile) -> Table:
                  "one unit.", (2.2, 2.6, 1.2, 0.9, 1.0, 1.0))
 
 
-def _teams(geo: Geography, layer: str, code: str) -> Table | None:
+def _teams(geo: Geography, layer: str, code: str) -> Table:
     """Current against recommended amount of each team or budget in the pack, and the gap."""
-    if not geo.resources:
-        return Table("Teams and budgets", ("Team or budget", "Current", "Recommended", "Gap"),
-                     (), (False, True, True, True),
-                     "This pack records no teams or budgets; add them in its pack.toml or try "
-                     "amounts on the Allocate page.")
     rows = []
-    for res in geo.resources:
-        try:
-            alloc = allocate(geo, layer, res, geo.current_allocations)
-        except AllocationError as exc:
-            rows.append((res.title, "–", "–", f"not shared on this layer: {exc}"))
+    for res, table, problem in allocations(geo, layer):
+        if table is None:
+            rows.append((res.title, "–", "–", problem))
             continue
-        r = alloc.table[alloc.table["code"] == code].iloc[0]
+        r = table[table["code"] == code].iloc[0]
         rows.append((res.title, amount(r["current"], res.unit),
                      amount(r["recommended"], res.unit), amount(r["gap"], res.unit, signed=True)))
+    note = ("Recommended by each resource's rule in the pack; gap = recommended − current."
+            if rows else NO_TEAMS)
     return Table("Teams and budgets", ("Team or budget", "Current", "Recommended", "Gap"),
-                 tuple(rows), (False, True, True, True),
-                 "Recommended by each resource's rule in the pack; gap = recommended − current.",
-                 (3.2, 1.4, 1.4, 1.4))
+                 tuple(rows), (False, True, True, True), note, (3.2, 1.4, 1.4, 1.4))
 
 
 def _hubs(geo: Geography, layer: str, code: str, need: str | None) -> Table | None:
     """Share of residents within each straight-line distance of a hub."""
-    if geo.hubs is None or geo.hubs.empty:
+    result = hub_access(geo, layer, need)
+    if result is None:
         return None
-    result = access(geo, hub_table(geo), need, DEFAULT_BANDS_M, layer)
     row = result.footprints.set_index("code").loc[code]
     cells = tuple(share(row[f"share_within_{b:g}_m"]) for b in DEFAULT_BANDS_M)
     median = f"{row['median_straight_line_m'] / 1000:.1f} km"

@@ -14,6 +14,7 @@ import io
 import numpy as np
 import shapely
 
+from dashboard.engine.atoms import dissolve
 from dashboard.engine.geography import Geography, grouping_key
 from dashboard.engine.overlaps import best_fit_units, unit_of_atoms
 from dashboard.engine.profiles import piece_layer_for, small_area_mismatch
@@ -23,7 +24,6 @@ PIECE_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00
 OTHER_COLOUR = "#BBBBBB"
 HUB_COLOUR = "#0072B2"
 DPI = 200
-SLIVER_M = 3.0
 
 
 def unit_shapes(geo: Geography, layer: str) -> np.ndarray:
@@ -35,11 +35,7 @@ def unit_shapes(geo: Geography, layer: str) -> np.ndarray:
             return np.asarray(geo.layer_geometry[layer].values)
         unit = best_fit_units(geo, layer)
         geoms = np.asarray(geo.small_area_geometry.values)
-        # Published small areas leave hairline gaps between neighbours; closing by a few metres
-        # keeps them from drawing as lines inside a unit (figures never use these shapes).
-        return np.array([shapely.buffer(shapely.buffer(shapely.union_all(geoms[unit == k]),
-                                                       SLIVER_M), -SLIVER_M)
-                         for k in range(len(lay))], dtype=object)
+        return np.array([dissolve(geoms[unit == k]) for k in range(len(lay))], dtype=object)
     return geo.derived.get(("report-shapes", grouping_key(geo), layer), make)
 
 

@@ -9,11 +9,11 @@ import datetime as dt
 import numpy as np
 
 from dashboard.engine import alignment
-from dashboard.engine.allocation import AllocationError, allocate
 from dashboard.engine.geography import Geography, LayerError
 from dashboard.reports import maps
 from dashboard.reports.footer import footer, notices
 from dashboard.reports.model import Figures, Picture, Report, Table, Text, amount, people, score, share
+from dashboard.reports.teams import NO_TEAMS, allocations
 
 WORST = 10
 
@@ -115,14 +115,11 @@ def _allocations(geo: Geography, layer: str) -> list:
     lay = geo.layer(layer)
     heading = f"Teams and budgets by {alignment.lower(lay.label)}"
     if not geo.resources:
-        return [Text(heading, ("This pack records no teams or budgets; add them in its "
-                               "pack.toml or try amounts on the Allocate page.",), bullets=False)]
+        return [Text(heading, (NO_TEAMS,), bullets=False)]
     columns, cells, problems = [], [], []
-    for res in geo.resources:
-        try:
-            table = allocate(geo, layer, res, geo.current_allocations).table
-        except AllocationError as exc:
-            problems.append(f"{res.title}: not shared on this layer: {exc}")
+    for res, table, problem in allocations(geo, layer):
+        if table is None:
+            problems.append(f"{res.title}: {problem}")
             continue
         columns.append(f"{res.title} ({res.unit})")
         cells.append([_with_gap(r.recommended, r.gap, res.unit) for r in table.itertuples()])

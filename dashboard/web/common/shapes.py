@@ -25,6 +25,7 @@ from types import MappingProxyType
 import numpy as np
 import shapely
 
+from dashboard.engine.atoms import dissolve
 from dashboard.engine.geography import Geography, grouping_key
 from dashboard.engine.overlaps import unit_of_atoms
 from dashboard.web.common.mapbase import line_coordinates, to_wgs84
@@ -175,36 +176,13 @@ def _atoms_geojson(geo: Geography, tolerance_m: float) -> tuple[bytes, str, tupl
             (float(west), float(south), float(east), float(north)))
 
 
-# Holes and crumbs smaller than these, left by joining boundaries of different vintages, are
-# gaps between the published files, not enclaves or islands: left in, they draw as lines inside
-# a unit (Kirklees's wards drew 10,444 boundary lines instead of about 60).
-SLIVER_HOLE_M2 = 10_000.0
-SLIVER_PART_M2 = 1_000.0
-
-
-def _dissolve(parts: np.ndarray):
-    """One unit's atoms as one shape. Atoms of a clean coverage join exactly and fast; where
-    LSOAs and wards of different vintages leave hairline gaps, a robust union on a 1 cm grid,
-    without the gaps' holes and crumbs."""
-    fast = shapely.coverage_union_all(parts)
-    pieces = shapely.get_parts(fast)
-    if len(pieces) <= 1 and not shapely.get_num_interior_rings(pieces).any():
-        return fast
-    kept = []
-    for poly in shapely.get_parts(shapely.union_all(parts, grid_size=0.01)):
-        if isinstance(poly, shapely.Polygon) and poly.area >= SLIVER_PART_M2:
-            holes = [r for r in poly.interiors if shapely.Polygon(r).area >= SLIVER_HOLE_M2]
-            kept.append(shapely.Polygon(poly.exterior, holes))
-    return shapely.union_all(kept) if kept else fast
-
-
 def _layer_shapes(geo: Geography, name: str, tolerance_m: float) -> tuple:
     """One layer's atom-to-unit index, unit shapes, outline network and label points."""
     simple_bng = _simplified(geo, tolerance_m)
     index = unit_of_atoms(geo, name)
     order = np.argsort(index, kind="stable")
     starts = np.searchsorted(index[order], np.arange(len(geo.layer(name)) + 1))
-    shapes_bng = np.array([_dissolve(simple_bng[order[a:b]])
+    shapes_bng = np.array([dissolve(simple_bng[order[a:b]])
                            for a, b in zip(starts[:-1], starts[1:])], dtype=object)
     network = shapely.line_merge(shapely.union_all(shapely.boundary(
         shapes_bng[~shapely.is_empty(shapes_bng)])))

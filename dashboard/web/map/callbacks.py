@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, Patch, State, ctx, no_update
 
 from dashboard.config import DEFAULT_STREET_STYLE
-from dashboard.engine.profiles import describe, profile, small_area_measures
+from dashboard.engine.profiles import describe, measure_columns, profile, small_area_measures
 from dashboard.web import ids, reference
 from dashboard.web.common import controls, mapbase, profile_cards, table_view
 from dashboard.web.common.shapes import display_geometry
@@ -49,8 +49,7 @@ def shade_patch(geo, measure: str, need: str | None) -> Patch:
 
 def map_table(geo, need: str | None) -> tuple:
     """The map's table equivalent: every small area with every measure, and its columns."""
-    table = small_area_measures(geo, need)
-    return table, list(table.columns)
+    return small_area_measures(geo, need), measure_columns(geo, need)
 
 
 def toggle_patch(geo, visible: list[str], basemap: str,

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.engine.geography import Geography
-from dashboard.engine.profiles import small_area_measures
+from dashboard.engine.profiles import measure_columns
 from dashboard.web import ids, reference
 from dashboard.web.common import controls, mapbase, table_view
 from dashboard.web.map import figures, ranking
@@ -61,7 +61,7 @@ def layout(measure: str = "population", need: str | None = None, layer: str | No
         html.Details([
             html.Summary("The map as a table", className="fw-semibold"),
             html.Div(table_view.table_box(
-                ids.MAP_TABLE, list(small_area_measures(page.geo, page.need).columns),
+                ids.MAP_TABLE, measure_columns(page.geo, page.need),
                 "small areas"), className="mt-2"),
         ], className="mt-3"),
         dcc.Store(id=ids.MAP_URL),

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dash import Input, Output, State, dcc
 
+from dashboard.reports.files import report_name, reports_for
+from dashboard.reports.pdf import pdf_bytes
 from dashboard.web import ids, reference
 
 
 def send_report(layer: str, code: str | None = None, need: str | None = None,
                 against: str | None = None):
     """The board report PDF of this tab's pack, as a download."""
-    from dashboard.reports.files import report_name, reports_for
-    from dashboard.reports.pdf import pdf_bytes
-
     geo = reference.geography()
     reports = reports_for(geo, layer, code or None, need=need or None, against=against or None,
                           base=reference.base_url(), pack=reference.current_choice())

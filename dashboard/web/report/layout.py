@@ -17,13 +17,13 @@ from dashboard.web.report.views import render
 def layout(layer: str | None = None, code: str | None = None, need: str | None = None,
            against: str | None = None, **_query) -> html.Div:
     geo = reference.geography()
-    pair = alignment.default_pair(geo)
     query = {"layer": layer, "code": code or None, "need": need or None,
              "against": against or None}
     back = (reference.href("/footprint", layer=layer, code=code, need=need) if code
             else reference.href("/", from_layer=layer, to_layer=against))
     failed = False
     if not layer:
+        pair = alignment.default_pair(geo)  # only the list of reports needs it
         content, back = _index(geo, pair), reference.href("/")
         query.update(layer=pair and pair[0], against=pair and pair[1])
     else:
