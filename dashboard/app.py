@@ -267,7 +267,9 @@ def check_start(settings: Settings | None = None) -> list[str]:
         f"an hour, {settings.upload_max_packs} packs kept, each until unused for "
         f"{settings.upload_days:g} days; {len(swept)} unfinished upload(s) removed.",
         "Host names answered: " + (", ".join(sorted(settings.hosts)) if settings.hosts else
-                                   "any (set DASHBOARD_PUBLIC_URL on a shared server)") + ".",
+                                   "this machine's only (localhost, its own names and "
+                                   "addresses); set DASHBOARD_PUBLIC_URL on a shared server")
+        + ".",
     ]
 
 

@@ -109,7 +109,7 @@ class Settings:
     upload_max_packs: int = 100  # imported packs kept in all
     uploads_per_hour: int = 10  # imports one client may make in an hour
     public_url: str | None = None  # e.g. https://places.council.gov.uk: links use it
-    allowed_hosts: tuple[str, ...] = ()  # Host headers answered; empty: any (development)
+    allowed_hosts: tuple[str, ...] = ()  # Host headers answered; empty: this machine's own only
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -147,7 +147,8 @@ class Settings:
 
     @property
     def hosts(self) -> frozenset[str]:
-        """Host headers (lower case, with any port) this deployment answers; empty: any."""
+        """Host headers (lower case, with any port) this deployment answers; empty: none configured
+        (then only names meaning this machine are answered, see security.ThisMachine)."""
         named = set(self.allowed_hosts)
         if self.public_url:
             named.add(urlsplit(self.public_url).netloc.lower())

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
+import socket
 import threading
 import time
 from datetime import timedelta
@@ -206,18 +208,66 @@ def trust_proxies(server, hops: int) -> None:
                                    x_port=hops, x_prefix=hops)
 
 
+class ThisMachine:
+    """Host names that can only mean this machine, answered when no public address is
+    configured: ``localhost``, the machine's own names, and IP addresses it holds."""
+
+    def __init__(self):
+        self.names = frozenset({"localhost", socket.gethostname().lower(),
+                                socket.getfqdn().lower()})
+        self._addresses: dict[str, bool] = {}  # address -> held here; bounded below
+
+    def __contains__(self, host: str) -> bool:
+        try:
+            name = urlsplit("//" + host).hostname or ""
+        except ValueError:  # a port that is not a number
+            return False
+        if name in self.names or name.endswith(".localhost"):
+            return True
+        try:
+            address = ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        if address.is_loopback:
+            return True
+        held = self._addresses.get(name)
+        if held is None:
+            held = _held_here(address)
+            if len(self._addresses) < 256:
+                self._addresses[name] = held
+        return held
+
+
+def _held_here(address) -> bool:
+    """Whether this machine holds ``address``: only then can a socket be bound to it."""
+    if address.is_unspecified or address.is_multicast:
+        return False
+    family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind((str(address), 0))
+        except OSError:
+            return False
+    return True
+
+
+UNKNOWN_HOST = ("This server does not answer to that host name. Whoever runs it can set "
+                "DASHBOARD_PUBLIC_URL to the address people use, or add the name to "
+                "DASHBOARD_ALLOWED_HOSTS.")
+
+
 def restrict_hosts(server, settings: Settings) -> None:
-    """Answer only the configured host names: a forged Host header gets 400, never a page whose
-    links point at it. With none configured (development) every host is answered."""
-    hosts = settings.hosts
-    if not hosts:
-        return
+    """Answer only known host names, so a forged Host header gets 400, never a page whose
+    links point at it: the configured ones, or with none configured, names that can only mean
+    this machine (``localhost``, its own names and addresses)."""
+    configured = settings.hosts
+    known = configured or ThisMachine()
 
     @server.before_request
     def known_host():
-        if request.host.lower() in hosts or request.path in OPEN_PATHS:
+        if request.path in OPEN_PATHS or request.host.lower() in known:
             return None
-        return Response("Unknown host name.", 400)
+        return Response(UNKNOWN_HOST, 400, {"Content-Type": "text/plain; charset=utf-8"})
 
 
 CALLBACK_ROUTE = "/_dash-update-component"

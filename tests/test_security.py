@@ -145,7 +145,7 @@ def test_the_server_refuses_an_upload_over_the_limit(tmp_path):
 
 
 def test_behind_a_proxy_links_use_the_public_address(tmp_path):
-    proxied = make(tmp_path, proxy_hops=1)
+    proxied = make(tmp_path, proxy_hops=1, allowed_hosts=("maps.council.example",))
     style = proxied.get("/_style/blank.json", headers={
         "X-Forwarded-Proto": "https", "X-Forwarded-Host": "maps.council.example"}).json
     assert style["glyphs"].startswith("https://maps.council.example/_glyphs/")
@@ -184,6 +184,21 @@ def test_a_foreign_host_header_is_refused_and_links_use_the_public_url(tmp_path)
     with site.application.test_request_context("/", headers={"Host": "localhost:8050"}):
         assert scenarios.share_link("ab" * 12) == (
             "https://places.example.gov.uk/redraw?pack=demo&scenario=" + "ab" * 12)
+
+
+def test_with_no_address_configured_only_this_machines_names_are_answered(tmp_path):
+    import socket
+
+    site = make(tmp_path)
+    for host in ("evil.example", "evil.example:8050", "203.0.113.9", "0.0.0.0:8050",
+                 "localhost.evil.example", "localhost:x"):
+        answer = site.get("/_style/blank.json", headers={"Host": host})
+        assert answer.status_code == 400 and b"DASHBOARD_PUBLIC_URL" in answer.data, host
+    for host in ("localhost", "localhost:8050", "127.0.0.1:8050", "[::1]:8050",
+                 f"{socket.gethostname()}:8050", "127.0.0.2"):
+        style = site.get("/_style/blank.json", headers={"Host": host})
+        assert style.status_code == 200 and host in style.json["glyphs"], host
+    assert site.get("/healthz", headers={"Host": "evil.example"}).status_code == 200
 
 
 def test_callback_bodies_are_small_except_the_imports_and_deep_json_is_refused(tmp_path):

@@ -6,6 +6,7 @@ shows them in its log).
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import signal
@@ -16,10 +17,12 @@ from pathlib import Path
 import pytest
 import requests
 import sqlalchemy as sa
+from importdata import write_borough
 
 import load_client  # benchmarks/, on pytest's pythonpath (pyproject.toml)
 from conftest import DEMO
 from dashboard.data.loader import load_pack
+from dashboard.web import ids
 from tcp_proxy import Relay
 
 pytestmark = pytest.mark.slow
@@ -138,6 +141,82 @@ def test_a_worker_killed_mid_request_leaves_the_other_serving(tmp_path, moves, c
     assert during == [200] * 5 and alone
     assert len(booted) == 1 and set(workers) == (first - {victim}) | booted, log[-3000:]
     assert after.errors == 0 and after.failures == []
+
+
+def _import(browser, files: dict[str, Path], name: str) -> None:
+    """Upload ``files`` (role to path) on the upload page and press Import, as a user would."""
+    browser.open("/upload")
+    browser.state[ids.UPLOAD_NAME]["value"] = name
+    for role, path in files.items():
+        browser.state[ids.UPLOAD_FILE[role]].update(
+            filename=path.name,
+            contents="data:application/octet-stream;base64,"
+                     + base64.b64encode(path.read_bytes()).decode())
+    browser.set(ids.UPLOAD_RUN, "n_clicks", 1)
+
+
+def _unfinished(store: Path) -> list[Path]:
+    """What an upload or import in progress has on disk: its uploads and its half-built pack."""
+    return [*store.glob(".incoming/*"), *store.glob(".importing-*")]
+
+
+def test_a_worker_killed_mid_upload_leaves_nothing_behind(tmp_path, capsys):
+    files = write_borough(tmp_path / "in")
+    # A national population file (every row but the borough's is someone else's): a few
+    # megabytes to upload and read, as a council's first try often is.
+    rows = "".join(f"E0{i:07d};Elsewhere {i};{i % 3000}\n" for i in range(100_000, 300_000))
+    files["population"].write_bytes(files["population"].read_bytes() + rows.encode("latin-1"))
+    store = tmp_path / "packs"
+    with gunicorn(tmp_path) as server:
+        deps = requests.get(server.base + "/_dash-dependencies", timeout=10).json()
+        browser = load_client.Browser(server.base, deps)
+        browser.start()
+        first = set(server.workers())
+        outcome: list = []
+
+        def upload():
+            try:
+                _import(browser, files, "Killed half-way")
+                outcome.append("finished")
+            except load_client.ServerError as exc:
+                outcome.append(str(exc))
+
+        thread = threading.Thread(target=upload)
+        thread.start()
+        victim, seen, deadline = None, [], time.perf_counter() + 60
+        while victim is None and thread.is_alive() and time.perf_counter() < deadline:
+            for folder in _unfinished(store):
+                owner = folder / ".owner"
+                if owner.is_file() and owner.stat().st_size:  # written by the upload's worker
+                    seen = [p.relative_to(store) for p in folder.rglob("*")]
+                    victim = int(owner.read_text().split()[1])
+                    os.kill(victim, signal.SIGKILL)
+                    break
+        killed_at = time.perf_counter()
+        thread.join(60)
+        while not (booted := set(map(int, re.findall(r"Booting worker with pid: (\d+)",
+                                                      server.output()))) - first) \
+                and time.perf_counter() - killed_at < 60:
+            time.sleep(0.05)
+        while _unfinished(store) and time.perf_counter() - killed_at < 60:
+            time.sleep(0.05)
+        left = _unfinished(store)
+        swept_s = time.perf_counter() - killed_at
+        # The store still imports: the same files, uploaded again, make a pack.
+        again = load_client.Browser(server.base, deps)
+        again.start()
+        _import(again, files, "Second try")
+        report = str(again.state[ids.UPLOAD_REPORT]["children"])
+        after = _unfinished(store)
+        packs = [p for p in store.iterdir() if not p.name.startswith(".")]
+    show(capsys, f"Worker {victim} killed mid-upload (it had written {len(seen)} files and "
+                 f"folders); the upload's browser got: {outcome[0][:80]!r}; a replacement "
+                 f"booted and left {len(left)} unfinished folders, {swept_s:.1f} s after the "
+                 f"kill; the same files uploaded again made {len(packs)} pack.")
+    assert victim in first and outcome and outcome[0] != "finished", outcome
+    assert booted and left == [] and after == []
+    assert "Imported." in report and len(packs) == 1, report[:500]
+    assert 'name = "Second try"' in (packs[0] / "pack.toml").read_text()
 
 
 @pytest.mark.parametrize("damage, named", [
