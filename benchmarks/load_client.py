@@ -333,17 +333,24 @@ def run(base: str, users: int, seconds: float, moves: list, think_s: float = 1.0
     return Outcome(summarise(logs), failures, time.perf_counter() - start)
 
 
-def ward_moves(geo, layer: str = "places") -> list[tuple[int, str, str]]:
-    """Every move of a ward to a neighbouring footprint: (a map feature of the ward, the ward's
-    code, the neighbour's footprint code), for the Redraw page's map clicks."""
+def ward_moves(geo) -> list[tuple[int, str, str]]:
+    """Moves of a ward as the Redraw page opens it: (a map feature of the ward, the ward's
+    code, the footprint it is painted into). On the pack's first grouping, every move of a
+    ward to a neighbouring footprint; on a pack with none, the page starts a new layer with
+    every ward unassigned, and any ward may go into any of its named footprints."""
     from dashboard.engine import adjacency
     from dashboard.web.common.shapes import display_geometry
+    from dashboard.web.redraw.state import NEW_NAMES
 
-    grouping = geo.layer(layer)
-    wards = geo.layer(grouping.member_of)
+    groupings = [n for n, lay in geo.layers.items() if lay.kind == "grouping"]
+    wards = geo.layer(geo.layer(groupings[0]).member_of if groupings else "wards")
     feature = {}
     for atom, unit in enumerate(display_geometry(geo).atom_units[wards.name]):
         feature.setdefault(int(unit), atom)
+    if not groupings:
+        return [(feature[w], wards.codes[w], f"F{k:02d}") for w in range(len(wards))
+                for k in range(1, len(NEW_NAMES) + 1)]
+    grouping = geo.layer(groupings[0])
     group_of = list(grouping.membership)
     neighbours = adjacency.neighbour_lists(adjacency.adjacency(geo, wards.name))
     return [(feature[w], wards.codes[w], grouping.codes[group_of[o]])
