@@ -82,7 +82,8 @@ def main() -> None:
         for source, target in (("small_areas", "wards"), ("wards", "pcns")):
             ours_out, peer_out = Path(tmp) / "ours.csv", Path(tmp) / "peer.csv"
             ours_cmd = [sys.executable, "-m", "dashboard", "overlaps", "--pack", args.pack,
-                        "--from", source, "--to", target, "--out", str(ours_out)]
+                        "--from", source, "--to", target, "--out", str(ours_out),
+                        "--exact"]  # unrounded, as the script writes, so answers compare
             peer_cmd = [sys.executable, str(script), args.pack,
                         "wards" if target == "wards" else "pcns", str(peer_out)]
             ours, peer = [], []

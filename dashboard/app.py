@@ -146,7 +146,8 @@ def _compress(server) -> None:
 def _open_pack(settings: Settings) -> tuple[Served, str]:
     """The configured pack (the last copy of it that validated) with its map shapes, and whether
     the disk cache was warm."""
-    served = snapshot.serve(settings.pack, settings.pack_store.parent / "served")
+    served = snapshot.serve(settings.pack, settings.pack_store.parent / "served",
+                            settings.cache_dir)
     return served, cached_display(served.geography, served.folder, settings.cache_dir)
 
 

@@ -18,9 +18,12 @@ def default_pack() -> Path:
 
 
 def _load(pack: str):
+    """The pack, with its cut pieces kept in the server's disk cache (``DASHBOARD_CACHE_DIR``;
+    ``off`` for none), so a repeat run on a large pack skips the cut."""
     from dashboard.data.loader import load_pack
 
-    return load_pack(pack)
+    cache = Settings.from_env({"DASHBOARD_CACHE_DIR": os.environ.get("DASHBOARD_CACHE_DIR", "")})
+    return load_pack(pack, cache.cache_dir)
 
 
 def cmd_overlaps(args) -> int:

@@ -200,7 +200,7 @@ class PackStore:
         folder = self.root / pack_id
         _touch(folder)
         try:
-            geo = load_pack(folder)
+            geo = load_pack(folder, self.cache_dir)
         except DataPackError as exc:  # damaged on disk since it was imported
             raise DataPackError(str(exc).replace(f"{folder}{os.sep}", "").replace(
                 str(folder), "the pack")) from exc
@@ -214,10 +214,10 @@ class PackStore:
                 return self._named_loaded[key]
         folder = self.named[key]
         if self.snapshot_root is not None:  # a damaged edit serves the last copy that loaded
-            geo = snapshot.serve(folder, self.snapshot_root / key).geography
+            geo = snapshot.serve(folder, self.snapshot_root / key, self.cache_dir).geography
             where = geo.metadata.get("root", folder)
         else:
-            geo, where = load_pack(folder), folder
+            geo, where = load_pack(folder, self.cache_dir), folder
         cached_display(geo, Path(where), self.cache_dir)
         with self._lock:
             return self._named_loaded.setdefault(key, geo)

@@ -7,12 +7,14 @@ tiny geographies from hand-made frames through the same path, so both meet the s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from dashboard.data.atoms_cache import cached_atoms
 from dashboard.data.codes import (
     clean_codes,
     column_label,
@@ -23,7 +25,7 @@ from dashboard.data.codes import (
     unmatched,
 )
 from dashboard.data.registrations import RegistrationInput, registration_layer
-from dashboard.engine.atoms import build_atoms, polygonal
+from dashboard.engine.atoms import polygonal
 from dashboard.engine.geography import (
     BNG,
     SMALL_AREAS,
@@ -256,8 +258,10 @@ def build_geography(
     name: str = "Unnamed borough",
     fictional: bool = False,
     metadata: dict | None = None,
+    cache_dir: Path | None = None,
 ) -> Geography:
-    """Validate the inputs and build the geography, cutting atoms once.
+    """Validate the inputs and build the geography, cutting atoms once (or reading the pieces
+    of the very same geometries from ``cache_dir``, see :mod:`dashboard.data.atoms_cache`).
 
     Raises
     ------
@@ -276,7 +280,8 @@ def build_geography(
         polys.append(PolygonInput(p.name, p.label,
                                   _prepare_polygons(p.frame, p.source, warnings, (), p.columns),
                                   p.source, p.columns))
-    atoms, uncovered = build_atoms(sa.geometry, {p.name: p.frame.geometry for p in polys})
+    atoms, uncovered = cached_atoms(cache_dir, sa.geometry,
+                                    {p.name: p.frame.geometry for p in polys})
     _coverage_errors(sa, polys, uncovered, warnings)
     sa_codes = tuple(sa["code"])
     layers, geometry = _polygon_layers(small_areas.label, sa, polys, atoms, warnings)

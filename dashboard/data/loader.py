@@ -224,13 +224,15 @@ def _layer_inputs(m: Manifest) -> dict[str, list]:
     return out
 
 
-def load_pack(folder: str | Path) -> Geography:
+def load_pack(folder: str | Path, cache_dir: Path | None = None) -> Geography:
     """Load and validate the data pack in ``folder``.
 
     Parameters
     ----------
     folder
         A folder holding ``pack.toml`` and the files it names.
+    cache_dir
+        Where the cut pieces are kept between runs (``None``: cut every time).
 
     Returns
     -------
@@ -256,6 +258,7 @@ def load_pack(folder: str | Path) -> Geography:
         metadata={"description": m.description, "sources": m.sources, "root": str(m.root),
                   "open_data": m.open_data,
                   "need_labels": dict(m.need), "age_band_labels": dict(m.age_bands)},
+        cache_dir=cache_dir,
     )
     if hubs is not None:
         check_inside(hubs.geometry.x, hubs.geometry.y, hubs["name"], geo.small_area_geometry.values,

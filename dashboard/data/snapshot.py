@@ -73,8 +73,9 @@ def _last_good(store: Path) -> str | None:
     return version if version and (store / version).is_dir() else None
 
 
-def serve(folder: str | Path, store: str | Path) -> Served:
-    """The pack in ``folder`` if it validates (snapshotting it), else the last good snapshot.
+def serve(folder: str | Path, store: str | Path, cache_dir: Path | None = None) -> Served:
+    """The pack in ``folder`` if it validates (snapshotting it), else the last good snapshot;
+    cut pieces are kept in ``cache_dir`` (see :func:`~dashboard.data.loader.load_pack`).
 
     Raises
     ------
@@ -95,7 +96,7 @@ def serve(folder: str | Path, store: str | Path) -> Served:
             work = Path(tempfile.mkdtemp(dir=store, prefix=".new-"))
             try:
                 _write(files, work)
-                geo = load_pack(work)  # only a copy that loads is kept
+                geo = load_pack(work, cache_dir)  # only a copy that loads is kept
                 os.replace(work, copy)
                 # Everything was read while loading; only the folder it names has moved.
                 geo = dataclasses.replace(geo, metadata={**geo.metadata, "root": str(copy)})
@@ -111,14 +112,14 @@ def serve(folder: str | Path, store: str | Path) -> Served:
                     raise
                 geo = None  # read it from that copy
         if geo is None:
-            geo = load_pack(copy)
+            geo = load_pack(copy, cache_dir)
     except (DataPackError, OSError) as exc:
         good = _last_good(store)
         if good is None:
             raise
         reason = str(exc) if isinstance(exc, DataPackError) else f"{exc.strerror}: {exc.filename}"
         reason = reason.replace(f"{folder}{os.sep}", "").replace(str(folder), "the pack folder")
-        return Served(load_pack(store / good), good, store / good, refused=reason)
+        return Served(load_pack(store / good, cache_dir), good, store / good, refused=reason)
     if _last_good(store) != version:
         _point_to(store, version)
         _prune(store, version)
