@@ -6,9 +6,11 @@ population, IMD 2019, wards and PCNs from GP registrations, built from the offic
 * **first load**: headless Chromium opens the map page (once the server has made its brotli
   copies of the framework files, as a deployed server has) and waits until it is drawn; every
   response is counted, split into *data* (the page, its layout, callbacks and map shapes: what
-  grows with the borough) and *framework* (Dash, React, Plotly and AG Grid code, the same for
-  every borough and cached by the browser after the first visit). Bytes are as transferred
-  (compressed where the server compresses).
+  grows with the borough) and *framework* (Dash, React and Plotly code, the same for every
+  borough and cached by the browser after the first visit). Bytes are as transferred
+  (compressed where the server compresses). Which Plotly is sent is printed: the dashboard's
+  own bundle when ``python -m dashboard build-plotly`` has built it, else the full one; with
+  ``--full-plotly`` the full one is measured as well, in the same run, as the peer.
 * **callbacks**: server time of ``/_dash-update-component`` through Flask's test client, median
   and 95th percentile over repeated calls, with response bytes as sent (raw and gzipped), for the
   map's **first draw** (the figure every visitor's first view costs, uncached), a measure change
@@ -24,12 +26,14 @@ import argparse
 import gzip
 import shutil
 import statistics
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
 
+from dashboard import plotly_bundle
 from dashboard.app import create_app
 from dashboard.web import ids, reference
 from dashboard.web.common.shapes import display_geometry
@@ -183,8 +187,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--full-plotly", action="store_true",
+                        help="also measure the demo's first visit with the full Plotly")
     args = parser.parse_args()
     browser = not args.no_browser and bool(shutil.which("chromium"))
+    built = plotly_bundle.bundle_path()
+    print("Plotly sent: " + (f"the dashboard's bundle {built.name}" if built.is_file() else
+                             "the full plotly.min.js (no bundle built)"))
+    if args.full_plotly and built.is_file() and browser:
+        with tempfile.TemporaryDirectory() as none:
+            plotly_bundle.FOLDER = Path(none)  # this process only: the full Plotly
+            report("Demo pack with the full Plotly (peer)", create_app(ROOT / "geodata" / "demo"),
+                   args.repeat, browser)
+            plotly_bundle.FOLDER = built.parent
     report("Demo pack (Brackmoor, fictional)", create_app(ROOT / "geodata" / "demo"),
            args.repeat, browser)
     report("Kirklees (the shipped real pack: real LSOAs, wards, PCNs, EIP hubs)",

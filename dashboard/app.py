@@ -11,7 +11,7 @@ from dash import Dash, set_props
 from flask import Flask, Response, abort, jsonify, redirect, request
 from flask_compress import Compress
 
-from dashboard import packs, precompressed, security, web
+from dashboard import packs, plotly_bundle, precompressed, security, web
 from dashboard.config import Settings
 from dashboard.data import snapshot
 from dashboard.data.snapshot import Served
@@ -213,6 +213,7 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
     _serve_geometry(server)
     _serve_glyphs(server)
     _serve_pack_switch(server)
+    plotly_bundle.attach(server)
     _compress(server)
     precompressed.attach(server, settings.cache_dir)
     # Screen readers pick their voice and pronunciation from the page's language; Dash's own
@@ -267,6 +268,10 @@ def check_start(settings: Settings | None = None) -> list[str]:
         f"{settings.upload_mb:g} MB per file, {settings.uploads_per_hour} imports per client "
         f"an hour, {settings.upload_max_packs} packs kept, each until unused for "
         f"{settings.upload_days:g} days; {len(swept)} unfinished upload(s) removed.",
+        "Plotly: " + (f"the dashboard's own bundle ({plotly_bundle.bundle_path().name})"
+                      if plotly_bundle.bundle_path().is_file() else
+                      "the full plotly.min.js (`python -m dashboard build-plotly` makes a "
+                      "lighter one)") + ".",
         "Host names answered: " + (", ".join(sorted(settings.hosts)) if settings.hosts else
                                    "this machine's only (localhost, its own names and "
                                    "addresses); set DASHBOARD_PUBLIC_URL on a shared server")

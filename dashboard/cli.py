@@ -202,6 +202,17 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_build_plotly(args) -> int:
+    from dashboard import plotly_bundle
+
+    print(f"Building Plotly {plotly_bundle.plotly_js_version()} with only "
+          f"{', '.join(plotly_bundle.TRACES)} (npm install, then esbuild)...")
+    out = plotly_bundle.build()
+    print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB); the server sends it in place of the "
+          "full Plotly from its next start.")
+    return 0
+
+
 def cmd_password(args) -> int:
     from getpass import getpass
 
@@ -370,6 +381,10 @@ def _serve_command(sub) -> None:
 
 
 def _password_command(sub) -> None:
+    p = sub.add_parser("build-plotly", help="build a lighter Plotly with only the trace types "
+                       "the dashboard draws (needs Node.js and npm)")
+    p.set_defaults(func=cmd_build_plotly)
+
     p = sub.add_parser("password", help="make DASHBOARD_AUTH_PASSWORD_HASH for basic sign-in")
     p.set_defaults(func=cmd_password)
 
