@@ -54,6 +54,9 @@ def build(folder: Path | None = None) -> Path:
         raise BundleError("Building the Plotly bundle needs Node.js and npm (e.g. `apt install "
                           "nodejs npm`). The dashboard works without it, sending the full "
                           "Plotly.")
+    if not (TOOLS / "entry.js").is_file():
+        raise BundleError(f"The bundle's recipe is not here ({TOOLS}); build it from the "
+                          "project's source checkout.")
     out = bundle_path(folder)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="plotly-build-") as tmp:
