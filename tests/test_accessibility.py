@@ -101,6 +101,42 @@ def test_no_page_scrolls_sideways_on_a_phone(served, browser, pack, grouping):
     assert wide == {}
 
 
+FRAME_SHOWN = """() => {
+    const gd = document.querySelector('#map-graph .js-plotly-plot');
+    const [west, south, east, north] = gd.layout.map.fit;
+    const shown = gd._fullLayout.map._subplot.map.getBounds();
+    return {zoom: gd._fullLayout.map.zoom, fits: shown.getWest() <= west + 1e-6
+            && shown.getEast() >= east - 1e-6 && shown.getSouth() <= south + 1e-6
+            && shown.getNorth() >= north - 1e-6};
+}"""
+
+
+def test_on_a_phone_the_map_zooms_out_to_show_the_whole_borough(served, browser):
+    """Maps are framed for a desktop column; on a phone the framed area must still all show,
+    and stay shown when the server next updates the map."""
+    views = {}
+    for width in (1400, 390):
+        context = browser.new_context(viewport={"width": width, "height": 844})
+        page = context.new_page()
+        try:
+            page.goto(served + "/map?pack=kirklees")
+            page.wait_for_selector("#map-graph .maplibregl-canvas", timeout=30_000)
+            page.wait_for_timeout(2500)
+            views[width] = page.evaluate(FRAME_SHOWN)
+            if width == 390:  # a new shading comes as a patch from the server
+                page.click("#map-measure")
+                page.get_by_role("option", name="Need score").click()
+                page.wait_for_function("() => location.search.includes('measure=need')")
+                page.wait_for_timeout(2500)
+                views["after an update"] = page.evaluate(FRAME_SHOWN)
+        finally:
+            context.close()
+    assert views[1400]["fits"] and views[390]["fits"] and views["after an update"]["fits"]
+    assert views[390]["zoom"] < views[1400]["zoom"] - 0.5
+    # (Its zoom may differ a little: a new colour bar's title can change the map's width.)
+    assert views["after an update"]["zoom"] < views[1400]["zoom"] - 0.5
+
+
 def test_the_overview_answers_the_worst_place_and_pcn_in_one_click(served, page):
     page.goto(served + "/")
     page.wait_for_selector("#overview-pair .card", timeout=30_000)

@@ -72,6 +72,15 @@ def test_footprint_and_overlaps_follow_their_choices(page):
     assert find(tree, ids.OVERLAP_TO).value == "districts"
     assert find(tree, ids.OVERLAP_METHOD).value == "best-fit"
     assert find(page(overlaps, to_layer="mars"), ids.OVERLAP_TO).value == "pcns"
+    assert find(page(overlaps, from_layer="pcns"), ids.OVERLAP_TO).value == "places"
+
+
+def test_overlaps_opens_on_two_different_layers_of_a_pack_without_footprints(app):
+    with app.server.test_request_context("/overlaps?pack=kirklees"):
+        tree = overlaps.layout.layout(pack="kirklees")
+        assert reference.geography().name == "Kirklees"
+    assert (find(tree, ids.OVERLAP_FROM).value, find(tree, ids.OVERLAP_TO).value) == (
+        "wards", "pcns")
 
 
 def test_allocate_reads_its_settings_from_the_address(page):

@@ -219,8 +219,11 @@ def fit_view(bounds: tuple[float, float, float, float], width_px: int = 760,
     # MapLibre's zoom 0 shows the world in 512 px; a small margin keeps outlines unclipped.
     zoom = min(math.log2(width_px / 512 / lon_span), math.log2(height_px / 512 / lat_span)) - 0.15
     centre_lat = math.degrees(math.atan(math.sinh((merc(north) + merc(south)) / 2)))
+    # "fit" is not Plotly's: assets/fit_maps.js reads it to zoom out on a narrower screen
+    # than the one assumed here, so the framed area is never cut off on a phone.
     return {"center": {"lon": (west + east) / 2, "lat": centre_lat},
-            "zoom": round(max(0.0, min(zoom, 16.0)), 2)}
+            "zoom": round(max(0.0, min(zoom, 16.0)), 2),
+            "fit": [round(v, 6) for v in (west, south, east, north)]}
 
 
 @dataclass(frozen=True)

@@ -104,8 +104,8 @@ def select_unit(geo, layer: str, code: str | None, click: dict | None, trigger: 
     patch["data"][highlight]["lat"] = lats
     if trigger != ids.MAP_GRAPH:  # chosen from the list: zoom to it; a click keeps the view
         view = mapbase.unit_view(disp, layer, index)
-        patch["layout"]["map"]["center"] = view["center"]
-        patch["layout"]["map"]["zoom"] = view["zoom"]
+        for key in ("center", "zoom", "fit"):
+            patch["layout"]["map"][key] = view[key]
     return options, code, details, patch
 
 

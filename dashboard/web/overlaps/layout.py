@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.engine import BASES, METHODS
+from dashboard.engine import BASES, METHODS, alignment
 from dashboard.engine.basis import registered_layer
 from dashboard.engine.overlaps import TABLE_COLUMNS
 from dashboard.exports import EXPORT_FORMATS
@@ -22,10 +22,12 @@ def layout(from_layer: str | None = None, to_layer: str | None = None,
     geo = reference.geography()
     layers = controls.layer_options(geo)
     names = [opt["value"] for opt in layers]
-    groupings = [n for n in names if geo.layer(n).kind == "grouping"]
-    registrations = [n for n in names if geo.layer(n).kind == "registration"]
-    from_layer = from_layer if from_layer in names else (groupings or names[-1:])[0]
-    to_layer = to_layer if to_layer in names else (registrations or names[:1])[0]
+    # The overview's pair (footprints against PCNs where there are both), never a layer
+    # against itself.
+    first, second = alignment.default_pair(geo) or (names[0], names[-1])
+    from_layer = from_layer if from_layer in names else first
+    if to_layer not in names:
+        to_layer = second if second != from_layer else first
     need = controls.need_default(geo, need)
     has_lists = registered_layer(geo) is not None
     count = count if count in BASES and has_lists else "residents"
