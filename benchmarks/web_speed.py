@@ -10,7 +10,8 @@ population, IMD 2019, wards and PCNs from GP registrations, built from the offic
   borough and cached by the browser after the first visit). Bytes are as transferred
   (compressed where the server compresses). Which Plotly is sent is printed: the dashboard's
   own bundle when ``python -m dashboard build-plotly`` has built it, else the full one; with
-  ``--full-plotly`` the full one is measured as well, in the same run, as the peer.
+  ``--full-plotly`` the full one is measured as well, in the same run, as the peer. Then a
+  first visit to each page, each in a fresh browser context, in all bytes.
 * **callbacks**: server time of ``/_dash-update-component`` through Flask's test client, median
   and 95th percentile over repeated calls, with response bytes as sent (raw and gzipped), for the
   map's **first draw** (the figure every visitor's first view costs, uncached), a measure change
@@ -43,15 +44,34 @@ ROOT = Path(__file__).resolve().parents[1]
 FRAMEWORK = ("/_dash-component-suites/", "/assets/", "/_favicon")
 
 
-def first_load(app) -> dict[str, int]:
-    """Bytes transferred for a first visit to the map page, by kind."""
+PAGES = ("/", "/map", "/footprint", "/overlaps", "/allocate", "/redraw", "/hubs", "/data",
+         "/upload", "/report")
+
+
+def _measured(page, responses) -> dict[str, int]:
+    sizes = {"data": 0, "framework": 0, "shapes": 0, "requests": 0}
+    for request in responses:
+        size = request.sizes()
+        body = size["responseBodySize"] + size["responseHeadersSize"]
+        kind = "framework" if any(f in request.url for f in FRAMEWORK) else "data"
+        sizes[kind] += body
+        if "/_geometry/" in request.url:
+            sizes["shapes"] += body
+        sizes["requests"] += 1
+    return sizes
+
+
+def first_load(app) -> tuple[dict[str, int], dict[str, int]]:
+    """Bytes transferred for a first visit to the map page, by kind; and for a first visit to
+    each page in ``PAGES`` (each in a new browser context, so nothing is cached)."""
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    sizes = {"data": 0, "framework": 0, "shapes": 0, "requests": 0}
+    base = f"http://127.0.0.1:{server.server_port}"
+    per_page = {}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=[
@@ -59,31 +79,34 @@ def first_load(app) -> dict[str, int]:
             # A deployed server has its framework files' brotli copies made (they are kept on
             # disk across restarts): one visit asks for them, then the measured visit is new.
             warm = browser.new_page()
-            warm.goto(f"http://127.0.0.1:{server.server_port}/map")
+            warm.goto(base + "/map")
             warm.wait_for_selector("#map-graph .maplibregl-canvas", timeout=60_000)
             warm.close()
             app.server.config["PRECOMPRESSED"].wait()
             page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
             responses = []
             page.on("requestfinished", lambda request: responses.append(request))
-            page.goto(f"http://127.0.0.1:{server.server_port}/map")
+            page.goto(base + "/map")
             page.wait_for_function(
                 "() => { const g = document.querySelector('#map-graph .js-plotly-plot');"
                 " return g && g.data && g.data.length > 3; }", timeout=60_000)
             page.wait_for_selector("#map-graph .maplibregl-canvas")
             page.wait_for_timeout(3000)
-            for request in responses:
-                size = request.sizes()
-                body = size["responseBodySize"] + size["responseHeadersSize"]
-                kind = "framework" if any(f in request.url for f in FRAMEWORK) else "data"
-                sizes[kind] += body
-                if "/_geometry/" in request.url:
-                    sizes["shapes"] += body
-                sizes["requests"] += 1
+            sizes = _measured(page, responses)
+            for path in PAGES:
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                visit, seen = context.new_page(), []
+                visit.on("requestfinished", lambda request, seen=seen: seen.append(request))
+                visit.goto(base + path)
+                visit.wait_for_load_state("networkidle")
+                visit.wait_for_timeout(2500)
+                found = _measured(visit, seen)
+                per_page[path] = found["data"] + found["framework"]
+                context.close()
             browser.close()
     finally:
         server.shutdown()
-    return sizes
+    return sizes, per_page
 
 
 def _callback_key(app, first_input: str, prop: str) -> str:
@@ -168,12 +191,14 @@ def report(name: str, app, repeat: int, browser: bool) -> None:
     print(f"map shapes: {len(geo_disp.atoms_geojson) / 1024:,.0f} KiB uncompressed "
           f"(simplified to {geo_disp.tolerance_m:g} m)")
     if browser:
-        sizes = first_load(app)
+        sizes, per_page = first_load(app)
         total = sizes["data"] + sizes["framework"]
         print(f"first load: {sizes['requests']} requests, {total / 1024:,.0f} KiB in all; "
               f"data {sizes['data'] / 1024:,.0f} KiB (of which shapes {sizes['shapes'] / 1024:,.0f}"
               f" KiB), framework code {sizes['framework'] / 1024:,.0f} KiB (cached after the "
               "first visit)")
+        print("first visit of each page, KiB: " + ", ".join(
+            f"{path} {size / 1024:,.0f}" for path, size in per_page.items()))
     results = callbacks(app, repeat)
     for label, (median, p95, size, packed) in results.items():
         print(f"{label:15s} median {median:6.1f} ms  p95 {p95:6.1f} ms  response "

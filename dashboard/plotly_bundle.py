@@ -96,15 +96,25 @@ def attach(server, folder: Path | None = None) -> Path | None:
     path = bundle_path(folder)
     if not path.is_file():
         return None
-    from flask import request, send_file
+    import hashlib
+
+    from flask import Response, request
+
+    # Kept in memory and answered as Dash answers its own files, so the usual compression
+    # (and the brotli copies of dashboard.precompressed) apply to it too.
+    code = path.read_bytes()
+    tag = hashlib.sha256(code).hexdigest()[:32]
 
     @server.before_request
     def partial_plotly():
-        if request.method != "GET" or not FULL_PLOTLY.search(request.path):
+        found = FULL_PLOTLY.search(request.path) if request.method == "GET" else None
+        if found is None:
             return None
-        fingerprinted = FULL_PLOTLY.search(request.path).group(1) is not None
-        # As Dash does: a fingerprinted address never changes, so browsers keep it for a year.
-        return send_file(path, mimetype="application/javascript", conditional=True, etag=True,
-                         max_age=31_536_000 if fingerprinted else None)
+        response = Response(code, mimetype="application/javascript")
+        response.set_etag(tag)
+        if found.group(1):  # as Dash does: a fingerprinted address never changes
+            response.cache_control.public = True
+            response.cache_control.max_age = 31_536_000
+        return response.make_conditional(request)
 
     return path

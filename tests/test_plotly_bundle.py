@@ -36,7 +36,7 @@ def test_the_full_plotly_is_served_until_a_bundle_is_built(tmp_path, monkeypatch
 def test_a_built_bundle_is_served_in_place_of_the_full_plotly(tmp_path, monkeypatch):
     folder = tmp_path / "plotly"
     folder.mkdir()
-    fake = b"window.Plotly={};/* a stand-in for the built bundle */"
+    fake = b"window.Plotly={};/* a stand-in for the built bundle */" + b"//" * 5000
     plotly_bundle.bundle_path(folder).write_bytes(fake)
     client = _client(tmp_path, monkeypatch, folder)
     plain, fingerprinted = client.get(PLAIN), client.get(FINGERPRINTED)
@@ -46,6 +46,9 @@ def test_a_built_bundle_is_served_in_place_of_the_full_plotly(tmp_path, monkeypa
     assert "max-age" not in plain.headers.get("Cache-Control", "")
     again = client.get(PLAIN, headers={"If-None-Match": plain.headers["ETag"]})
     assert again.status_code == 304
+    # Compressed as Dash's own files are, for a browser without brotli too.
+    assert client.get(PLAIN, headers={"Accept-Encoding": "gzip"}).headers.get(
+        "Content-Encoding") == "gzip"
     # Other framework files are Dash's as before.
     assert client.get("/_dash-component-suites/plotly/package_data/other.js").data != fake
 
