@@ -288,3 +288,21 @@ def test_current_amounts_are_read_as_a_spreadsheet_shows_them():
         checked_current(table(["inf", "1"]), "budget.csv", geo, res)
     with pytest.raises(AllocationError, match=r"budget.csv: amount '12%' \(row 2\) is not a "):
         checked_current(table(["12%", "1"]), "budget.csv", geo, res)
+
+
+def test_the_summary_tells_moves_from_a_change_of_total():
+    from dashboard.engine.transfers import Transfer
+    from dashboard.web.allocate.callbacks import closing_sentence
+
+    move = Transfer("Early help", 2.0, "FTE", "A", "Alpha", "B", "Beta")
+    add = Transfer("Early help", 3.0, "FTE", None, None, "C", "Gamma")
+    release = Transfer("Early help", 1.5, "FTE", "D", "Delta", None, None)
+    assert closing_sentence((), 80, "FTE") == "Today's split already matches the recommendation."
+    assert closing_sentence((move,), 80, "FTE") == (
+        "Moving 2.0 FTE (2% of the total) between areas, in 1 transfer(s), closes every gap.")
+    # A bigger total than today's is added, not "moved": never "Moving 0.0 FTE".
+    assert closing_sentence((add,), 80, "FTE") == (
+        "Adding 3.0 FTE beyond today's total, in 1 transfer(s), closes every gap.")
+    assert closing_sentence((move, release), 80, "FTE") == (
+        "Moving 2.0 FTE (2% of the total) between areas and releasing 1.5 FTE of today's "
+        "total, in 2 transfer(s), closes every gap.")

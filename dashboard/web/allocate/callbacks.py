@@ -31,6 +31,27 @@ def parse_current(geo, filename: str, contents: str) -> list[dict]:
                            offered(geo.resources)).to_dict("records")
 
 
+def closing_sentence(transfers, total: float, unit: str) -> str:
+    """What closes every gap: moves between areas, and what is added beyond today's total or
+    released from it when the total to share differs from today's (said apart, so a change
+    of total is never reported as a move)."""
+    if not transfers:
+        return "Today's split already matches the recommendation."
+    moved = sum(t.amount for t in transfers if t.from_code and t.to_code)
+    added = sum(t.amount for t in transfers if t.from_code is None)
+    released = sum(t.amount for t in transfers if t.to_code is None)
+    parts = []
+    if moved:
+        parts.append(f"moving {controls.amount(moved, unit)} ({moved / total:.0%} of the total) "
+                     "between areas")
+    if added:
+        parts.append(f"adding {controls.amount(added, unit)} beyond today's total")
+    if released:
+        parts.append(f"releasing {controls.amount(released, unit)} of today's total")
+    said = " and ".join(parts)
+    return f"{said[0].upper()}{said[1:]}, in {len(transfers)} transfer(s), closes every gap."
+
+
 def allocation_view(geo, layer: str, res: Resource, current, other: str | None):
     """Summary, bar chart, map, table, transfers and derived table for one resource."""
     alloc = allocate(geo, layer, res, current)
@@ -38,10 +59,7 @@ def allocation_view(geo, layer: str, res: Resource, current, other: str | None):
     lines = [html.Strong(f"{r.title}: {controls.amount(r.total, r.unit)} across {len(table)} "
                          f"{lay.label.lower()}. ")]
     if alloc.has_current:
-        moved = sum(t.amount for t in alloc.transfers if t.from_code and t.to_code)
-        lines.append(f"Moving {controls.amount(moved, r.unit)} ({moved / r.total:.0%} of the total) in "
-                     f"{len(alloc.transfers)} transfer(s) closes every gap." if alloc.transfers
-                     else "Today's split already matches the recommendation.")
+        lines.append(closing_sentence(alloc.transfers, r.total, r.unit))
     summary = [html.P(lines)] + [dbc.Alert(n, color="info", className="py-1 small")
                                  for n in alloc.notes]
     bars = figures.allocation_bars(table, r.unit)
