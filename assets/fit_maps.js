@@ -22,20 +22,16 @@
             return;
         }
         var key = map.fit.join(",") + "@" + full._size.w + "x" + full._size.h;
-        if (gd._fittedTo === key) {
+        var camera = full.map && full.map._subplot && full.map._subplot.map;  // MapLibre's
+        if (gd._fittedTo === key || !camera) {  // (not made yet: the next draw tries again)
             return;
         }
         gd._fittedTo = key;
         var zoom = zoomToFit(map.fit, full._size.w, full._size.h);
         if (zoom < full.map.zoom - 0.05) {
-            // As Plotly's own zoom buttons do (its private _guiRelayout, which partial bundles
-            // do not expose): marked as the user's edit, so later updates keep it.
-            full._guiEditing = true;
-            try {
-                window.Plotly.relayout(gd, {"map.zoom": Math.max(0, zoom)});
-            } finally {
-                full._guiEditing = false;
-            }
+            // Moved as a user's zoom is (an event with an originalEvent), so Plotly records it
+            // as the user's view and keeps it across the server's updates, with no redraw.
+            camera.jumpTo({zoom: Math.max(0, zoom)}, {originalEvent: {type: "fit"}});
         }
     }
 

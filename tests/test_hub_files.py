@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from conftest import DEMO
+from dashboard.data.examples import GEODATA
 from dashboard.data.loader import load_pack
 from dashboard.data.points import read_hubs
 from dashboard.errors import DataPackError
@@ -111,3 +112,28 @@ def test_a_centroid_far_from_its_small_area_is_refused(tmp_path):
     with pytest.raises(DataPackError, match=f"centroids.csv: the centroid\\(s\\) of {code} lie "
                                             "outside their small area"):
         load_pack(pack)
+
+
+def test_hub_types_keep_their_capitals_and_ignore_case_between_rows():
+    from dashboard.engine import hubplan
+    from dashboard.web.common.mapbase import hub_label
+
+    hubs = read_hubs(table("""name,type,easting,northing
+Civic Centre,EIP hub,414000,416000
+Town Hall,eip HUB,415000,415000
+Estate Shop,Community,415500,415500
+Library,community,416000,416000
+Clinic,,416500,416500
+"""), "hubs.csv")
+    assert hubs["type"].tolist() == ["EIP hub", "EIP hub", "Community", "Community", "hub"]
+    assert [hub_label(t) for t in ("EIP hub", "Community", "hub")] == [
+        "EIP hub", "Community hub", "hub"]
+    kirklees = load_pack(GEODATA / "kirklees")
+    plan = hubplan.start(kirklees)
+    first = plan.hubs[0]
+    assert first.type == "EIP hub"
+    # A what-if hub typed in another case joins the same type rather than making a new one.
+    added = hubplan.add(plan, kirklees, first.x + 300, first.y, kind="eip Hub")
+    assert added.hubs[-1].type == "EIP hub"
+    assert hubplan.update(added, added.hubs[-1].code, kind="Community").hubs[-1].type == \
+        "Community"

@@ -121,8 +121,7 @@ def read_hubs(frame: pd.DataFrame, source: str, notes: list[str] | None = None) 
     out = pd.DataFrame({
         "hub_code": codes.to_numpy(),
         "name": names.to_numpy(),
-        "type": (frame[kind].fillna("").str.strip().str.lower().replace("", "hub")
-                 if kind else "hub"),
+        "type": _hub_types(frame[kind]) if kind else "hub",
     })
     x, y = bng_coordinates(frame, source, names, notes)
     missing = np.isnan(x) | np.isnan(y)
@@ -156,3 +155,11 @@ def check_inside(x, y, names, shapes, source: str) -> None:
             f"{source}: hub(s) {listed} lie outside the borough. Check their coordinates (are "
             "they in the right columns and coordinate system?), or leave out hubs that serve "
             "another area.")
+
+
+def _hub_types(kinds: pd.Series) -> np.ndarray:
+    """Each hub's type as first written in the file, so 'Community' and 'community' are one
+    type while 'EIP hub' keeps its capitals; a blank type is 'hub'."""
+    kinds = kinds.fillna("").astype(str).str.strip().replace("", "hub")
+    first = dict(zip(kinds.str.casefold()[::-1], kinds[::-1]))
+    return kinds.str.casefold().map(first).to_numpy()

@@ -123,9 +123,17 @@ def add(plan: HubPlan, geo: Geography, x: float, y: float, *, name: str | None =
         while any(h.name.casefold() == f"new hub {j}" for h in plan.hubs):
             j += 1
         name = f"New hub {j}"
-    hub = Hub(f"NEW{k}", _check_name(plan, name), str(kind).strip().lower() or "community",
+    hub = Hub(f"NEW{k}", _check_name(plan, name), _kind(plan, kind) or "community",
               round(float(x)), round(float(y)), _check_staff(staff), str(serves))
     return _step(plan, (*plan.hubs, hub), plan.closed)
+
+
+def _kind(plan: HubPlan, kind) -> str:
+    """A hub type as the plan already spells it ('community' and 'Community' are one type;
+    'EIP hub' keeps its capitals), else as given."""
+    kind = str(kind or "").strip()
+    known = {h.type.casefold(): h.type for h in plan.hubs}
+    return known.get(kind.casefold(), kind)
 
 
 def _check_staff(staff) -> float:
@@ -172,8 +180,8 @@ def update(plan: HubPlan, code: str, name: str | None = None, staff=None,
         changes["name"] = _check_name(plan, name, code)
     if staff is not None and _check_staff(staff) != hub.staff:
         changes["staff"] = _check_staff(staff)
-    if kind is not None and kind.strip().lower() and kind.strip().lower() != hub.type:
-        changes["type"] = kind.strip().lower()
+    if kind is not None and _kind(plan, kind) and _kind(plan, kind) != hub.type:
+        changes["type"] = _kind(plan, kind)
     if serves is not None and serves != hub.serves:
         changes["serves"] = str(serves)
     if not changes:

@@ -101,6 +101,12 @@ def hub_types(geo: Geography) -> list[str]:
     return sorted(geo.hubs["type"].astype(str).unique(), key=lambda t: (t not in HUB_STYLE, t))
 
 
+def hub_label(kind: str) -> str:
+    """A hub type as said of one hub: 'community hub', but 'EIP hub' (never 'EIP hub hub')."""
+    kind = str(kind)
+    return kind if kind.casefold().endswith("hub") else f"{kind} hub"
+
+
 def blank_style(glyphs_url: str) -> dict:
     """A white MapLibre style that needs no network: labels use the app's own glyphs."""
     return {"version": 8, "glyphs": glyphs_url, "sources": {},

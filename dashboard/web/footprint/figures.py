@@ -13,6 +13,7 @@ from dashboard.web.common.mapbase import (
     OKABE_ITO,
     MapSource,
     bng_to_lonlat,
+    hub_label,
     outline_of,
     unit_view,
 )
@@ -109,8 +110,8 @@ def footprint_map(geo: Geography, source: MapSource, layer: str, index: int) -> 
                 "type": "scattermap", "mode": "markers", "name": "Hubs",
                 "lon": lon.tolist(), "lat": lat.tolist(),
                 "marker": {"size": 13, "color": "#0072B2"},
-                "customdata": [[n, t] for n, t in zip(hubs["name"], hubs["type"])],
-                "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]} hub<extra></extra>"})
+                "customdata": [[n, hub_label(t)] for n, t in zip(hubs["name"], hubs["type"])],
+                "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"})
     view = unit_view(disp, layer, index, width_px=640, height_px=FOOTPRINT_MAP_HEIGHT)
     return {"data": traces, "layout": {
         "map": {"style": style, **view}, "height": FOOTPRINT_MAP_HEIGHT,

@@ -16,6 +16,7 @@ from dashboard.web.common.mapbase import (
     MapSource,
     Shading,
     fit_view,
+    hub_label,
 )
 
 # Access bands, nearest first: blues darkening towards the hub, then orange beyond every band.
@@ -75,9 +76,10 @@ def hub_map(geo: Geography, source: MapSource, outline_layer: str | None, shade:
             "text": [h["name"] for h in members], "textposition": "top right",
             "textfont": {"size": 11, "color": "#111111", "family": LABEL_FONT},
             "marker": {"size": size, "color": colour},
-            "customdata": [[h["name"], h["code"], h["staff"], h["type"]] for h in members],
-            "hovertemplate": "<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{customdata[3]} "
-                             "hub" + (" (closed)" if label == "Closed hubs" else "")
+            "customdata": [[h["name"], h["code"], h["staff"], hub_label(h["type"])]
+                           for h in members],
+            "hovertemplate": "<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{customdata[3]}"
+                             + (" (closed)" if label == "Closed hubs" else "")
                              + "<br>Staff: %{customdata[2]:,.1f}<extra></extra>",
         })
     return {"data": traces, "layout": {

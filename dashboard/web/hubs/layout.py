@@ -58,7 +58,7 @@ def layout(scenario: str | None = None, layer: str | None = None, **_query) -> h
 
 
 def _type_options(page: HubsPage) -> list[dict]:
-    return [{"label": t.capitalize(), "value": t} for t in page.kinds]
+    return [{"label": t[:1].upper() + t[1:], "value": t} for t in page.kinds]  # keeps "EIP"
 
 
 def _settings(page: HubsPage) -> list:

@@ -31,6 +31,7 @@ from dashboard.web.common.mapbase import (
     Shading,
     bng_to_lonlat,
     fit_view,
+    hub_label,
     hub_types,
     no_highlight,
     outline_layers,
@@ -214,8 +215,8 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
             "lat": lat.tolist(), "marker": {"size": size, "color": colour},
             "name": f"Hubs: {t}", "visible": "hubs" in visible,
             "customdata": [[n, c, s] for n, c, s in zip(hubs["name"], hubs["code"], staff)],
-            "hovertemplate": "<b>%{customdata[0]}</b> (%{customdata[1]})<br>" + f"{t} hub"
-                             "<br>Staff based here: %{customdata[2]:,.0f}<extra></extra>",
+            "hovertemplate": "<b>%{customdata[0]}</b> (%{customdata[1]})<br>" + hub_label(t)
+                             + "<br>Staff based here: %{customdata[2]:,.0f}<extra></extra>",
         })
     lon0, lat0 = no_highlight(disp)
     traces.append({"type": "scattermap", "mode": "lines", "lon": lon0, "lat": lat0,
