@@ -166,6 +166,18 @@ def _scenario_store(settings: Settings) -> ScenarioStore:
                          team=settings.scenarios_team)
 
 
+def _serve_files(server, settings: Settings) -> None:
+    """The app's own routes (health, shapes, glyphs, pack switch), the lighter Plotly, and
+    compression: flask-compress first, then the brotli copies of framework files."""
+    _serve_health(server)
+    _serve_geometry(server)
+    _serve_glyphs(server)
+    _serve_pack_switch(server)
+    plotly_bundle.attach(server)
+    _compress(server)
+    precompressed.attach(server, settings.cache_dir)
+
+
 def create_app(pack: str | Path | None = None, geography: Geography | None = None,
                pack_store: str | Path | None = None, scenario_db: str | None = None,
                settings: Settings | None = None) -> Dash:
@@ -209,13 +221,7 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
     reference.attach(server, store, saved, settings)
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_FILES * settings.upload_bytes * 4 // 3
     security.limit_bodies(server, (ids.UPLOAD_REPORT,))
-    _serve_health(server)
-    _serve_geometry(server)
-    _serve_glyphs(server)
-    _serve_pack_switch(server)
-    plotly_bundle.attach(server)
-    _compress(server)
-    precompressed.attach(server, settings.cache_dir)
+    _serve_files(server, settings)
     # Screen readers pick their voice and pronunciation from the page's language; Dash's own
     # script block is no page footer (the sources line is).
     app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">', 1) \

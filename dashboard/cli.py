@@ -208,8 +208,7 @@ def cmd_build_plotly(args) -> int:
     print(f"Building Plotly {plotly_bundle.plotly_js_version()} with only "
           f"{', '.join(plotly_bundle.TRACES)} (npm install, then esbuild)...")
     out = plotly_bundle.build()
-    print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB); the server sends it in place of the "
-          "full Plotly from its next start.")
+    print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB); sent for Plotly from the next start.")
     return 0
 
 
