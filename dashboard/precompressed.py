@@ -5,7 +5,10 @@ Plotly alone is 4.8 MB of JavaScript: gzip sends 1.47 MB of it, brotli at its hi
 compressed once, in the background, and kept in memory and in the disk cache (keyed by the
 file's size and checksum, so a new release of a library is compressed anew). Until a file is
 ready, and for browsers that do not take brotli, flask-compress's gzip serves as before.
-Only Dash's component files are treated so: they are the same for every visitor and every pack.
+Only files whose address names their content are treated so: Dash's component files, the same
+for every visitor, and each pack's map shapes and outlines (``/_geometry/``, ``/_outlines/``),
+the same for every visitor of that pack; brotli at its highest quality takes Kirklees' shapes
+from 87 KB (the usual compression) to 58 KB.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import brotli
 from flask import Flask, Response, request
 
 LOG = logging.getLogger(__name__)
-PREFIX = "/_dash-component-suites/"
+PREFIXES = ("/_dash-component-suites/", "/_geometry/", "/_outlines/")
 QUALITY = 11
 CONFIG_KEY = "PRECOMPRESSED"
 
@@ -123,7 +126,7 @@ def attach(server: Flask, cache_dir: Path | None) -> None:
     @server.after_request
     def brotli_framework(response: Response) -> Response:
         if (request.method != "GET" or response.status_code != 200
-                or not request.path.startswith(PREFIX)
+                or not request.path.startswith(PREFIXES)
                 or "br" not in request.headers.get("Accept-Encoding", "")
                 or "Content-Encoding" in response.headers):
             return response

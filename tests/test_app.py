@@ -40,11 +40,11 @@ def _json(obj) -> str:
 def test_first_page_stays_light_and_shapes_are_a_cached_file(app, geo):
     client = app.server.test_client()
     index = client.get("/", headers={"Accept-Encoding": "gzip"})
-    # Every page's layout is embedded in the index for callback validation: layouts stay cheap.
-    # Nine pages (the overview's matrix and headlines drawn in, every chart and map a captioned
-    # figure) and the borough chooser: about 18.7 KB gzipped.
+    # Dash embeds every page's layout in the index for callback validation; only the ids and
+    # types of its components are kept (dashboard.web.validation): about 6 KB gzipped, where
+    # the whole layouts were 18.7 KB.
     assert index.headers["Content-Encoding"] == "gzip"
-    assert len(index.get_data()) < 20_000
+    assert len(index.get_data()) < 9_000
     disp = display_geometry(geo)
     shapes = client.get(f"/_geometry/{disp.digest}.geojson")
     assert shapes.status_code == 200 and "immutable" in shapes.headers["Cache-Control"]
@@ -300,3 +300,19 @@ def test_allocation_view_and_current_uploads(geo):
     with pytest.raises(AllocationError, match="minimum of 9 FTE in each of 9 areas"):
         allocation_view(geo, "pcns", chosen_resource(geo, "social_prescribing", 27, "equal", 0.4,
                                                      0, "imd_score", 1, 9, "1"), None, None)
+
+
+def test_the_validation_layout_keeps_every_id_and_type_and_nothing_else():
+    from dash import dcc, html
+
+    from dashboard.web.validation import skeleton
+
+    layout = html.Div([html.H1("A long heading nobody validates"),
+                       dcc.Dropdown([str(i) for i in range(500)], id="choice"),
+                       html.Div([html.Span("text"), dcc.Graph(id={"type": "map", "n": 1})],
+                                id="box")])
+    kept = skeleton(layout)["props"]["children"]
+    assert [(k["type"], k["namespace"], k["props"]) for k in kept] == [
+        ("Dropdown", "dash_core_components", {"id": "choice"}),
+        ("Div", "dash_html_components", {"id": "box"}),
+        ("Graph", "dash_core_components", {"id": {"type": "map", "n": 1}})]

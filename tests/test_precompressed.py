@@ -44,3 +44,20 @@ def test_pages_are_left_to_the_usual_compression(tmp_path):
     assert page.status_code == 200
     app.server.config["PRECOMPRESSED"].wait()
     assert not list((tmp_path / "cache").glob("brotli/*.br"))  # no copy made of a page
+
+
+@pytest.mark.slow
+def test_map_shapes_are_sent_at_their_smallest_once_compressed(tmp_path):
+    from dashboard.web import reference
+    from dashboard.web.common.shapes import display_geometry
+
+    app = _app(tmp_path)
+    client = app.server.test_client()
+    shapes = f"/_geometry/{display_geometry(reference.geography(app.server)).digest}.geojson"
+    usual = client.get(shapes, headers=BROWSER)  # the usual compression; asks for the copy
+    app.server.config["PRECOMPRESSED"].wait()
+    best = client.get(shapes, headers=BROWSER)
+    raw = client.get(shapes, headers={"Accept-Encoding": "identity"}).get_data()
+    assert best.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(best.get_data()) == raw
+    assert len(best.get_data()) < 0.9 * len(usual.get_data())

@@ -7,6 +7,7 @@ import importlib
 
 import dash
 
+from dashboard.web import validation
 from dashboard.web.site import PAGES, TITLE
 
 
@@ -20,3 +21,4 @@ def register(app) -> None:
         dash.register_page(f"dashboard.web.{page.package}", path=page.path, name=page.name,
                            title=f"{page.name} · {TITLE}", order=order, layout=feature.layout.layout)
         feature.register(app)
+    validation.lighten(app)
