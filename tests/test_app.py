@@ -316,3 +316,31 @@ def test_the_validation_layout_keeps_every_id_and_type_and_nothing_else():
         ("Dropdown", "dash_core_components", {"id": "choice"}),
         ("Div", "dash_html_components", {"id": "box"}),
         ("Graph", "dash_core_components", {"id": {"type": "map", "n": 1}})]
+
+
+PAGE_PATHS = ("/", "/map", "/footprint", "/overlaps", "/allocate", "/redraw", "/hubs", "/data",
+              "/upload", "/report")
+
+
+def test_a_pack_of_wards_alone_opens_every_page(tmp_path):
+    """A council's first import may be LSOAs, wards and population only: one area layer, so
+    nothing to compare. Served as the default pack, no page may fail (the first request builds
+    every page's layout for Dash's callback check, so one failing page took down them all)."""
+    import dash
+    from importdata import write_borough
+
+    from dashboard.app import create_app
+    from dashboard.data.importer import ImportSpec, import_pack
+    from dashboard.engine import alignment
+    from dashboard.web import reference
+
+    import_pack(ImportSpec(**write_borough(tmp_path / "in"), name="Wards alone"),
+                tmp_path / "pack")
+    app = create_app(tmp_path / "pack", pack_store=tmp_path / "packs")
+    client = app.server.test_client()
+    assert [client.get(path).status_code for path in PAGE_PATHS] == [200] * len(PAGE_PATHS)
+    assert alignment.default_pair(reference.geography(app.server)) is None
+    for path in PAGE_PATHS:  # each page's content, as the browser asks for it
+        with app.server.test_request_context(path):
+            page = next(p for p in dash.page_registry.values() if p["path"] == path)
+            assert page["layout"]() is not None, path

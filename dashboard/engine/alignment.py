@@ -64,7 +64,7 @@ def default_pair(geo: Geography) -> tuple[str, str] | None:
             if comparable(geo, a, b):
                 return a, b
     matrix = alignment_matrix(geo)
-    stacked = matrix.stack()
+    stacked = matrix.stack().dropna()  # one layer alone: only its blank diagonal
     if stacked.empty:
         return None
     a, b = stacked.idxmin()
