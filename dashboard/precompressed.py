@@ -16,13 +16,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
 import threading
 import zlib
 from pathlib import Path
 
 import brotli
 from flask import Flask, Response, request
+
+from dashboard.atomic import write_atomically
 
 LOG = logging.getLogger(__name__)
 PREFIXES = ("/_dash-component-suites/", "/_geometry/", "/_outlines/")
@@ -100,11 +101,7 @@ class Precompressed:
         if path is None:
             return
         try:  # written whole, then renamed: another worker never reads half a file
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as out:
-                out.write(packed)
-            os.replace(tmp, path)
+            write_atomically(path, packed)
         except OSError as exc:  # a read-only or full disk: memory only, nothing breaks
             LOG.warning("Could not keep a compressed framework file in %s: %s", path.parent,
                         exc)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import logging
 import os
-import tempfile
 import time
 import zipfile
 from collections.abc import Mapping
@@ -27,6 +27,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from dashboard.atomic import TEMPORARY, write_atomically
 from dashboard.engine import atoms as cutting
 from dashboard.engine.geography import BNG, Atoms, frozen_array
 
@@ -73,7 +74,7 @@ def _prune(folder: Path, keep: int = KEEP) -> None:
         for old in files[keep:]:
             old.unlink(missing_ok=True)
         cutoff = time.time() - 3600  # a temporary this old was left by a killed writer
-        for stray in folder.glob("*.tmp"):
+        for stray in folder.glob(f"*{TEMPORARY}"):
             if stray.stat().st_mtime < cutoff:
                 stray.unlink(missing_ok=True)
 
@@ -85,12 +86,10 @@ def _write(path: Path, atoms: Atoms, uncovered: np.ndarray) -> None:
               "uncovered": uncovered, "wkb": np.frombuffer(b"".join(wkb), dtype=np.uint8),
               "ends": ends, "layers": np.array(list(atoms.units), dtype=str),
               **{f"unit_{i}": v for i, v in enumerate(atoms.units.values())}}
+    packed = io.BytesIO()
+    np.savez(packed, **arrays)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)
-        os.replace(tmp, path)
+        write_atomically(path, packed.getvalue())
     except OSError as exc:  # a read-only or full disk only costs the next run its speed
         LOG.warning("could not keep the cut pieces in %s: %s", path.parent, exc)
 

@@ -180,8 +180,9 @@ def update(plan: HubPlan, code: str, name: str | None = None, staff=None,
         changes["name"] = _check_name(plan, name, code)
     if staff is not None and _check_staff(staff) != hub.staff:
         changes["staff"] = _check_staff(staff)
-    if kind is not None and _kind(plan, kind) and _kind(plan, kind) != hub.type:
-        changes["type"] = _kind(plan, kind)
+    kind = _kind(plan, kind) if kind is not None else ""
+    if kind and kind != hub.type:
+        changes["type"] = kind
     if serves is not None and serves != hub.serves:
         changes["serves"] = str(serves)
     if not changes:

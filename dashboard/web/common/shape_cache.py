@@ -14,14 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
 import shapely
 
+from dashboard.atomic import write_atomically
 from dashboard.engine.geography import Geography
 from dashboard.web.common.shapes import DEFAULT_TOLERANCE_M, DisplayGeometry, display_geometry, remember
 
@@ -80,18 +79,6 @@ def _decode(meta: dict, geojson: bytes) -> DisplayGeometry:
     )
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def cached_display(geo: Geography, folder: Path, cache_dir: Path | None) -> str:
     """Give ``geo`` its map geometry from the cache under ``cache_dir``, or build and store it.
 
@@ -111,8 +98,8 @@ def cached_display(geo: Geography, folder: Path, cache_dir: Path | None) -> str:
         LOG.warning("Rebuilding the cached map shapes in %s: %s", where, exc)
     disp = display_geometry(geo)
     try:
-        _write(shapes, disp.atoms_geojson)  # shapes first: the metadata vouches for them
-        _write(meta, json.dumps(_encode(disp), separators=(",", ":")).encode())
+        write_atomically(shapes, disp.atoms_geojson)  # shapes first: the metadata vouches for them
+        write_atomically(meta, json.dumps(_encode(disp), separators=(",", ":")).encode())
     except OSError as exc:  # a read-only or full disk slows start-up but breaks nothing
         LOG.warning("Could not keep the map shapes in %s: %s", where, exc)
     return "cold"
