@@ -12,13 +12,13 @@ old bundle is simply not used until it is built again.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess  # nosec B404 (only npm and node, with arguments fixed here)
 import tempfile
 from pathlib import Path
 
+from dashboard.atomic import write_atomically
 from dashboard.config import INSTANCE, ROOT
 from dashboard.errors import DashboardError
 
@@ -67,10 +67,9 @@ def build(folder: Path | None = None) -> Path:
               f"plotly.js@{plotly_js_version()}", f"esbuild@{ESBUILD}"], tmp)
         built = Path(tmp) / out.name
         _run([node, "build.mjs", str(built)], tmp)
-        check(built.read_bytes())
-        staged = out.with_suffix(".tmp")
-        shutil.copy(built, staged)
-        os.replace(staged, out)
+        code = built.read_bytes()
+        check(code)
+        write_atomically(out, code)
     return out
 
 
