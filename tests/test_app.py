@@ -61,10 +61,12 @@ def test_map_shades_every_atom_by_its_small_area(geo):
     assert shading["z"] == pytest.approx(np.asarray(geo.population)[atom_sa])
     traces = map_figures.map_traces(geo)
     layers = fig["layout"]["map"]["layers"]
-    assert layers[traces.outlines["places"]]["visible"] is True
-    assert layers[traces.outlines["wards"]]["visible"] is False
-    assert layers[traces.halos["places"]]["visible"] is True
+    assert layers[traces.outlines["places"]]["opacity"] == 1
+    assert layers[traces.outlines["wards"]]["opacity"] == 0
+    assert layers[traces.halos["places"]]["opacity"] == 1
     assert fig["data"][traces.keys["places"]]["name"] == geo.layer("places").label
+    assert fig["data"][traces.labels["places"]]["text"] == list(geo.layer("places").names)
+    assert set(fig["data"][traces.labels["wards"]]["text"]) == {""}
     # Hover names the unit of every layer: the ward and place of atom 0 agree with the engine.
     ward = geo.layer("wards").names[geo.atoms.units["wards"][0]]
     place_index = np.asarray(geo.layer("places").membership)[geo.atoms.units["wards"][0]]
@@ -101,18 +103,51 @@ def test_measure_change_patches_colours_without_resending_shapes(geo):
         values.round(4).tolist())
 
 
-def test_layer_toggles_patch_visibility_and_background(geo):
+def test_every_part_of_a_map_has_its_own_place_in_drawing_order(geo):
+    # Parts sharing a place are removed and re-added by Plotly on every update (see stack).
+    fig = draw_map(geo, "population", "imd_score", ["places", "hubs"], "places", None)
+    traces = map_figures.map_traces(geo)
+    layers = fig["layout"]["map"]["layers"]
+    slots = [layer["id"] for layer in mapbase.blank_style("/g")["layers"][1:]]
+    place = {("data", i): slots.index(t["below"]) for i, t in enumerate(fig["data"])}
+    place |= {("layers", i): slots.index(lay["below"]) for i, lay in enumerate(layers)}
+    assert len(set(place.values())) == len(place)  # one each, all in the blank style
+    shading, highlight = place[("data", 0)], place[("data", traces.highlight)]
+    outlines = [place[("layers", i)] for i in range(len(layers))]
+    labels = [place[("data", i)] for i in traces.labels.values()]
+    hubs = [place[("data", i)] for i in traces.hubs.values()]
+    assert shading < min(outlines) and max(outlines) < min(labels) < max(labels) < min(hubs)
+    assert max(hubs) < highlight
+    halo, line = (place[("layers", traces.halos["places"])],
+                  place[("layers", traces.outlines["places"])])
+    assert halo < line
+    too_many = {"data": [{}] * mapbase.SLOTS, "layout": {"map": {"layers": [{}]}}}
+    with pytest.raises(ValueError, match="SLOTS"):
+        mapbase.stack(too_many)
+
+
+def test_layer_toggles_fade_and_blank_but_never_remove_and_set_the_background(geo):
     ops = toggle_patch(geo, ["wards"], "streets").to_plotly_json()["operations"]
     traces = map_figures.map_traces(geo)
-    visible = {tuple(op["location"][:-1]): op["params"]["value"] for op in ops
-               if op["location"][-1] == "visible"}
+    assert not any(op["location"][-1] == "visible" for op in ops)  # removal re-tiles the map
+    value = {tuple(op["location"]): op["params"]["value"] for op in ops}
     layers = ("layout", "map", "layers")
-    assert visible[(*layers, traces.outlines["wards"])] is True
-    assert visible[(*layers, traces.outlines["places"])] is False
-    assert visible[(*layers, traces.halos["places"])] is False
-    assert visible[("data", traces.keys["wards"])] is True
-    assert visible[("data", traces.labels["wards"])] is True
-    assert visible[("data", traces.labels["places"])] is False
+    assert value[(*layers, traces.outlines["wards"], "opacity")] == 1
+    assert value[(*layers, traces.outlines["places"], "opacity")] == 0
+    assert value[(*layers, traces.halos["places"], "opacity")] == 0
+    assert value[("data", traces.keys["wards"], "showlegend")] is True
+    assert value[("data", traces.keys["places"], "showlegend")] is False
+    assert value[("data", traces.labels["wards"], "text")] == list(geo.layer("wards").names)
+    assert set(value[("data", traces.labels["places"], "text")]) == {""}
+    for index in traces.hubs.values():  # hubs switched off: faded, no hover, no legend entry
+        assert value[("data", index, "marker", "opacity")] == 0
+        assert value[("data", index, "hoverinfo")] == "skip"
+        assert value[("data", index, "showlegend")] is False
+    shown = toggle_patch(geo, ["hubs"], mapbase.BLANK).to_plotly_json()["operations"]
+    shown = {tuple(op["location"]): op["params"]["value"] for op in shown}
+    for index in traces.hubs.values():
+        assert shown[("data", index, "marker", "opacity")] == 1
+        assert shown[("data", index, "hoverinfo")] == "all"
     style = next(op for op in ops if op["location"][-1] == "style")["params"]["value"]
     assert style == "carto-positron"
     blank = toggle_patch(geo, [], mapbase.BLANK).to_plotly_json()["operations"]

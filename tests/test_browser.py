@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pandas as pd
@@ -461,13 +462,53 @@ def test_an_unreachable_street_background_is_said_and_the_map_keeps_working(serv
     assert "could not be reached" in page.inner_text("#map-tile-note")
     assert "/_style/blank" in page.evaluate(f"({FIGURE_DATA.replace('.data', '.layout')})()"
                                             ".map.style")
-    wards = f"({FIGURE_DATA})().find(t => t.name === 'Electoral wards').visible"
+    wards = f"({FIGURE_DATA})().find(t => t.name === 'Electoral wards').showlegend"
     before = page.evaluate(f"() => {wards}")
     page.click("#map-layers label:has-text('Electoral wards')")
     page.wait_for_function(f"() => {wards} !== {str(before).lower()}",
                            timeout=10_000)  # the map still takes changes
     page.click("#map-basemap label:has-text('Blank')")
     page.wait_for_selector("#map-tile-note", state="hidden", timeout=10_000)
+
+
+WATCH_SOURCES = """() => {
+    const gd = document.querySelector('#map-graph .js-plotly-plot');
+    const map = gd._fullLayout.map._subplot.map;
+    window.__sent = []; window.__plots = 0;
+    map.on('sourcedata', (e) => { if (e.sourceDataType === 'metadata') __sent.push(e.sourceId); });
+    gd.on('plotly_afterplot', () => { window.__plots += 1; });
+    const uid = (name) => gd._fullData.find(t => t.name === name).uid;
+    return ['source-' + gd._fullData[0].uid, 'source-' + uid('Electoral wards labels')];
+}"""
+SHADE_COLOURS = """() => {
+    const gd = document.querySelector('#map-graph .js-plotly-plot');
+    const map = gd._fullLayout.map._subplot.map;
+    const layer = 'plotly-trace-layer-' + gd._fullData[0].uid + '-fill';
+    return map.queryRenderedFeatures({layers: [layer]}).slice(0, 50).map(f => f.properties.fc);
+}"""
+
+
+def test_a_map_update_re_sends_only_what_changed(served, page):
+    # assets/steady_maps.js: a source given what it already shows is not re-tiled (half a
+    # second a time without a GPU), while a real change still reaches the map.
+    base, _ = served
+    _open_map(page, base + "/map")
+    shade, ward_labels = page.evaluate(WATCH_SOURCES)
+    before = page.evaluate(SHADE_COLOURS)
+    page.click("#map-layers label:has-text('Electoral wards')")
+    page.wait_for_function("() => window.__plots > 0", timeout=10_000)
+    sent = page.evaluate("window.__sent")
+    assert any(s.startswith(ward_labels) for s in sent)  # the ward names appeared
+    assert shade not in sent  # the shading was not touched
+    page.evaluate("() => { window.__plots = 0; }")
+    page.click("#map-measure")
+    page.get_by_role("option", name="Need score").click()
+    page.wait_for_function("() => window.__plots > 0", timeout=10_000)
+    assert shade in page.evaluate("window.__sent")
+    page.wait_for_function(f"() => JSON.stringify(({SHADE_COLOURS})()) !== "
+                           f"{json.dumps(json.dumps(before, separators=(',', ':')))}",
+                           timeout=10_000)  # and the new colours are drawn
+    assert page.errors == []
 
 
 def test_back_steps_through_the_footprints_shown(served, page):

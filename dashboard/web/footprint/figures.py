@@ -15,6 +15,7 @@ from dashboard.web.common.mapbase import (
     bng_to_lonlat,
     hub_label,
     outline_of,
+    stack,
     unit_view,
 )
 
@@ -113,9 +114,9 @@ def footprint_map(geo: Geography, source: MapSource, layer: str, index: int) -> 
                 "customdata": [[n, hub_label(t)] for n, t in zip(hubs["name"], hubs["type"])],
                 "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"})
     view = unit_view(disp, layer, index, width_px=640, height_px=FOOTPRINT_MAP_HEIGHT)
-    return {"data": traces, "layout": {
+    return stack({"data": traces, "layout": {
         "map": {"style": style, **view}, "height": FOOTPRINT_MAP_HEIGHT,
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
         # Below the map, not over it: on a phone a legend over the map hid half the footprint.
         "legend": {"orientation": "h", "x": 0, "y": -0.01, "yanchor": "top",
-                   "font": {"size": 11}}}}
+                   "font": {"size": 11}}}})

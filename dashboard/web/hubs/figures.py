@@ -17,6 +17,7 @@ from dashboard.web.common.mapbase import (
     Shading,
     fit_view,
     hub_label,
+    stack,
 )
 
 # Access bands, nearest first: blues darkening towards the hub, then orange beyond every band.
@@ -82,9 +83,9 @@ def hub_map(geo: Geography, source: MapSource, outline_layer: str | None, shade:
                              + (" (closed)" if label == "Closed hubs" else "")
                              + "<br>Staff: %{customdata[2]:,.1f}<extra></extra>",
         })
-    return {"data": traces, "layout": {
+    return stack({"data": traces, "layout": {
         "map": {"style": style, **fit_view(disp.bounds, SIDE_COLUMN_MAP_PX, MAP_HEIGHT)},
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": MAP_HEIGHT,
         "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)",
                    "bordercolor": "#999", "borderwidth": 1},
-        "uirevision": "hubs", "clickmode": "event"}}
+        "uirevision": "hubs", "clickmode": "event"}})

@@ -57,13 +57,18 @@ def toggle_patch(geo, visible: list[str], basemap: str,
     traces = figures.map_traces(geo)
     patch = Patch()
     for name, index in traces.outlines.items():
-        patch["layout"]["map"]["layers"][index]["visible"] = name in visible
-        patch["data"][traces.keys[name]]["visible"] = name in visible
-        patch["data"][traces.labels[name]]["visible"] = name in visible
+        shown = name in visible
+        patch["layout"]["map"]["layers"][index]["opacity"] = figures.outline_opacity(shown)
         if name in traces.halos:
-            patch["layout"]["map"]["layers"][traces.halos[name]]["visible"] = name in visible
+            patch["layout"]["map"]["layers"][traces.halos[name]]["opacity"] = \
+                figures.outline_opacity(shown)
+        patch["data"][traces.keys[name]]["showlegend"] = shown
+        patch["data"][traces.labels[name]]["text"] = figures.label_text(geo, name, shown)["text"]
+    hubs = figures.hubs_shown("hubs" in visible)
     for index in traces.hubs.values():
-        patch["data"][index]["visible"] = "hubs" in visible
+        patch["data"][index]["marker"]["opacity"] = hubs["opacity"]
+        patch["data"][index]["hoverinfo"] = hubs["hoverinfo"]
+        patch["data"][index]["showlegend"] = hubs["showlegend"]
     style = street_style if basemap == "streets" \
         else reference.blank_style_url()
     patch["layout"]["map"]["style"] = style

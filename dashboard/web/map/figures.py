@@ -35,10 +35,9 @@ from dashboard.web.common.mapbase import (
     hub_types,
     no_highlight,
     outline_layers,
+    stack,
 )
 from dashboard.web.common.shapes import DisplayGeometry
-
-KEY_UID = "outline-key-"  # the outline keys' trace ids, so the outlines can sit under them
 
 
 @dataclass(frozen=True)
@@ -203,8 +202,8 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
                        "textfont": {"size": 12 if geo.layer(name).kind != "polygons" else 10,
                                     "color": "#111111",
                                     "family": LABEL_FONT},
-                       "showlegend": False, "name": f"{geo.layer(name).label} labels",
-                       "visible": name in visible})
+                       "showlegend": False, "name": f"{geo.layer(name).label} labels"})
+        traces[-1].update(label_text(geo, name, name in visible))
     for t in hub_types(geo):
         hubs = geo.hubs[geo.hubs["type"].astype(str) == t]
         lon, lat = bng_to_lonlat(hubs.geometry.x, hubs.geometry.y)
@@ -213,17 +212,20 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
         traces.append({
             "type": "scattermap", "mode": "markers", "lon": lon.tolist(),
             "lat": lat.tolist(), "marker": {"size": size, "color": colour},
-            "name": f"Hubs: {t}", "visible": "hubs" in visible,
+            "name": f"Hubs: {t}",
             "customdata": [[n, c, s] for n, c, s in zip(hubs["name"], hubs["code"], staff)],
             "hovertemplate": "<b>%{customdata[0]}</b> (%{customdata[1]})<br>" + hub_label(t)
                              + "<br>Staff based here: %{customdata[2]:,.0f}<extra></extra>",
         })
+        shown = hubs_shown("hubs" in visible)
+        traces[-1]["marker"]["opacity"] = shown.pop("opacity")
+        traces[-1].update(shown)
     lon0, lat0 = no_highlight(disp)
     traces.append({"type": "scattermap", "mode": "lines", "lon": lon0, "lat": lat0,
                    "line": {"color": HIGHLIGHT, "width": 5}, "name": "Selected",
                    "hoverinfo": "skip", "showlegend": False})
     view = fit_view(disp.bounds)
-    return {"data": traces, "layout": {
+    return stack({"data": traces, "layout": {
         "map": {"style": style, **view, "layers": _outline_layers(geo, outline_urls, visible)},
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": MAP_HEIGHT,
         # The key's lines are not the outlines themselves: the layer switches show and hide them.
@@ -232,7 +234,26 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
                    "itemdoubleclick": False},
         "uirevision": "map",  # keep the user's pan and zoom across patches
         "clickmode": "event",
-    }}
+    }})
+
+
+def label_text(geo: Geography, name: str, shown: bool) -> dict:
+    """A label trace's text: the units' names, or blanks while its layer is switched off (the
+    trace stays on the map: see :func:`~dashboard.web.common.mapbase.stack`)."""
+    names = geo.layer(name).names
+    return {"text": list(names) if shown else [""] * len(names)}
+
+
+def outline_opacity(shown: bool) -> float:
+    """An outline layer switched off is made transparent, not removed: it stays tiled, so
+    switching it back on is one repaint (see :func:`~dashboard.web.common.mapbase.stack`)."""
+    return 1.0 if shown else 0.0
+
+
+def hubs_shown(shown: bool) -> dict:
+    """A hub trace shown, or faded out with no hover, legend entry or click."""
+    return {"opacity": 1.0 if shown else 0.0, "hoverinfo": "all" if shown else "skip",
+            "showlegend": shown}
 
 
 def _keys(geo: Geography, disp: DisplayGeometry, visible: list[str]) -> list[dict]:
@@ -240,12 +261,12 @@ def _keys(geo: Geography, disp: DisplayGeometry, visible: list[str]) -> list[dic
     of no length, so nothing is drawn."""
     centre = fit_view(disp.bounds)["center"]
     out = []
-    for k, name in enumerate(outline_layers(geo)):
+    for name in outline_layers(geo):
         colour, width = _line_style(geo, name)
-        out.append({"type": "scattermap", "mode": "lines", "uid": f"{KEY_UID}{k}",
+        out.append({"type": "scattermap", "mode": "lines",
                     "lon": [centre["lon"]] * 2, "lat": [centre["lat"]] * 2,
                     "line": {"color": colour, "width": width}, "name": geo.layer(name).label,
-                    "hoverinfo": "skip", "visible": name in visible})
+                    "hoverinfo": "skip", "showlegend": name in visible})
     return out
 
 
@@ -253,13 +274,11 @@ def _outline_layers(geo: Geography, urls: dict[str, str], visible: list[str]) ->
     """Every outline as a map layer drawn from its cached file (``urls``: layer -> address),
     each footprint and PCN outline over a wide white halo (see :func:`_haloed`); halos first,
     so every line is above them."""
-    # Just under the first key trace's layers: above the shading, below labels and hubs.
-    below = f"plotly-trace-layer-{KEY_UID}0-fill"
 
     def layer(name: str, colour: str, width: float) -> dict:
         return {"sourcetype": "geojson", "source": urls[name], "type": "line",
-                "color": colour, "line": {"width": width}, "visible": name in visible,
-                "name": name, "below": below}
+                "color": colour, "line": {"width": width}, "name": name,
+                "opacity": outline_opacity(name in visible)}
 
     halos = [layer(n, "rgba(255,255,255,0.85)", _line_style(geo, n)[1] + 3)
              for n in _haloed(geo)]

@@ -10,6 +10,7 @@ from dashboard.web.common.mapbase import (
     SIDE_COLUMN_MAP_PX,
     MapSource,
     fit_view,
+    stack,
 )
 from dashboard.web.common.shapes import DisplayGeometry
 
@@ -29,7 +30,6 @@ def footprint_colours(disp: DisplayGeometry, member_layer: str, labels: np.ndarr
             "customdata": np.asarray(hover, dtype=object)[units].tolist()}
 
 
-MOVED_UID = "redraw-moved"  # the moved wards' trace id, so the ward lines can sit under it
 
 
 def redraw_map(source: MapSource, member_layer: str, ward_lines: str) -> dict:
@@ -38,7 +38,7 @@ def redraw_map(source: MapSource, member_layer: str, ward_lines: str) -> dict:
     disp, geojson_url, style = source.shapes, source.geojson, source.style
     view = fit_view(disp.bounds, SIDE_COLUMN_MAP_PX, MAP_HEIGHT)
     units = disp.atom_units[member_layer]
-    return {"data": [
+    return stack({"data": [
         {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id",
          "locations": [str(i) for i in range(len(units))],
          "z": [0] * len(units), "showscale": False,  # colours come with the first render
@@ -48,8 +48,7 @@ def redraw_map(source: MapSource, member_layer: str, ward_lines: str) -> dict:
          "hovertemplate": "%{customdata}<extra></extra>"},
         # Wards moved from the pack's footprints: a heavy outline (set with the colours).
         {"type": "scattermap", "mode": "lines", "lon": [], "lat": [], "hoverinfo": "skip",
-         "line": {"color": "#000000", "width": 3.5}, "showlegend": False, "name": "Moved",
-         "uid": MOVED_UID},
+         "line": {"color": "#000000", "width": 3.5}, "showlegend": False, "name": "Moved"},
         # Footprint names, at a ward near the middle of each footprint.
         {"type": "scattermap", "mode": "text", "lon": [], "lat": [], "text": [],
          "hoverinfo": "skip", "showlegend": False, "name": "Footprint names",
@@ -58,7 +57,6 @@ def redraw_map(source: MapSource, member_layer: str, ward_lines: str) -> dict:
         # Ward boundaries from a file the browser keeps: over the colours, under the moved
         # wards and the names. A move never sends them again.
         {"sourcetype": "geojson", "source": ward_lines, "type": "line", "color": "#333333",
-         "line": {"width": 1.2}, "below": f"plotly-trace-layer-{MOVED_UID}-fill"}]},
-        "height": MAP_HEIGHT, "clickmode": "event",
-                  "dragmode": "pan", "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-                  "uirevision": "redraw"}}
+         "line": {"width": 1.2}}]},
+        "height": MAP_HEIGHT, "clickmode": "event", "dragmode": "pan",
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "uirevision": "redraw"}})

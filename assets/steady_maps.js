@@ -1,0 +1,79 @@
+// On every update of a map, Plotly hands each trace's GeoJSON to MapLibre again, changed or not,
+// and MapLibre re-tiles each source and redraws the map until all are done: several frames,
+// about half a second without a GPU. A source given exactly what it already shows is left
+// alone here, so an update costs only what really changed. "Exactly" is the JSON text: any
+// difference (a colour, a name, a point) still goes through.
+(function () {
+    "use strict";
+
+    function text(data) {
+        try {
+            return JSON.stringify(data);
+        } catch (e) {  // not serialisable: never skipped
+            return null;
+        }
+    }
+
+    function guard(proto) {
+        if (!proto || proto.__steady || typeof proto.setData !== "function") {
+            return;
+        }
+        var setData = proto.setData;
+        proto.setData = function (data, waitForCompletion) {
+            var now = text(data);
+            if (now !== null && now === this.__steadyShown) {
+                return waitForCompletion ? Promise.resolve() : this;
+            }
+            this.__steadyShown = now;
+            return setData.apply(this, arguments);
+        };
+        proto.__steady = true;
+    }
+
+    // After a draw, record what each source was given when it was made (MapLibre keeps it as
+    // _data.geojson; if a later version does not, nothing is recorded and nothing is skipped).
+    function settle(map) {
+        var order = map.getLayersOrder();
+        for (var i = 0; i < order.length; i++) {
+            var layer = map.getLayer(order[i]);
+            var source = layer && layer.source && map.getSource(layer.source);
+            if (!source || source.type !== "geojson") {
+                continue;
+            }
+            guard(Object.getPrototypeOf(source));  // shared by every GeoJSON source
+            var made = source._data;
+            if (source.__steadyShown === undefined && made && "geojson" in made) {
+                source.__steadyShown = text(made.geojson);
+            }
+        }
+    }
+
+    function arm(gd) {
+        if (gd.__steadyArmed || typeof gd.on !== "function") {
+            return;
+        }
+        gd.__steadyArmed = true;
+        gd.on("plotly_afterplot", function () {
+            var full = gd._fullLayout;
+            var map = full && full.map && full.map._subplot && full.map._subplot.map;
+            if (map && typeof map.getLayersOrder === "function") {
+                settle(map);
+            }
+        });
+    }
+
+    var pending = false;
+
+    function scan() {  // at most once a frame, however many changes the page makes
+        if (pending) {
+            return;
+        }
+        pending = true;
+        window.requestAnimationFrame(function () {
+            pending = false;
+            document.querySelectorAll(".js-plotly-plot").forEach(arm);
+        });
+    }
+
+    new MutationObserver(scan).observe(document.documentElement, {childList: true, subtree: true});
+})();
