@@ -32,7 +32,10 @@
 
     // After a draw, record what each source was given when it was made (MapLibre keeps it as
     // _data.geojson; if a later version does not, nothing is recorded and nothing is skipped).
+    // Labels appear at once rather than fading in: a fade is a third of a second of frames,
+    // each of which, drawn without a GPU, holds up the page.
     function settle(map) {
+        map._fadeDuration = 0;
         var order = map.getLayersOrder();
         for (var i = 0; i < order.length; i++) {
             var layer = map.getLayer(order[i]);

@@ -15,6 +15,7 @@ from dashboard.exports import scenario_export
 from dashboard.scenarios import Conflict, ScenarioError, ScenarioStore
 from dashboard.web import ids, reference
 from dashboard.web.common import scenarios
+from dashboard.web.common.mapbase import no_highlight
 from dashboard.web.common.scenarios import Desk
 from dashboard.web.common.shapes import display_geometry
 from dashboard.web.common.unsaved import Work
@@ -100,6 +101,20 @@ def test_the_map_names_footprints_outlines_moved_wards_and_keys_colours(geo):
             assert colours[labels[r]] != colours[labels[c]]  # touching footprints differ
     key = str(views.legend(d, colours))
     assert all(name in key for name in d.groups.values())
+
+
+def test_the_redraw_map_keeps_every_part_in_its_own_place_with_nothing_moved(geo):
+    # Empty traces lose their place (mapbase.stack), so "nothing moved" and "no names" are a
+    # zero-length line and a blank label, in the first figure and in every patch.
+    start = drafts.start(geo, "places")
+    fig = views.map_update(geo, start, first=True)
+    belows = [t.get("below") for t in fig["data"]] + [fig["layout"]["map"]["layers"][0]["below"]]
+    assert None not in belows and len(set(belows)) == len(belows)
+    assert fig["data"][1]["lon"] == list(no_highlight(display_geometry(geo))[0])
+    ops = views.map_update(geo, start, first=False).to_plotly_json()["operations"]
+    sizes = {tuple(op["location"]): len(op["params"]["value"]) for op in ops
+             if op["location"][-1] in ("lon", "lat", "text")}
+    assert len(sizes) == 5 and min(sizes.values()) > 0
 
 
 def test_read_only_views_refuse_edits_but_not_echoes(geo):

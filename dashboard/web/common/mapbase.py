@@ -134,14 +134,17 @@ def stack(figure: dict, layers_at: int = 1) -> dict:
     Why: Plotly removes and re-adds every map layer that shares a ``below`` value with another
     on every update (to keep their order), and the map then re-tiles every source: about half a
     second in a browser without a GPU. With a place of its own, each stays put and only what
-    changed is redrawn. Parts of a map are therefore hidden by emptying or fading them, never by
-    ``visible: False``, which would remove them from the map.
+    changed is redrawn. Parts of a map are therefore hidden by blanking or fading them, never by
+    ``visible: False`` or by emptying them, either of which takes them off the map.
     """
     traces, layers = figure["data"], figure["layout"]["map"].get("layers", [])
     order = [*traces[:layers_at], *layers, *traces[layers_at:]]
-    if len(order) > SLOTS:
-        raise ValueError(f"A map of {len(order)} parts has more than the {SLOTS} places "
-                         "of the blank style; raise mapbase.SLOTS.")
+    # An empty trace gets no place of its own from Plotly (it takes its neighbour's, and both
+    # are re-added on every update: no_highlight stands for nothing instead); a map of more
+    # parts than slots cannot have one each. Either is drawn as Plotly would, only slower.
+    empty = any(not len(t.get("lon", t.get("locations", [None]))) for t in traces)
+    if empty or len(order) > SLOTS:
+        return figure
     for k, part in enumerate(order):
         part["below"] = slot(k)
     return figure

@@ -10,6 +10,7 @@ from dashboard.web.common.mapbase import (
     SIDE_COLUMN_MAP_PX,
     MapSource,
     fit_view,
+    no_highlight,
     stack,
 )
 from dashboard.web.common.shapes import DisplayGeometry
@@ -38,6 +39,7 @@ def redraw_map(source: MapSource, member_layer: str, ward_lines: str) -> dict:
     disp, geojson_url, style = source.shapes, source.geojson, source.style
     view = fit_view(disp.bounds, SIDE_COLUMN_MAP_PX, MAP_HEIGHT)
     units = disp.atom_units[member_layer]
+    lon0, lat0 = no_highlight(disp)  # nothing moved, no names yet (a trace is never empty)
     return stack({"data": [
         {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id",
          "locations": [str(i) for i in range(len(units))],
@@ -47,10 +49,10 @@ def redraw_map(source: MapSource, member_layer: str, ward_lines: str) -> dict:
          "selected": {"marker": {"opacity": 0.75}}, "unselected": {"marker": {"opacity": 0.75}},
          "hovertemplate": "%{customdata}<extra></extra>"},
         # Wards moved from the pack's footprints: a heavy outline (set with the colours).
-        {"type": "scattermap", "mode": "lines", "lon": [], "lat": [], "hoverinfo": "skip",
+        {"type": "scattermap", "mode": "lines", "lon": lon0, "lat": lat0, "hoverinfo": "skip",
          "line": {"color": "#000000", "width": 3.5}, "showlegend": False, "name": "Moved"},
         # Footprint names, at a ward near the middle of each footprint.
-        {"type": "scattermap", "mode": "text", "lon": [], "lat": [], "text": [],
+        {"type": "scattermap", "mode": "text", "lon": lon0[:1], "lat": lat0[:1], "text": [""],
          "hoverinfo": "skip", "showlegend": False, "name": "Footprint names",
          "textfont": {"size": 13, "color": "#111111", "family": LABEL_FONT}},
     ], "layout": {"map": {"style": style, **view, "layers": [

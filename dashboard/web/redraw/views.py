@@ -115,8 +115,7 @@ def palette(geo, draft: Draft) -> list[str]:
             for n in numbers(draft, own)]
 
 
-def map_update(geo, draft: Draft, first: bool, colours: list[str] | None = None
-               ) -> Patch | dict:
+def map_update(geo, draft: Draft, first: bool) -> Patch | dict:
     """The whole map on the page's first render, then only its colours, hover text, footprint
     names and moved wards."""
     lay = geo.layer(draft.layer)
@@ -127,7 +126,7 @@ def map_update(geo, draft: Draft, first: bool, colours: list[str] | None = None
                                                                           member.names)]
     disp = display_geometry(geo)
     fill = figures.footprint_colours(disp, member.name, labels,
-                                     colours or palette(geo, draft), hover)
+                                     palette(geo, draft), hover)
     names = _name_points(disp, member.name, labels, draft)
     moved = _moved_outlines(geo, disp, draft)
     if first:
@@ -149,7 +148,7 @@ def _name_points(disp, member_layer: str, labels: np.ndarray, draft: Draft
                  ) -> tuple[list, list, list]:
     """Each footprint's name at the label point of its ward nearest the footprint's middle."""
     lons, lats = (np.asarray(v, dtype=float) for v in disp.label_points[member_layer])
-    out = ([], [], [])
+    out: tuple[list, list, list] = ([], [], [])
     for g, (code, name) in enumerate(draft.groups.items()):
         wards = np.flatnonzero(labels == g)
         if code == drafts.UNASSIGNED or not len(wards):
@@ -159,33 +158,37 @@ def _name_points(disp, member_layer: str, labels: np.ndarray, draft: Draft
         out[0].append(float(lons[near]))
         out[1].append(float(lats[near]))
         out[2].append(name)
+    if not out[2]:  # never empty: see mapbase.stack
+        lon, lat = mapbase.no_highlight(disp)
+        return lon[:1], lat[:1], [""]
     return out
 
 
 def _moved_outlines(geo, disp, draft: Draft) -> tuple[list, list]:
-    """Outlines of the wards moved from the pack's footprints (none on a new layer)."""
+    """Outlines of the wards moved from the pack's footprints (none on a new layer: then the
+    zero-length line that stands for nothing, as the trace must never be empty)."""
     if draft.new:
-        return [], []
+        return mapbase.no_highlight(disp)
     member = geo.layer(geo.layer(draft.layer).member_of)
-    lons, lats = [], []
+    lons: list = []
+    lats: list = []
     for ward in drafts.moved(drafts.start(geo, draft.layer).assignment, draft):
         lon, lat = mapbase.outline_of(disp, member.name, member.index_of(ward))
         lons += [*lon, None]
         lats += [*lat, None]
-    return lons, lats
+    return (lons, lats) if lons else mapbase.no_highlight(disp)
 
 
 def render(geo, data, judging: Judging, opened, select_ids) -> dict:
-    """Everything that follows from the draft, by output name: map colours, summary, warnings,
-    the balance table, the ward list and which controls are live."""
+    """Everything but the map (:func:`map_update`) that follows from the draft, by output
+    name: summary, warnings, the balance table, the ward list and which controls are live."""
     draft = drafts.from_json(geo, data)
     bal = judging.judge(geo, draft)
     options = [{"label": n, "value": c} for c, n in draft.groups.items()]
     readonly = read_only(opened)
     n = len(select_ids)
     colours = palette(geo, draft)
-    return {"map": map_update(geo, draft, first=False, colours=colours),
-            "summary": summary(geo, draft, bal),
+    return {"summary": summary(geo, draft, bal),
             "warnings": [controls.small_alert(w, "warning") for w in bal.warnings],
             "balance": balance_table(geo, bal, colours),
             "legend": legend(draft, colours),
