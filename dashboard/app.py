@@ -23,7 +23,7 @@ from dashboard.scenarios import ScenarioStore, default_url
 from dashboard.web import cookies, ids, reference
 from dashboard.web.common import mapbase, shell
 from dashboard.web.common.shape_cache import cached_display
-from dashboard.web.common.shapes import display_geometry, outline_geojson
+from dashboard.web.common.shapes import display_geometry, label_geojson, outline_geojson
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG = logging.getLogger(__name__)
@@ -74,15 +74,16 @@ def _serve_geometry(server) -> None:
     server.add_url_rule(reference.GEOMETRY_ROUTE, "geometry", geometry)
 
     def outlines(digest: str) -> Response:
-        # As for the shapes: any loaded pack's outlines, found by their digest.
+        # As for the shapes: any loaded pack's outlines or unit names, found by their digest.
         for geo in reference.store(server).loaded():
             disp = display_geometry(geo)
             for name in mapbase.outline_layers(geo):
-                found, data = outline_geojson(geo, disp, name)
-                if found == digest:
-                    response = Response(data, mimetype="application/geo+json")
-                    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-                    return response
+                for make in (outline_geojson, label_geojson):
+                    found, data = make(geo, disp, name)
+                    if found == digest:
+                        response = Response(data, mimetype="application/geo+json")
+                        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+                        return response
         abort(404)
 
     server.add_url_rule(reference.OUTLINE_ROUTE, "outlines", outlines)

@@ -65,8 +65,8 @@ def test_map_shades_every_atom_by_its_small_area(geo):
     assert layers[traces.outlines["wards"]]["opacity"] == 0
     assert layers[traces.halos["places"]]["opacity"] == 1
     assert fig["data"][traces.keys["places"]]["name"] == geo.layer("places").label
-    assert fig["data"][traces.labels["places"]]["text"] == list(geo.layer("places").names)
-    assert set(fig["data"][traces.labels["wards"]]["text"]) == {""}
+    assert layers[traces.labels["places"]]["visible"] is True
+    assert layers[traces.labels["wards"]]["visible"] is False
     # Hover names the unit of every layer: the ward and place of atom 0 agree with the engine.
     ward = geo.layer("wards").names[geo.atoms.units["wards"][0]]
     place_index = np.asarray(geo.layer("places").membership)[geo.atoms.units["wards"][0]]
@@ -76,18 +76,31 @@ def test_map_shades_every_atom_by_its_small_area(geo):
     assert hover[1 + order.index("places")] == geo.layer("places").names[place_index]
 
 
-def test_outlines_travel_once_as_cached_files_not_in_the_figure(app, geo):
+def test_outlines_and_names_travel_once_as_cached_files_not_in_the_figure(app, geo):
     client = app.server.test_client()
     with app.server.test_request_context("/"):
         fig = draw_map(geo, "population", "imd_score", ["wards", "pcns"], None, None)
     disp = display_geometry(geo)
-    for layer in fig["layout"]["map"]["layers"]:
+    traces = map_figures.map_traces(geo)
+    layers = fig["layout"]["map"]["layers"]
+    for layer in layers:
         got = client.get(urlsplit(layer["source"]).path)  # absolute: MapLibre fetches it
         assert got.status_code == 200 and "immutable" in got.headers["Cache-Control"]
-        lines = json.loads(got.get_data())["features"][0]["geometry"]["coordinates"]
+        features = json.loads(got.get_data())["features"]
+        if layer["type"] == "symbol":
+            continue
+        lines = features[0]["geometry"]["coordinates"]
         lons = disp.outlines[layer["name"]][0]
         assert sum(len(line) for line in lines) == sum(x is not None for x in lons)
+    for name, i in traces.labels.items():  # every unit's name at its label point
+        features = json.loads(client.get(urlsplit(layers[i]["source"]).path).get_data())
+        named = [f["properties"]["label"] for f in features["features"]]
+        assert named == list(geo.layer(name).names)
+        assert [f["geometry"]["coordinates"][0] for f in features["features"]] == \
+            [round(x, 5) for x in disp.label_points[name][0]]
+        assert layers[i]["symbol"]["text"] == "{label}"
     assert all(len(t.get("lon", [])) <= 2 for t in fig["data"][1:] if t.get("mode") == "lines")
+    assert not any(t.get("mode") == "text" for t in fig["data"])
     assert client.get("/_outlines/0000000000000000.geojson").status_code == 404
 
 
@@ -113,8 +126,8 @@ def test_every_part_of_a_map_has_its_own_place_in_drawing_order(geo):
     place |= {("layers", i): slots.index(lay["below"]) for i, lay in enumerate(layers)}
     assert len(set(place.values())) == len(place)  # one each, all in the blank style
     shading, highlight = place[("data", 0)], place[("data", traces.highlight)]
-    outlines = [place[("layers", i)] for i in range(len(layers))]
-    labels = [place[("data", i)] for i in traces.labels.values()]
+    outlines = [place[("layers", i)] for i in (*traces.halos.values(), *traces.outlines.values())]
+    labels = [place[("layers", i)] for i in traces.labels.values()]
     hubs = [place[("data", i)] for i in traces.hubs.values()]
     assert shading < min(outlines) and max(outlines) < min(labels) < max(labels) < min(hubs)
     assert max(hubs) < highlight
@@ -132,7 +145,10 @@ def test_every_part_of_a_map_has_its_own_place_in_drawing_order(geo):
 def test_layer_toggles_fade_and_blank_but_never_remove_and_set_the_background(geo):
     ops = toggle_patch(geo, ["wards"], "streets").to_plotly_json()["operations"]
     traces = map_figures.map_traces(geo)
-    assert not any(op["location"][-1] == "visible" for op in ops)  # removal re-tiles the map
+    # Outlines are faded, not removed (removal re-tiles them); only names are removed, so that
+    # hidden names never push shown ones aside.
+    removed = {tuple(op["location"][:-1]) for op in ops if op["location"][-1] == "visible"}
+    assert removed == {("layout", "map", "layers", i) for i in traces.labels.values()}
     value = {tuple(op["location"]): op["params"]["value"] for op in ops}
     layers = ("layout", "map", "layers")
     assert value[(*layers, traces.outlines["wards"], "opacity")] == 1
@@ -140,8 +156,8 @@ def test_layer_toggles_fade_and_blank_but_never_remove_and_set_the_background(ge
     assert value[(*layers, traces.halos["places"], "opacity")] == 0
     assert value[("data", traces.keys["wards"], "showlegend")] is True
     assert value[("data", traces.keys["places"], "showlegend")] is False
-    assert value[("data", traces.labels["wards"], "text")] == list(geo.layer("wards").names)
-    assert set(value[("data", traces.labels["places"], "text")]) == {""}
+    assert value[(*layers, traces.labels["wards"], "visible")] is True
+    assert value[(*layers, traces.labels["places"], "visible")] is False
     for index in traces.hubs.values():  # hubs switched off: faded, no hover, no legend entry
         assert value[("data", index, "marker", "opacity")] == 0
         assert value[("data", index, "hoverinfo")] == "skip"

@@ -19,7 +19,12 @@ from dashboard.errors import DataPackError
 from dashboard.packs import PackStore
 from dashboard.scenarios import Scenario, ScenarioError, ScenarioStore
 from dashboard.web.common.mapbase import MapSource
-from dashboard.web.common.shapes import DisplayGeometry, display_geometry, outline_geojson
+from dashboard.web.common.shapes import (
+    DisplayGeometry,
+    display_geometry,
+    label_geojson,
+    outline_geojson,
+)
 from dashboard.web.cookies import COOKIE
 
 PACK_HEADER = "X-Dashboard-Pack"
@@ -124,6 +129,12 @@ def outline_url(geo: Geography, disp: DisplayGeometry, layer: str) -> str:
     """Where the browser fetches one layer's outlines (see :func:`shapes.outline_geojson`);
     absolute, because MapLibre fetches layer data from a worker, outside the page's context."""
     return _base() + OUTLINE_ROUTE.replace("<digest>", outline_geojson(geo, disp, layer)[0])
+
+
+def label_url(geo: Geography, disp: DisplayGeometry, layer: str) -> str:
+    """Where the browser fetches one layer's unit names (see :func:`shapes.label_geojson`),
+    at the outlines' address: one route serves both, found by digest."""
+    return _base() + OUTLINE_ROUTE.replace("<digest>", label_geojson(geo, disp, layer)[0])
 
 
 def geojson_url(disp: DisplayGeometry) -> str:

@@ -118,10 +118,13 @@ def slot(k: int) -> str:
 
 def blank_style(glyphs_url: str) -> dict:
     """A white MapLibre style that needs no network: labels use the app's own glyphs. Its empty
-    slot layers fix where each part of a map is drawn (see :func:`stack`)."""
+    slot layers fix where each part of a map is drawn (see :func:`stack`). Changes show at
+    once: MapLibre's default 0.3 s transition redraws the map every frame meanwhile, and
+    without a GPU each frame holds up the page."""
     slots = [{"id": slot(k), "type": "background", "layout": {"visibility": "none"}}
              for k in range(SLOTS)]
     return {"version": 8, "glyphs": glyphs_url, "sources": {},
+            "transition": {"duration": 0, "delay": 0},
             "layers": [{"id": "background", "type": "background",
                         "paint": {"background-color": "#ffffff"}}, *slots]}
 

@@ -168,6 +168,21 @@ def outline_geojson(geo: Geography, disp: DisplayGeometry, name: str) -> tuple[s
     return geo.derived.get(("outline-geojson", disp.digest, name, groups), make)
 
 
+def label_geojson(geo: Geography, disp: DisplayGeometry, name: str) -> tuple[str, bytes]:
+    """One layer's unit names at their label points as a GeoJSON file (property ``label``):
+    its digest and bytes, served and cached as the outlines are."""
+    def make() -> tuple[str, bytes]:
+        lons, lats = disp.label_points[name]
+        text = json.dumps({"type": "FeatureCollection", "features": [{
+            "type": "Feature", "properties": {"label": str(label)},
+            "geometry": {"type": "Point", "coordinates": [round(x, 5), round(y, 5)]}}
+            for label, x, y in zip(geo.layer(name).names, lons, lats)]},
+            separators=(",", ":"), ensure_ascii=False).encode()
+        return hashlib.sha256(text).hexdigest()[:16], text
+    groups = grouping_key(geo) if geo.layer(name).kind == "grouping" else ()
+    return geo.derived.get(("label-geojson", disp.digest, name, groups), make)
+
+
 def _atoms_geojson(geo: Geography, tolerance_m: float) -> tuple[bytes, str, tuple]:
     simple = to_wgs84(_simplified(geo, tolerance_m))
     west, south, east, north = shapely.total_bounds(simple)

@@ -22,8 +22,11 @@ def draw_map(geo, measure: str, need: str | None, visible: list[str], layer: str
     """The whole map, once per visit: shading, outlines, hubs, and the selection from the URL."""
     source = reference.map_source(geo)
     disp = source.shapes
-    urls = {name: reference.outline_url(geo, disp, name) for name in mapbase.outline_layers(geo)}
-    fig = figures.map_figure(geo, source, figures.shading(geo, measure, need), visible, urls)
+    names = mapbase.outline_layers(geo)
+    urls = {name: reference.outline_url(geo, disp, name) for name in names}
+    labels = {name: reference.label_url(geo, disp, name) for name in names}
+    fig = figures.map_figure(geo, source, figures.shading(geo, measure, need), visible, urls,
+                             labels)
     if layer in geo.layers and code in geo.layer(layer).positions:
         index = geo.layer(layer).index_of(code)
         lons, lats = mapbase.outline_of(disp, layer, index)
@@ -62,8 +65,8 @@ def toggle_patch(geo, visible: list[str], basemap: str,
         if name in traces.halos:
             patch["layout"]["map"]["layers"][traces.halos[name]]["opacity"] = \
                 figures.outline_opacity(shown)
+        patch["layout"]["map"]["layers"][traces.labels[name]]["visible"] = shown
         patch["data"][traces.keys[name]]["showlegend"] = shown
-        patch["data"][traces.labels[name]]["text"] = figures.label_text(geo, name, shown)["text"]
     hubs = figures.hubs_shown("hubs" in visible)
     for index in traces.hubs.values():
         patch["data"][index]["marker"]["opacity"] = hubs["opacity"]

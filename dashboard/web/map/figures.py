@@ -20,7 +20,6 @@ from dashboard.web.common.mapbase import (
     BLUES,
     HIGHLIGHT,
     HUB_STYLE,
-    LABEL_FONT,
     LINE_STYLE,
     MAP_HEIGHT,
     OKABE_ITO,
@@ -42,15 +41,15 @@ from dashboard.web.common.shapes import DisplayGeometry
 
 @dataclass(frozen=True)
 class MapTraces:
-    """Positions of the map's parts. Outlines and their halos are layers of the map's layout
-    (``layout.map.layers``, drawn from cached GeoJSON files above the shading); each outline
-    layer has a key entry among the traces. Traces: shading, keys, labels, hubs by type,
-    highlight."""
+    """Positions of the map's parts. Outlines, their halos and their units' names are layers of
+    the map's layout (``layout.map.layers``, drawn from cached GeoJSON files above the
+    shading); each outline layer has a key entry among the traces. Traces: shading, keys, hubs
+    by type, highlight."""
 
     halos: dict[str, int]  # positions in layout.map.layers
     outlines: dict[str, int]  # positions in layout.map.layers
+    labels: dict[str, int]  # positions in layout.map.layers
     keys: dict[str, int]
-    labels: dict[str, int]
     hubs: dict[str, int]
     highlight: int
 
@@ -65,11 +64,11 @@ def map_traces(geo: Geography) -> MapTraces:
     names, haloed = outline_layers(geo), _haloed(geo)
     halos = {name: i for i, name in enumerate(haloed)}
     outlines = {name: len(haloed) + i for i, name in enumerate(names)}
+    labels = {name: len(haloed) + len(names) + i for i, name in enumerate(names)}
     keys = {name: 1 + i for i, name in enumerate(names)}
-    labels = {name: 1 + len(names) + i for i, name in enumerate(names)}
-    start = 1 + 2 * len(names)
+    start = 1 + len(names)
     hubs = {t: start + i for i, t in enumerate(hub_types(geo))}
-    return MapTraces(halos, outlines, keys, labels, hubs, start + len(hubs))
+    return MapTraces(halos, outlines, labels, keys, hubs, start + len(hubs))
 
 
 def _line_style(geo: Geography, name: str) -> tuple[str, float]:
@@ -178,9 +177,10 @@ def _hover_customdata(geo: Geography, disp: DisplayGeometry) -> list[list[str]]:
 
 
 def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[str],
-               outline_urls: dict[str, str]) -> dict:
+               outline_urls: dict[str, str], label_urls: dict[str, str]) -> dict:
     """The layered map as a plain figure dict (so no validation cost on every page load);
-    ``outline_urls`` gives each outline layer's GeoJSON address."""
+    ``outline_urls`` and ``label_urls`` give each outline layer's GeoJSON addresses: its
+    lines, and its units' names."""
     disp, geojson_url, style = source.shapes, source.geojson, source.style
     atom_sa = np.asarray(geo.atoms.small_area)
     traces: list[dict] = [{
@@ -195,15 +195,6 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
         "name": geo.small_areas.label, "showlegend": False,
     }]
     traces += _keys(geo, disp, visible)
-    for name in outline_layers(geo):
-        lons, lats = disp.label_points[name]
-        traces.append({"type": "scattermap", "mode": "text", "lon": lons, "lat": lats,
-                       "text": list(geo.layer(name).names), "hoverinfo": "skip",
-                       "textfont": {"size": 12 if geo.layer(name).kind != "polygons" else 10,
-                                    "color": "#111111",
-                                    "family": LABEL_FONT},
-                       "showlegend": False, "name": f"{geo.layer(name).label} labels"})
-        traces[-1].update(label_text(geo, name, name in visible))
     for t in hub_types(geo):
         hubs = geo.hubs[geo.hubs["type"].astype(str) == t]
         lon, lat = bng_to_lonlat(hubs.geometry.x, hubs.geometry.y)
@@ -226,7 +217,8 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
                    "hoverinfo": "skip", "showlegend": False})
     view = fit_view(disp.bounds)
     return stack({"data": traces, "layout": {
-        "map": {"style": style, **view, "layers": _outline_layers(geo, outline_urls, visible)},
+        "map": {"style": style, **view, "layers": _outline_layers(geo, outline_urls, label_urls,
+                                                                   visible)},
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": MAP_HEIGHT,
         # The key's lines are not the outlines themselves: the layer switches show and hide them.
         "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)",
@@ -235,13 +227,6 @@ def map_figure(geo: Geography, source: MapSource, shade: Shading, visible: list[
         "uirevision": "map",  # keep the user's pan and zoom across patches
         "clickmode": "event",
     }})
-
-
-def label_text(geo: Geography, name: str, shown: bool) -> dict:
-    """A label trace's text: the units' names, or blanks while its layer is switched off (the
-    trace stays on the map: see :func:`~dashboard.web.common.mapbase.stack`)."""
-    names = geo.layer(name).names
-    return {"text": list(names) if shown else [""] * len(names)}
 
 
 def outline_opacity(shown: bool) -> float:
@@ -270,19 +255,32 @@ def _keys(geo: Geography, disp: DisplayGeometry, visible: list[str]) -> list[dic
     return out
 
 
-def _outline_layers(geo: Geography, urls: dict[str, str], visible: list[str]) -> list[dict]:
+def _outline_layers(geo: Geography, urls: dict[str, str], label_urls: dict[str, str],
+                    visible: list[str]) -> list[dict]:
     """Every outline as a map layer drawn from its cached file (``urls``: layer -> address),
     each footprint and PCN outline over a wide white halo (see :func:`_haloed`); halos first,
-    so every line is above them."""
+    so every line is above them; then the units' names (``label_urls``), over every line.
+
+    The names are layers, not traces, so switching them is a change of layout that Plotly makes
+    without recomputing the shading; a layer switched off is removed, so its hidden names never
+    push others aside."""
 
     def layer(name: str, colour: str, width: float) -> dict:
         return {"sourcetype": "geojson", "source": urls[name], "type": "line",
                 "color": colour, "line": {"width": width}, "name": name,
                 "opacity": outline_opacity(name in visible)}
 
+    def names(name: str) -> dict:
+        size = 12 if geo.layer(name).kind != "polygons" else 10
+        return {"sourcetype": "geojson", "source": label_urls[name], "type": "symbol",
+                "name": f"{name} labels", "visible": name in visible,
+                "symbol": {"icon": "", "text": "{label}", "placement": "point",
+                           "textfont": {"size": size, "color": "#111111"}}}
+
     halos = [layer(n, "rgba(255,255,255,0.85)", _line_style(geo, n)[1] + 3)
              for n in _haloed(geo)]
-    return halos + [layer(n, *_line_style(geo, n)) for n in outline_layers(geo)]
+    return (halos + [layer(n, *_line_style(geo, n)) for n in outline_layers(geo)]
+            + [names(n) for n in outline_layers(geo)])
 
 
 def _first_grouping(geo: Geography) -> str | None:
