@@ -6,7 +6,12 @@ stops when the graph reports ``plotly_afterplot`` for the change; each is repeat
 times and the median and range printed. The peer, on the same page and figure in the same
 run, is what an app without partial updates does: ``Plotly.newPlot`` of the whole map.
 
-    python benchmarks/browser_speed.py [--pack kirklees] [--repeats 5]
+With ``--before REV`` the same interactions are also timed, in the same run, on the dashboard
+as it was at git revision REV (exported to a temporary folder, given this checkout's Plotly
+bundle if one is built, and served the same way), alternating which goes first over
+``--rounds``: before and after, on the same machine and browser.
+
+    python benchmarks/browser_speed.py [--pack kirklees] [--repeats 5] [--before REV --rounds 2]
 
 Needs Chromium (Debian's ``chromium``) and Python Playwright.
 """
@@ -14,16 +19,37 @@ Needs Chromium (Debian's ``chromium``) and Python Playwright.
 from __future__ import annotations
 
 import argparse
+import io
+import os
+import shutil
 import statistics
+import subprocess
+import sys
+import tarfile
 import tempfile
-import threading
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
+# A server on the bundled packs, in its own process (so both revisions are served alike), that
+# prints its port.
+SERVE = """
+import tempfile
+from pathlib import Path
+from werkzeug.serving import make_server
+from dashboard.app import create_app
+from dashboard.config import DEMO_PACK, Settings
+folder = Path(tempfile.mkdtemp())
+app = create_app(settings=Settings(pack=DEMO_PACK, pack_store=folder / "store",
+                                   cache_dir=folder / "cache"))
+server = make_server("127.0.0.1", 0, app.server, threaded=True)
+print(server.server_port, flush=True)
+server.serve_forever()
+"""
 ARM = """(graph) => {
     const gd = document.querySelector(`#${graph} .js-plotly-plot`);
     window.__t = null; window.__done = null;
@@ -45,16 +71,32 @@ PEER = """async (graph) => {
 }"""
 
 
-def serve(pack: str | None):
-    from dashboard.app import create_app
-    from dashboard.config import DEMO_PACK, Settings
+@contextmanager
+def serve(root: Path):
+    """The dashboard in ``root`` served on a free port: yields its base URL."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    process = subprocess.Popen([sys.executable, "-c", SERVE], cwd=root, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        yield f"http://127.0.0.1:{int(process.stdout.readline())}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
-    folder = Path(tempfile.mkdtemp())
-    app = create_app(settings=Settings(pack=DEMO_PACK, pack_store=folder / "store",
-                                       cache_dir=folder / "cache"))
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}", f"pack={pack}" if pack else ""
+
+@contextmanager
+def revision(rev: str):
+    """This repository as it was at ``rev``, in a temporary folder, with this checkout's built
+    Plotly bundle (instance/ is not in git)."""
+    with tempfile.TemporaryDirectory(prefix="before-") as tmp:
+        archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True,
+                                 capture_output=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        bundle = ROOT / "instance" / "plotly"
+        if bundle.is_dir():
+            shutil.copytree(bundle, Path(tmp) / "instance" / "plotly")
+        yield Path(tmp)
 
 
 def _timed(page, action, timeout_ms: int = 30_000) -> float | None:
@@ -126,6 +168,13 @@ def hubs_click(page, base: str, query: str, repeats: int) -> list[float]:
     return out
 
 
+def measure(page, base: str, query: str, repeats: int) -> dict[str, list[float]]:
+    times = map_interactions(page, base, query, repeats)
+    times["redraw: click a ward"] = redraw_click(page, base, query, repeats)
+    times["hubs: open a hub by clicking the map"] = hubs_click(page, base, query, repeats)
+    return times
+
+
 def _line(name: str, values: list[float]) -> str:
     return (f"  {name:<40} median {statistics.median(values):7.0f} ms  "
             f"[{min(values):.0f}-{max(values):.0f}]")
@@ -135,27 +184,45 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pack", default=None, help="a named pack, e.g. kirklees (default: demo)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--before", default=None, metavar="REV",
+                        help="also time the dashboard at this git revision, in the same run")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="passes over the servers, alternating which goes first")
     args = parser.parse_args()
-    server, base, query = serve(args.pack)
-    try:
+    query = f"pack={args.pack}" if args.pack else ""
+    times: dict[str, dict[str, list[float]]] = {}
+    with ExitStack() as stack:
+        bases = {"now": stack.enter_context(serve(ROOT))}
+        if args.before:
+            bases[f"at {args.before}"] = stack.enter_context(
+                serve(stack.enter_context(revision(args.before))))
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            times = map_interactions(page, base, query, args.repeats)
-            times["redraw: click a ward"] = redraw_click(page, base, query, args.repeats)
-            times["hubs: open a hub by clicking the map"] = hubs_click(page, base, query,
-                                                                       args.repeats)
+            for r in range(args.rounds):
+                for name in (list(bases) if r % 2 == 0 else list(bases)[::-1]):
+                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    got = measure(page, bases[name], query, args.repeats)
+                    page.close()
+                    for key, values in got.items():
+                        times.setdefault(name, {}).setdefault(key, []).extend(values)
             browser.close()
-    finally:
-        server.shutdown()
-    print(f"Browser interaction times, {args.pack or 'demo'} pack, {args.repeats} repeats "
-          "(action to plotly_afterplot):")
-    for name, values in times.items():
-        print(_line(name, values))
-    ours = statistics.median(times["map: change the shading"])
-    peer = statistics.median(times["peer: Plotly.newPlot of the whole map"])
-    print(f"  shading change vs whole-map newPlot: {peer / ours:.2f}x "
-          "(peer time / ours; the peer has no server round trip)")
+    for name, got in times.items():
+        print(f"Browser interaction times, {args.pack or 'demo'} pack, dashboard {name}, "
+              f"{args.repeats} repeats x {args.rounds} round(s) (action to plotly_afterplot):")
+        for key, values in got.items():
+            print(_line(key, values))
+        ours = statistics.median(got["map: change the shading"])
+        peer = statistics.median(got["peer: Plotly.newPlot of the whole map"])
+        print(f"  shading change vs whole-map newPlot: {peer / ours:.2f}x "
+              "(peer time / ours; the peer has no server round trip)")
+    if args.before:
+        now, then = times["now"], times[f"at {args.before}"]
+        print(f"Before ({args.before}) / now, median:")
+        for key in now:
+            if not key.startswith("peer"):
+                print(f"  {key:<40} {statistics.median(then[key]):5.0f} -> "
+                      f"{statistics.median(now[key]):5.0f} ms  "
+                      f"({statistics.median(then[key]) / statistics.median(now[key]):.2f}x)")
 
 
 if __name__ == "__main__":

@@ -180,15 +180,16 @@ def _moved_outlines(geo, disp, draft: Draft) -> tuple[list, list]:
 
 
 def render(geo, data, judging: Judging, opened, select_ids) -> dict:
-    """Everything but the map (:func:`map_update`) that follows from the draft, by output
-    name: summary, warnings, the balance table, the ward list and which controls are live."""
+    """Everything that follows from the draft, by output name: map colours, summary, warnings,
+    the balance table, the ward list and which controls are live."""
     draft = drafts.from_json(geo, data)
     bal = judging.judge(geo, draft)
     options = [{"label": n, "value": c} for c, n in draft.groups.items()]
     readonly = read_only(opened)
     n = len(select_ids)
     colours = palette(geo, draft)
-    return {"summary": summary(geo, draft, bal),
+    return {"map": map_update(geo, draft, first=False),
+            "summary": summary(geo, draft, bal),
             "warnings": [controls.small_alert(w, "warning") for w in bal.warnings],
             "balance": balance_table(geo, bal, colours),
             "legend": legend(draft, colours),
