@@ -233,7 +233,17 @@ def create_app(pack: str | Path | None = None, geography: Geography | None = Non
     if settings.debug:
         app.enable_dev_tools(debug=True, dev_tools_hot_reload=False)
     security.add_headers(app, settings.street_style)
+    _finish_setup(server)
     return app
+
+
+def _finish_setup(server) -> None:
+    """Run the first-request set-up now, before any request. Dash finishes itself then (the
+    pages' router callback, the validation layout) and marks it done before doing it, so on a
+    threaded worker a second request arriving meanwhile found no router callback: HTTP 500
+    from a freshly started worker. ``/healthz`` passes every hook of ours unchanged."""
+    with server.test_request_context("/healthz"):
+        server.preprocess_request()
 
 
 def check_start(settings: Settings | None = None) -> list[str]:

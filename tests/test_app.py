@@ -398,3 +398,15 @@ def test_a_pack_of_wards_alone_opens_every_page(tmp_path):
         with app.server.test_request_context(path):
             page = next(p for p in dash.page_registry.values() if p["path"] == path)
             assert page["layout"]() is not None, path
+
+
+def test_a_new_app_is_fully_set_up_before_its_first_request(tmp_path):
+    # Dash finishes setting up on the first request, after marking it done: a second request
+    # on another thread of a fresh worker then found no page router (HTTP 500 under load).
+    from dashboard.web import validation
+
+    fresh = create_app(DEMO, pack_store=tmp_path / "packs")
+    assert any("_pages_content.children" in key for key in fresh.callback_map)
+    assert fresh.server.config.get(validation.DONE)  # and the validation layout is the light one
+    with fresh.server.test_client() as client:
+        assert client.get("/healthz").status_code == 200

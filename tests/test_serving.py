@@ -357,12 +357,16 @@ def test_a_damaged_pack_and_worker_recycling_keep_serving_the_last_good_pack(tmp
         edited = load_client.run(server.base, 8, 15, moves)
         after = requests.get(f"{server.base}/healthz", timeout=10).json()
         layout = requests.get(f"{server.base}/_dash-layout", timeout=10).text
-        booted = server.output().count("Booting worker")
+        log = server.output()
+        booted = log.count("Booting worker")
     show(capsys, f"Damaged pack under recycling: {damaged.requests} requests, {damaged.errors} "
                  f"errors; then edited: {edited.requests} requests, {edited.errors} errors; "
                  f"{booted} worker boots; health while damaged: {health}")
-    assert damaged.errors == 0 and damaged.failures == [] and damaged.requests > 100
-    assert edited.errors == 0 and edited.failures == []
+    # On failure, say which step failed and how the server explained it.
+    said = "\n".join(line for line in log.splitlines() if "Error" in line or "Traceback" in line)
+    assert damaged.errors == 0 and damaged.failures == [] and damaged.requests > 100, \
+        (damaged.failures, said[-3000:])
+    assert edited.errors == 0 and edited.failures == [], (edited.failures, said[-3000:])
     assert booted >= 4  # workers really were recycled while the pack was damaged
     assert health["status"] == "degraded" and health["pack"]["version"] == good
     assert "pack.toml" in health["pack"]["newer_refused"]
