@@ -15,15 +15,14 @@
         return Math.min(Math.log2(width / 512 / lon), Math.log2(height / 512 / lat)) - 0.15;
     }
 
-    function fit(gd) {
+    function fit(gd, camera) {  // camera: MapLibre's map (not made yet: the next draw tries)
         var map = gd.layout && gd.layout.map;
         var full = gd._fullLayout;
-        if (!map || !Array.isArray(map.fit) || !full || !full._size || !window.Plotly) {
+        if (!map || !Array.isArray(map.fit) || !full || !full._size || !camera) {
             return;
         }
         var key = map.fit.join(",") + "@" + full._size.w + "x" + full._size.h;
-        var camera = full.map && full.map._subplot && full.map._subplot.map;  // MapLibre's
-        if (gd._fittedTo === key || !camera) {  // (not made yet: the next draw tries again)
+        if (gd._fittedTo === key) {
             return;
         }
         gd._fittedTo = key;
@@ -35,28 +34,5 @@
         }
     }
 
-    function watch(gd) {
-        if (gd._fitWatched || typeof gd.on !== "function") {
-            return;
-        }
-        gd._fitWatched = true;
-        gd.on("plotly_afterplot", function () { fit(gd); });
-        fit(gd);
-    }
-
-    var pending = false;
-
-    function scan() {  // at most once a frame, however many changes the page makes
-        if (pending) {
-            return;
-        }
-        pending = true;
-        window.requestAnimationFrame(function () {
-            pending = false;
-            document.querySelectorAll(".js-plotly-plot").forEach(watch);
-        });
-    }
-
-    new MutationObserver(scan).observe(document.documentElement, {childList: true, subtree: true});
-    window.addEventListener("resize", scan);
+    window.dashboardMaps.afterDraw(fit);
 })();

@@ -51,32 +51,9 @@
         }
     }
 
-    function arm(gd) {
-        if (gd.__steadyArmed || typeof gd.on !== "function") {
-            return;
+    window.dashboardMaps.afterDraw(function (gd, map) {
+        if (map && typeof map.getLayersOrder === "function") {
+            settle(map);
         }
-        gd.__steadyArmed = true;
-        gd.on("plotly_afterplot", function () {
-            var full = gd._fullLayout;
-            var map = full && full.map && full.map._subplot && full.map._subplot.map;
-            if (map && typeof map.getLayersOrder === "function") {
-                settle(map);
-            }
-        });
-    }
-
-    var pending = false;
-
-    function scan() {  // at most once a frame, however many changes the page makes
-        if (pending) {
-            return;
-        }
-        pending = true;
-        window.requestAnimationFrame(function () {
-            pending = false;
-            document.querySelectorAll(".js-plotly-plot").forEach(arm);
-        });
-    }
-
-    new MutationObserver(scan).observe(document.documentElement, {childList: true, subtree: true});
+    });
 })();
