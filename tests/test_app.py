@@ -24,7 +24,13 @@ from dashboard.web.common import mapbase
 from dashboard.web.common.shapes import display_geometry
 from dashboard.web.footprint.callbacks import footprint_view
 from dashboard.web.map import figures as map_figures
-from dashboard.web.map.callbacks import draw_map, select_unit, shade_patch, toggle_patch
+from dashboard.web.map.callbacks import (
+    draw_map,
+    select_unit,
+    shade_patch,
+    toggle_patch,
+    toggle_plan,
+)
 from dashboard.web.overlaps.callbacks import overlap_rows, overlap_view
 
 
@@ -143,7 +149,8 @@ def test_every_part_of_a_map_has_its_own_place_in_drawing_order(geo):
 
 
 def test_layer_toggles_fade_and_blank_but_never_remove_and_set_the_background(geo):
-    ops = toggle_patch(geo, ["wards"], "streets").to_plotly_json()["operations"]
+    plan = toggle_plan(geo)
+    ops = toggle_patch(plan, ["wards"], "streets").to_plotly_json()["operations"]
     traces = map_figures.map_traces(geo)
     # Outlines are faded, not removed (removal re-tiles them); only names are removed, so that
     # hidden names never push shown ones aside.
@@ -162,14 +169,14 @@ def test_layer_toggles_fade_and_blank_but_never_remove_and_set_the_background(ge
         assert value[("data", index, "marker", "opacity")] == 0
         assert value[("data", index, "hoverinfo")] == "skip"
         assert value[("data", index, "showlegend")] is False
-    shown = toggle_patch(geo, ["hubs"], mapbase.BLANK).to_plotly_json()["operations"]
+    shown = toggle_patch(plan, ["hubs"], mapbase.BLANK).to_plotly_json()["operations"]
     shown = {tuple(op["location"]): op["params"]["value"] for op in shown}
     for index in traces.hubs.values():
         assert shown[("data", index, "marker", "opacity")] == 1
         assert shown[("data", index, "hoverinfo")] == "all"
     style = next(op for op in ops if op["location"][-1] == "style")["params"]["value"]
     assert style == "carto-positron"
-    blank = toggle_patch(geo, [], mapbase.BLANK).to_plotly_json()["operations"]
+    blank = toggle_patch(plan, [], mapbase.BLANK).to_plotly_json()["operations"]
     style = next(op for op in blank if op["location"][-1] == "style")["params"]["value"]
     assert style.endswith("/_style/blank.json")
 

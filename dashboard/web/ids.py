@@ -53,6 +53,7 @@ MAP_BASEMAP = "map-basemap"
 MAP_BASEMAP_READY = "map-basemap-ready"  # the background to draw, once the streets answer
 MAP_TILE_PROBE = "map-tile-probe"  # a URL of the street tiles' server, tried first
 MAP_TILE_NOTE = "map-tile-note"
+MAP_TOGGLE_PLAN = "map-toggle-plan"  # what each layer switch changes, applied in the browser
 MAP_SELECT_LAYER = "map-select-layer"
 MAP_SELECT_UNIT = "map-select-unit"
 MAP_DETAILS = "map-details"

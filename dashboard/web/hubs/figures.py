@@ -49,7 +49,7 @@ def hub_map(geo: Geography, source: MapSource, outline_layer: str | None, shade:
         "colorscale": shade.colorscale,
         "colorbar": {"title": {"text": shade.title}, "thickness": 14, "len": 0.6, "x": 1.0,
                      "tickvals": list(range(len(shade.ticks))), "ticktext": shade.ticks},
-        "marker": {"line": {"width": 0.3, "color": "rgba(255,255,255,0.7)"}, "opacity": 0.8},
+        "marker": {"line": {"width": 0}, "opacity": 0.8},  # as on the map (frame cost)
         "customdata": np.asarray(shade.texts, dtype=object)[atom_sa].tolist(),
         "hovertemplate": "%{customdata}<extra></extra>", "showlegend": False,
     }]

@@ -55,27 +55,54 @@ def map_table(geo, need: str | None) -> tuple:
     return small_area_measures(geo, need), measure_columns(geo, need)
 
 
-def toggle_patch(geo, visible: list[str], basemap: str,
-                 street_style: str = DEFAULT_STREET_STYLE) -> Patch:
+def toggle_plan(geo, street_style: str = DEFAULT_STREET_STYLE) -> dict:
+    """What switching each layer on and off changes in the figure, for the browser to apply
+    itself (:data:`APPLY_TOGGLES`): a layer switch needs no server round trip.
+
+    ``parts``: ``[layer, path in the figure, value when shown, value when hidden]``;
+    ``styles``: the map's style for each background."""
     traces = figures.map_traces(geo)
-    patch = Patch()
+    layers = ["layout", "map", "layers"]
+    on, off = figures.outline_opacity(True), figures.outline_opacity(False)
+    parts = []
     for name, index in traces.outlines.items():
-        shown = name in visible
-        patch["layout"]["map"]["layers"][index]["opacity"] = figures.outline_opacity(shown)
+        parts.append([name, [*layers, index, "opacity"], on, off])
         if name in traces.halos:
-            patch["layout"]["map"]["layers"][traces.halos[name]]["opacity"] = \
-                figures.outline_opacity(shown)
-        patch["layout"]["map"]["layers"][traces.labels[name]]["visible"] = shown
-        patch["data"][traces.keys[name]]["showlegend"] = shown
-    hubs = figures.hubs_shown("hubs" in visible)
+            parts.append([name, [*layers, traces.halos[name], "opacity"], on, off])
+        parts.append([name, [*layers, traces.labels[name], "visible"], True, False])
+        parts.append([name, ["data", traces.keys[name], "showlegend"], True, False])
+    shown, hidden = figures.hubs_shown(True), figures.hubs_shown(False)
     for index in traces.hubs.values():
-        patch["data"][index]["marker"]["opacity"] = hubs["opacity"]
-        patch["data"][index]["hoverinfo"] = hubs["hoverinfo"]
-        patch["data"][index]["showlegend"] = hubs["showlegend"]
-    style = street_style if basemap == "streets" \
-        else reference.blank_style_url()
-    patch["layout"]["map"]["style"] = style
+        parts.append(["hubs", ["data", index, "marker", "opacity"], shown["opacity"],
+                      hidden["opacity"]])
+        for key in ("hoverinfo", "showlegend"):
+            parts.append(["hubs", ["data", index, key], shown[key], hidden[key]])
+    return {"parts": parts, "styles": {"streets": street_style,
+                                       mapbase.BLANK: reference.blank_style_url()}}
+
+
+def toggle_patch(plan: dict, visible: list[str], basemap: str) -> Patch:
+    """The patch :data:`APPLY_TOGGLES` makes in the browser from ``plan``, here for tests and
+    as its definition."""
+    patch = Patch()
+    for name, path, shown, hidden in plan["parts"]:
+        target = patch
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = shown if name in visible else hidden
+    patch["layout"]["map"]["style"] = plan["styles"].get(basemap, plan["styles"][mapbase.BLANK])
     return patch
+
+
+# :func:`toggle_patch` in the browser.
+APPLY_TOGGLES = """function(visible, basemap, plan) {
+    const shown = new Set(visible || []);
+    const patch = new dash_clientside.Patch();
+    plan.parts.forEach(([name, path, on, off]) => patch.assign(path, shown.has(name) ? on : off));
+    patch.assign(['layout', 'map', 'style'], plan.styles[basemap] || plan.styles['""" \
+    + mapbase.BLANK + """']);
+    return patch.build();
+}"""
 
 
 def select_unit(geo, layer: str, code: str | None, click: dict | None, trigger: str | None):
@@ -143,12 +170,9 @@ def register(app) -> None:
 
     _register_street_check(app)
 
-    @app.callback(Output(ids.MAP_GRAPH, "figure", allow_duplicate=True),
-                  Input(ids.MAP_LAYERS, "value"), Input(ids.MAP_BASEMAP_READY, "data"),
-                  prevent_initial_call=True)
-    def toggle(visible, basemap):
-        return toggle_patch(reference.geography(server), visible or [], basemap,
-                            reference.settings(server).street_style)
+    app.clientside_callback(APPLY_TOGGLES, Output(ids.MAP_GRAPH, "figure", allow_duplicate=True),
+                            Input(ids.MAP_LAYERS, "value"), Input(ids.MAP_BASEMAP_READY, "data"),
+                            State(ids.MAP_TOGGLE_PLAN, "data"), prevent_initial_call=True)
 
     @app.callback(Output(ids.MAP_SELECT_UNIT, "options"), Output(ids.MAP_SELECT_UNIT, "value"),
                   Output(ids.MAP_DETAILS, "children"),

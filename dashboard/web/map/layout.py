@@ -12,6 +12,7 @@ from dashboard.engine.profiles import measure_columns
 from dashboard.web import ids, reference
 from dashboard.web.common import controls, mapbase, table_view
 from dashboard.web.map import figures, ranking
+from dashboard.web.map.callbacks import toggle_plan
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def layout(measure: str = "population", need: str | None = None, layer: str | No
         ], className="mt-3"),
         dcc.Store(id=ids.MAP_URL),
         dcc.Store(id=ids.MAP_BASEMAP_READY, data=mapbase.BLANK),
+        dcc.Store(id=ids.MAP_TOGGLE_PLAN,
+                  data=toggle_plan(page.geo, reference.settings().street_style)),
         dcc.Store(id=ids.MAP_TILE_PROBE,
                   data=mapbase.street_probe(reference.settings().street_style)),
     ])
