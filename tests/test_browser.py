@@ -244,6 +244,26 @@ def test_a_box_on_the_redraw_map_moves_every_ward_and_one_undo_restores(served, 
     assert page.errors == []
 
 
+def test_tables_drawn_in_the_browser_show_names_as_text(served, page):
+    """A footprint or ward name is data a user typed or a file held: drawn as text, never as
+    markup, whatever it contains."""
+    base, _ = served
+    page.goto(base + "/redraw")
+    page.wait_for_selector("#redraw-balance table", timeout=30_000)
+    name = '<img src=x onerror="window.__injected = 1">Harbour & <b>Hill</b>'
+    page.evaluate("""(name) => window.dashboardTables.draw(document.getElementById('redraw-balance'),
+        {id: 't', head: ['Footprint', 'Residents'], caption: name, className: '',
+         rows: [[{text: name, swatch: '#123456', alert: false}, {text: name, alert: true}]]})""",
+                  name)
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => document.querySelectorAll('#t img, #t b').length") == 0
+    assert page.evaluate("() => window.__injected") is None
+    cells = page.evaluate("() => [...document.querySelectorAll('#t tbody th, #t tbody td')]"
+                          ".map(c => c.textContent)")
+    assert cells == [name, name]
+    assert page.inner_text("#t caption") == name
+
+
 def test_redraw_click_save_reopen_from_link_and_compare(served, page):
     base, _ = served
     page.goto(base + "/redraw")

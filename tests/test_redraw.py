@@ -258,6 +258,29 @@ def test_compare_choices_resolve_to_drafts(app, geo):
     assert pack.assignment != mine.assignment
 
 
+def test_the_balance_and_compare_tables_carry_every_footprint_colour_and_flag(app, geo):
+    draft = drafts.move(drafts.start(geo, "places"), "E05950001", "PP07")
+    bal = JUDGING.judge(geo, draft)
+    colours = views.palette(geo, draft)
+    table = views.balance_table(geo, bal, colours)
+    assert table["id"] == f"{ids.REDRAW_BALANCE}-table" and len(table["head"]) == 12
+    rows = table["rows"]
+    assert [r[0]["text"] for r in rows] == list(bal.table["name"])
+    assert [r[0]["swatch"] for r in rows] == colours
+    # 'vs target' is flagged, in words and in red, exactly where a footprint is out of band.
+    band = table["head"].index("vs target")
+    for row, within in zip(rows, bal.table["within"]):
+        assert row[band]["alert"] is (not within)
+        assert row[band]["text"].endswith("outside") is (not within)
+    assert all(len(r) == len(table["head"]) for r in rows)
+    pack = drafts.start(geo, "places")
+    with app.server.test_request_context("/redraw"):
+        _, cmp, moves = views.compare_view(geo, pack, draft, ("pack", "draft"), JUDGING)
+    changes = [r[3]["text"] for r in cmp["rows"]]
+    assert sum(c != "+0" for c in changes) == 2  # the ward left one footprint for another
+    assert len(moves.children) == 1
+
+
 def test_export_of_a_bad_format_is_refused(geo):
     d = drafts.start(geo, "places")
     with pytest.raises(Exception, match="Unknown scenario format"):

@@ -19,7 +19,7 @@ from dashboard.exports import scenario_export
 from dashboard.scenarios import ScenarioError
 from dashboard.uploads import TABLE_FILE_LIMIT, Upload, decode
 from dashboard.web import ids, reference
-from dashboard.web.common import controls, downloads, scenarios, unsaved
+from dashboard.web.common import controls, downloads, drawn_table, scenarios, unsaved
 from dashboard.web.common.scenarios import Desk
 from dashboard.web.redraw import saving, views
 from dashboard.web.redraw.edits import Edit, edited
@@ -43,6 +43,9 @@ def register(app) -> None:
 
 
 def _register_drawing(app) -> None:
+    drawn_table.register(app, ids.REDRAW_BALANCE_DATA, ids.REDRAW_BALANCE)
+    drawn_table.register(app, ids.REDRAW_COMPARE_TABLE_DATA, ids.REDRAW_COMPARE_TABLE)
+
     @app.callback(Output(ids.REDRAW_MAP, "figure"), Input(ids.REDRAW_LAYER, "value"),
                   State(ids.REDRAW_DRAFT, "data"))
     def draw(_layer, data):
@@ -60,7 +63,7 @@ def _register_drawing(app) -> None:
         output={"map": Output(ids.REDRAW_MAP, "figure", allow_duplicate=True),
                 "summary": Output(ids.REDRAW_SUMMARY, "children"),
                 "warnings": Output(ids.REDRAW_WARNINGS, "children"),
-                "balance": Output(ids.REDRAW_BALANCE, "children"),
+                "balance": Output(ids.REDRAW_BALANCE_DATA, "data"),
                 "legend": Output(ids.REDRAW_LEGEND, "children"),
                 "wards": {prop: Output(WARDS, prop) for prop in ("value", "options", "disabled")},
                 "paint": Output(ids.REDRAW_PAINT, "options"),
@@ -207,7 +210,9 @@ def _register_opening(app) -> None:
 
 def _register_compare_and_files(app) -> None:
     @app.callback(
-        Output(ids.REDRAW_COMPARE, "children"),
+        Output(ids.REDRAW_COMPARE_SUMMARY, "children"),
+        Output(ids.REDRAW_COMPARE_TABLE_DATA, "data"),
+        Output(ids.REDRAW_COMPARE_MOVES, "children"),
         inputs={"a": Input(ids.REDRAW_COMPARE_A, "value"),
                 "b": Input(ids.REDRAW_COMPARE_B, "value"),
                 "data": Input(ids.REDRAW_DRAFT, "data"), "judging": controls.grouped(Input, JUDGING)},
@@ -218,7 +223,7 @@ def _register_compare_and_files(app) -> None:
         try:
             left, right = views.arrangement(geo, a, data), views.arrangement(geo, b, data)
         except ScenarioError as exc:
-            return controls.small_alert(str(exc))
+            return controls.small_alert(str(exc)), None, None
         return views.compare_view(geo, left, right, (labels.get(a, a), labels.get(b, b)),
                                   Judging.of(judging))
 

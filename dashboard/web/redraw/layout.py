@@ -11,7 +11,7 @@ from dashboard.engine import drafts
 from dashboard.exports import SCENARIO_FORMATS
 from dashboard.uploads import TABLE_FILE_LIMIT
 from dashboard.web import ids
-from dashboard.web.common import controls, downloads, scenarios
+from dashboard.web.common import controls, downloads, drawn_table, scenarios
 from dashboard.web.redraw.state import RedrawPage, resolve
 
 
@@ -53,7 +53,7 @@ def layout(layer: str | None = None, scenario: str | None = None, new: str | Non
             dbc.Col([_use_layer_card(page), _scenarios_card(page)], lg=3),
         ]),
         html.H2("Balance", className="h5 mt-2"),
-        html.Div(id=ids.REDRAW_BALANCE),
+        *drawn_table.placeholder(ids.REDRAW_BALANCE, ids.REDRAW_BALANCE_DATA),
         _compare_card(page),
         html.Details([html.Summary("Assign wards from a list (keyboard friendly)"),
                       dbc.Table(html.Tbody(_ward_rows(page)), size="sm", className="small mt-2",
@@ -201,7 +201,9 @@ def _compare_card(page: RedrawPage) -> dbc.Card:
         html.H2("Compare two arrangements", className="h6"),
         dbc.Row([side("A", ids.REDRAW_COMPARE_A, scenarios.PACK_CHOICE),
                  side("B", ids.REDRAW_COMPARE_B, scenarios.DRAFT_CHOICE)]),
-        html.Div(id=ids.REDRAW_COMPARE),
+        html.Div([html.Div(id=ids.REDRAW_COMPARE_SUMMARY),
+                  *drawn_table.placeholder(ids.REDRAW_COMPARE_TABLE, ids.REDRAW_COMPARE_TABLE_DATA),
+                  html.Div(id=ids.REDRAW_COMPARE_MOVES)], id=ids.REDRAW_COMPARE),
     ]), className="mb-3")
 
 

@@ -3,7 +3,6 @@ table, the ward list, and the comparison of two arrangements."""
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
 from dash import Patch, html
@@ -14,15 +13,15 @@ from dashboard.engine.balance import Balance, compare
 from dashboard.engine.drafts import Draft
 from dashboard.engine.geography import grouping_key
 from dashboard.web import ids, reference
-from dashboard.web.common import controls, grid, mapbase, scenarios
+from dashboard.web.common import controls, drawn_table, mapbase, scenarios
 from dashboard.web.common.shapes import display_geometry
 from dashboard.web.redraw import figures
 from dashboard.web.redraw.state import Judging, read_only
 
 
-def balance_table(geo, bal: Balance, colours: list[str]) -> dbc.Table:
+def balance_table(geo, bal: Balance, colours: list[str]) -> dict:
     """One row per footprint with its colour on the map (``colours``, in the table's order);
-    out-of-band figures flagged in words."""
+    out-of-band figures flagged in words. Drawn in the browser (:mod:`drawn_table`)."""
     against = geo.layer(bal.against).label
     res = bal.resource
     head = ["Footprint", "Wards", "Residents", "vs target", "Need-weighted", "vs target",
@@ -31,23 +30,20 @@ def balance_table(geo, bal: Balance, colours: list[str]) -> dbc.Table:
         head += [f"{res.title} ({res.unit})", "per 10k weighted"]
     rows = []
     for i, r in enumerate(bal.table.itertuples()):
-        swatch = _swatch(colours[i])
-        cells = [html.Th([swatch, r.name], scope="row", className="fw-normal text-nowrap"),
-                 r.wards, f"{r.population:,.0f}",
-                 _band(r.deviation, r.within), f"{r.need_population:,.0f}",
-                 _band(r.need_deviation, r.need_within), f"{r.need_index:.2f}",
-                 _pieces(r.pieces, r.wards), f"{r.best_fit_name} ({r.best_fit_share:.0%})",
-                 r.splits]
+        cells = [drawn_table.cell(r.name, swatch=colours[i], class_name="fw-normal text-nowrap"),
+                 drawn_table.cell(r.wards), drawn_table.cell(f"{r.population:,.0f}"),
+                 _band(r.deviation, r.within), drawn_table.cell(f"{r.need_population:,.0f}"),
+                 _band(r.need_deviation, r.need_within),
+                 drawn_table.cell(f"{r.need_index:.2f}"), _pieces(r.pieces, r.wards),
+                 drawn_table.cell(f"{r.best_fit_name} ({r.best_fit_share:.0%})"),
+                 drawn_table.cell(r.splits)]
         if res is not None:
-            cells += [controls.amount(r.recommended, res.unit, with_unit=False),
-                      "" if pd.isna(r.per_10k) else f"{r.per_10k:,.2f}"]
-        rows.append(html.Tr([c if isinstance(c, html.Th) else html.Td(c) for c in cells]))
+            cells += [drawn_table.cell(controls.amount(r.recommended, res.unit, with_unit=False)),
+                      drawn_table.cell("" if pd.isna(r.per_10k) else f"{r.per_10k:,.2f}")]
+        rows.append(cells)
     caption = (f"Target {bal.target:,.0f} residents per footprint, band ±{bal.tolerance:.0%}. "
                f"'{against} cut' counts {against} holding at least 5% of the footprint's people.")
-    return dbc.Table([html.Caption(caption), html.Thead(html.Tr([html.Th(h, scope="col")
-                                                                for h in head])),
-                      html.Tbody(rows)], size="sm", striped=True, hover=True, responsive=True,
-                     className="small caption-top", id=f"{ids.REDRAW_BALANCE}-table")
+    return drawn_table.spec(f"{ids.REDRAW_BALANCE}-table", head, rows, caption)
 
 
 def legend(draft: Draft, colours: list[str]) -> html.Ul:
@@ -62,16 +58,15 @@ def _swatch(colour: str) -> html.Span:
         "width": "0.9em", "height": "0.9em", "background": colour})
 
 
-def _band(deviation: float, within: bool):
+def _band(deviation: float, within: bool) -> dict:
     text = f"{deviation:+.1%}"
-    return html.Span(text if within else f"{text} outside", className=None if within
-                     else "text-danger fw-semibold")
+    return drawn_table.cell(text if within else f"{text} outside", alert=not within)
 
 
-def _pieces(pieces: int, wards: int):
+def _pieces(pieces: int, wards: int) -> dict:
     if wards == 0:
-        return html.Span("empty", className="text-danger fw-semibold")
-    return html.Span(str(pieces), className=None if pieces == 1 else "text-danger fw-semibold")
+        return drawn_table.cell("empty", alert=True)
+    return drawn_table.cell(pieces, alert=pieces != 1)
 
 
 def summary(geo, draft: Draft, bal: Balance) -> html.P:
@@ -208,26 +203,28 @@ def arrangement(geo, choice: str, data) -> Draft:
     return drafts.from_json(geo, reference.scenarios().get(choice).payload["draft"])
 
 
-def compare_view(geo, a: Draft, b: Draft, labels: tuple[str, str], judging: Judging) -> list:
-    """How two arrangements differ, footprint by footprint, and which wards moved."""
+def compare_view(geo, a: Draft, b: Draft, labels: tuple[str, str], judging: Judging) -> tuple:
+    """How two arrangements differ: a summary line, a table footprint by footprint (drawn in
+    the browser, :mod:`drawn_table`) and the wards that moved."""
     res = judging.resource_of(geo)
     cmp = compare(geo, a, b, judging.against, need=judging.need, tolerance=judging.band(),
                   resource=res)
     t = cmp.table
-    shown = pd.DataFrame({"Footprint": t["name"], "Residents A": t["population_a"],
-                          "Residents B": t["population_b"], "Change": t["population_change"],
-                          "Need-weighted change": t["need_population_change"]})
-    formats = {"Residents A": ",.0f", "Residents B": ",.0f", "Change": "+,.0f",
-               "Need-weighted change": "+,.0f"}
+    head = ["Footprint", "Residents A", "Residents B", "Change", "Need-weighted change"]
+    columns = [(t["population_a"], ",.0f"), (t["population_b"], ",.0f"),
+               (t["population_change"], "+,.0f"), (t["need_population_change"], "+,.0f")]
     if res is not None:
-        shown[f"{res.title} change ({res.unit})"] = t["recommended_change"]
-        formats[f"{res.title} change ({res.unit})"] = "+,.1f"
+        head.append(f"{res.title} change ({res.unit})")
+        columns.append((t["recommended_change"], "+,.1f"))
+    rows = [[drawn_table.cell(name, class_name="fw-normal text-nowrap")]
+            + [drawn_table.cell(format(values.iloc[i], fmt), class_name="text-end")
+               for values, fmt in columns] for i, name in enumerate(t["name"])]
     moves = [html.Li(f"{r.name}: {r.from_footprint} → {r.to_footprint}") for r in cmp.moved.itertuples()]
-    return [
-        html.P([html.Strong(f"{len(cmp.moved)} ward(s) differ. "),
-                f"Alignment {cmp.alignment[0]:.1%} in A, {cmp.alignment[1]:.1%} in B; "
-                f"{cmp.within[0]} and {cmp.within[1]} footprints within the band."],
-               className="small mb-1", id=f"{ids.REDRAW_COMPARE}-text"),
-        grid.data_table(shown, formats, caption=f"A: {labels[0]}. B: {labels[1]}."),
-        html.Ul(moves, className="small") if moves else None,
-    ]
+    summary = html.P([html.Strong(f"{len(cmp.moved)} ward(s) differ. "),
+                      f"Alignment {cmp.alignment[0]:.1%} in A, {cmp.alignment[1]:.1%} in B; "
+                      f"{cmp.within[0]} and {cmp.within[1]} footprints within the band."],
+                     className="small mb-1", id=f"{ids.REDRAW_COMPARE}-text")
+    table = drawn_table.spec(f"{ids.REDRAW_COMPARE}-table", head, rows,
+                             caption=f"A: {labels[0]}. B: {labels[1]}.",
+                             class_name="small mb-2 caption-top")
+    return summary, table, html.Ul(moves, className="small") if moves else None
