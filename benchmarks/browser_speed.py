@@ -1,12 +1,11 @@
 """Time from a user's action to the redrawn view, in headless Chromium.
 
-For each interaction (a layer switched on, and off, on the map, the map's shading changed, a ward clicked on
-Redraw, a hub opened on Hubs) the clock starts at the action's input event in the page (the
-pointer press or key, as the user makes it; not when Playwright is asked, since Playwright first
-waits for the element to hold still over two animation frames) and stops when the graph
-reports ``plotly_afterplot`` for the change; each is repeated ``--repeats``
-times and the median and range printed. The peer, on the same page and figure in the same
-run, is what an app without partial updates does: ``Plotly.newPlot`` of the whole map.
+For each interaction (a layer switched on, and off, on the map, the map's shading changed, a
+ward clicked on Redraw, a hub opened on Hubs) the clock starts at the action's input event in
+the page (see :func:`_timed`) and stops when the graph reports ``plotly_afterplot`` for the
+change; each is repeated ``--repeats`` times and the median and range printed. The peer, on
+the same page and figure in the same run, is what an app without partial updates does:
+``Plotly.newPlot`` of the whole map.
 
 With ``--before REV`` the same interactions are also timed, in the same run, on the dashboard
 as it was at git revision REV (exported to a temporary folder, given this checkout's Plotly
@@ -54,10 +53,10 @@ server.serve_forever()
 """
 ARM = """(graph) => {
     const gd = document.querySelector(`#${graph} .js-plotly-plot`);
-    window.__t = null; window.__input = null; window.__done = null;
+    window.__armed = false; window.__input = null; window.__done = null;
     if (!window.__inputWatched) {  // the user's action: the first press or key after arming
         const seen = (e) => {
-            if (window.__t !== null && window.__input === null) window.__input = e.timeStamp;
+            if (window.__armed && window.__input === null) window.__input = e.timeStamp;
         };
         window.addEventListener('pointerdown', seen, true);
         window.addEventListener('keydown', seen, true);
@@ -65,12 +64,12 @@ ARM = """(graph) => {
     }
     if (!gd.__timed) {
         gd.on('plotly_afterplot', () => {
-            if (window.__t !== null && window.__done === null) window.__done = performance.now();
+            if (window.__armed && window.__done === null) window.__done = performance.now();
         });
         gd.__timed = true;
     }
 }"""
-START = "() => { window.__done = null; window.__input = null; window.__t = performance.now(); }"
+START = "() => { window.__done = null; window.__input = null; window.__armed = true; }"
 PEER = """async (graph) => {
     const gd = document.querySelector(`#${graph} .js-plotly-plot`);
     const data = JSON.parse(JSON.stringify(gd.data)), layout = JSON.parse(JSON.stringify(gd.layout));
@@ -120,7 +119,9 @@ def _timed(page, action, timeout_ms: int = 30_000) -> float | None:
         page.wait_for_function("() => window.__done !== null", timeout=timeout_ms)
     except PlaywrightTimeout:
         return None
-    start, done = page.evaluate("[window.__input ?? window.__t, window.__done]")
+    start, done = page.evaluate("[window.__input, window.__done]")
+    if start is None:  # never mix clocks: every timed action here is a press
+        raise RuntimeError("the action made no pointer press or key in the page")
     return float(done - start)
 
 
@@ -137,11 +138,11 @@ def map_interactions(page, base: str, query: str, repeats: int) -> dict[str, lis
     _open(page, f"{base}/map?{query}", "map-graph")
     toggle = page.locator("#map-layers input").first
     # Switching a layer on and off are timed apart: on draws its names, off only hides.
-    times: dict[str, list[float]] = {"map: switch a layer on": [], "map: switch a layer off": []}
+    on, off = "map: switch a layer on", "map: switch a layer off"
+    times: dict[str, list[float]] = {on: [], off: []}
     for _ in range(2 * repeats):
         took = _timed(page, toggle.click)
-        times["map: switch a layer on" if toggle.is_checked() else "map: switch a layer off"
-              ].append(took)
+        times[on if toggle.is_checked() else off].append(took)
     shading = []
     for i in range(repeats):
         page.click("#map-measure")
