@@ -101,13 +101,21 @@ def test_no_page_scrolls_sideways_on_a_phone(served, browser, pack, grouping):
     assert wide == {}
 
 
-FRAME_SHOWN = """() => {
-    const gd = document.querySelector('#map-graph .js-plotly-plot');
-    const [west, south, east, north] = gd.layout.map.fit;
-    const shown = gd._fullLayout.map._subplot.map.getBounds();
-    return {zoom: gd._fullLayout.map.zoom, fits: shown.getWest() <= west + 1e-6
-            && shown.getEast() >= east - 1e-6 && shown.getSouth() <= south + 1e-6
-            && shown.getNorth() >= north - 1e-6};
+# The map's frame and whether it all shows, once the page has framed it: the framing runs after
+# the map's draw, which on a busy machine can come well after its canvas, so this waits for the
+# frame to fit for up to 15 s and then reports what is shown.
+FRAME_SHOWN = """async () => {
+    const view = () => {
+        const gd = document.querySelector('#map-graph .js-plotly-plot');
+        const [west, south, east, north] = gd.layout.map.fit;
+        const shown = gd._fullLayout.map._subplot.map.getBounds();
+        return {zoom: gd._fullLayout.map.zoom, fits: shown.getWest() <= west + 1e-6
+                && shown.getEast() >= east - 1e-6 && shown.getSouth() <= south + 1e-6
+                && shown.getNorth() >= north - 1e-6};
+    };
+    for (let waited = 0; waited < 15000 && !view().fits; waited += 250)
+        await new Promise((done) => setTimeout(done, 250));
+    return view();
 }"""
 
 
