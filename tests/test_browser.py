@@ -384,6 +384,30 @@ def test_hubs_click_opens_a_hub_and_population_within_2km_rises(served, page):
     assert page.errors == []
 
 
+def test_the_browser_keeps_unsaved_work_as_the_server_would(page):
+    """The script that keeps unsaved work in the tab (no request) does what keep_unsaved does:
+    edited work kept under its context, unedited work dropped, other pages and damaged entries
+    left or cleared alike, and only the most recent UNSAVED_LIMIT contexts kept."""
+    from dashboard.web.common.unsaved import UNSAVED_LIMIT, edited, keep_script, keep_unsaved
+
+    page.set_content("<html><body></body></html>")
+    work = {"layer": "places", "undo": [["W1"]], "redo": []}
+    many = {f"ctx{i}": {"undo": [[str(i)]]} for i in range(UNSAVED_LIMIT + 2)}
+    cases = [
+        (work, "ctx", None),
+        ({"undo": [], "redo": []}, "ctx", {"redraw": {"ctx": work}, "hubs": {"h": work}}),
+        ({"undo": [], "redo": [["W2"]]}, "new", {"redraw": many, "junk": "not a dict"}),
+        (None, "ctx0", {"redraw": many}),
+    ]
+    for data, where, unsaved in cases:
+        got = page.evaluate(f"([d, w, u]) => ({keep_script('redraw')})(d, w, u)",
+                            [data, where, unsaved])
+        want = keep_unsaved(unsaved, "redraw", where, edited(data))
+        assert got == want
+        assert list(got["redraw"]) == list(want["redraw"])  # the same ones, in the same order
+    assert page.errors == []
+
+
 def _away_and_back(page, labels: tuple[str, ...], back: str, shown: str, text: str) -> None:
     """Visit other pages through the nav bar, come back, then reload; each time the page must
     show ``text`` in ``shown`` again, marked as not saved."""

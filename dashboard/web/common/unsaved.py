@@ -9,6 +9,7 @@ the app while any is kept.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ from dash import Input, Output, State, no_update
 from dashboard.errors import DashboardError
 from dashboard.web import ids
 from dashboard.web.common import controls
+
+UNSAVED_LIMIT = 8  # unsaved drafts kept per page and tab (the most recent)
 
 
 def edited(data: dict | None) -> dict | None:
@@ -52,14 +55,32 @@ class Work:
     extras: tuple = ()
 
 
+def keep_script(page: str) -> str:
+    """:func:`keep_unsaved` of :func:`edited` work on ``page``, as a script for the browser: the
+    work is kept in the same step as the edit, with no request, so leaving the page straight
+    after an edit cannot lose it."""
+    return """function(data, where, unsaved) {
+    const some = (v) => Array.isArray(v) ? v.length > 0 : Boolean(v);
+    const work = data && (some(data.undo) || some(data.redo)) ? data : null;
+    const out = {};
+    Object.entries(unsaved || {}).forEach(([k, v]) => {
+        if (v && typeof v === 'object' && !Array.isArray(v)) { out[k] = Object.assign({}, v); }
+    });
+    const mine = out[PAGE] || {};
+    delete mine[where];
+    if (work !== null) { mine[where] = work; }
+    out[PAGE] = Object.fromEntries(Object.entries(mine).slice(-LIMIT));
+    return out;
+}""".replace("PAGE", json.dumps(page)).replace("LIMIT", str(UNSAVED_LIMIT))
+
+
 def register(app, work: Work) -> None:
-    """Keep the work in the tab's session storage on every edit; restore it when its page opens."""
-    @app.callback(
-        Output(ids.UNSAVED, "data", allow_duplicate=True),
+    """Keep the work in the tab's session storage on every edit (:func:`keep_script`); restore
+    it when its page opens."""
+    app.clientside_callback(
+        keep_script(work.page), Output(ids.UNSAVED, "data", allow_duplicate=True),
         Input(work.store, "data"), State(work.context, "data"), State(ids.UNSAVED, "data"),
         prevent_initial_call=True)
-    def keep(data, where, unsaved):
-        return keep_unsaved(unsaved, work.page, where, edited(data))
 
     @app.callback(
         Output(work.store, "data", allow_duplicate=True),
@@ -69,9 +90,6 @@ def register(app, work: Work) -> None:
         prevent_initial_call="initial_duplicate")
     def restore(where, unsaved, data):
         return restored(work, where, unsaved, data)
-
-
-UNSAVED_LIMIT = 8  # unsaved drafts kept per page and tab (the most recent)
 
 
 def keep_unsaved(unsaved: dict | None, page: str, context: str, work: dict | None) -> dict:
