@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 
@@ -238,9 +239,12 @@ def test_a_box_on_the_redraw_map_moves_every_ward_and_one_undo_restores(served, 
     outlined = page.evaluate("() => document.querySelector('#redraw-map .js-plotly-plot')"
                              ".data[1].lon.length")
     assert outlined > 0  # moved wards are outlined
+    moved_colours = {i: c for i, c, _ in _drawn_as_given(page, "redraw-map")}
     page.click("#redraw-undo")
     page.wait_for_function("() => document.querySelector('#redraw-summary-text')"
                            ".textContent.includes(' 0 ward(s) moved')", timeout=10_000)
+    # the map shows each move and its undo in the footprints' colours (recoloured in place)
+    assert {i: c for i, c, _ in _drawn_as_given(page, "redraw-map")} != moved_colours
     assert page.errors == []
 
 
@@ -277,6 +281,7 @@ def test_redraw_click_save_reopen_from_link_and_compare(served, page):
                            ".textContent.includes('1 ward(s) moved')", timeout=15_000)
     after = page.inner_text("#redraw-balance-table")
     assert after != before  # populations moved between two footprints
+    _drawn_as_given(page, "redraw-map")  # the ward is drawn in its new footprint's colour
     page.wait_for_function("() => document.querySelector('#redraw-compare-text')"
                            ".textContent.includes('1 ward(s) differ')", timeout=10_000)
     assert f"{ward}: {footprint} → {target}" in page.inner_text("#redraw-compare")
@@ -527,23 +532,40 @@ NAMES_DRAWN = """() => {
     const map = document.querySelector('#map-graph .js-plotly-plot')._fullLayout.map._subplot.map;
     return map.queryRenderedFeatures().map(f => f.properties.label).filter(Boolean);
 }"""
-SHADE_COLOURS = """() => {
-    const gd = document.querySelector('#map-graph .js-plotly-plot');
+# Each fill piece MapLibre has drawn on a map: its colour as MapLibre paints it (the layer's
+# colour rule evaluated for the feature and its state) and the colour Plotly gave it.
+DRAWN_COLOURS = """(graph) => {
+    const gd = document.querySelector(`#${graph} .js-plotly-plot`);
     const map = gd._fullLayout.map._subplot.map;
     const layer = 'plotly-trace-layer-' + gd._fullData[0].uid + '-fill';
-    return map.queryRenderedFeatures({layers: [layer]}).slice(0, 50).map(f => f.properties.fc);
+    const rule = map.getLayer(layer).paint.get('fill-color');
+    const given = {};
+    gd.calcdata[0].forEach(d => { if (d.fOut) given[String(d.fOut.id)] = d.fOut.properties.fc; });
+    const rgb = (c) => [c.r, c.g, c.b].map(v => Math.round(v * 255 / (c.a || 1))).join(',');
+    return map.queryRenderedFeatures({layers: [layer]}).map(f => [
+        String(f.id), rgb(rule.evaluate(f, f.state)),
+        (given[String(f.id)] || '').replace(/[^0-9,]/g, '')]);
 }"""
+
+
+def _drawn_as_given(page, graph: str) -> list:
+    """Wait until every piece drawn on ``graph`` has the colour Plotly gave it; returns them."""
+    page.wait_for_function(f"() => {{ const d = ({DRAWN_COLOURS})('{graph}'); "
+                           "return d.length > 0 && d.every(([, drawn, given]) => drawn === given); }",
+                           timeout=10_000)
+    return page.evaluate(DRAWN_COLOURS, graph)
 
 
 def test_a_map_update_re_sends_only_what_changed(served, page):
     # assets/steady_maps.js: a source given what it already shows is not re-tiled (half a
-    # second a time without a GPU), while a real change still reaches the map.
+    # second a time without a GPU); a new shading only recolours the pieces already tiled;
+    # a real change of shapes still reaches the map.
     from dashboard.web import reference
 
     base, app = served
     _open_map(page, base + "/map")
     shade = page.evaluate(WATCH_SOURCES)
-    before = page.evaluate(SHADE_COLOURS)
+    before = _drawn_as_given(page, "map-graph")
     wards = set(reference.geography(app.server).layer("wards").names)
     assert not wards & set(page.evaluate(NAMES_DRAWN))
     page.click("#map-layers label:has-text('Electoral wards')")
@@ -551,15 +573,41 @@ def test_a_map_update_re_sends_only_what_changed(served, page):
     page.wait_for_function(f"() => ({NAMES_DRAWN})().some(n => {json.dumps(sorted(wards))}"
                            ".includes(n))", timeout=10_000)  # the ward names appeared
     assert shade not in page.evaluate("window.__sent")  # the shading was not touched
-    page.evaluate("() => { window.__plots = 0; }")
-    page.click("#map-measure")
-    page.get_by_role("option", name="Need score").click()
-    page.wait_for_function("() => window.__plots > 0", timeout=10_000)
-    assert shade in page.evaluate("window.__sent")
-    page.wait_for_function(f"() => JSON.stringify(({SHADE_COLOURS})()) !== "
-                           f"{json.dumps(json.dumps(before, separators=(',', ':')))}",
-                           timeout=10_000)  # and the new colours are drawn
+    for measure in ("Need score", "Population", "Need score"):
+        page.evaluate("() => { window.__plots = 0; }")
+        page.click("#map-measure")
+        page.get_by_role("option", name=measure, exact=True).click()
+        page.wait_for_function("() => window.__plots > 0", timeout=10_000)
+        drawn = _drawn_as_given(page, "map-graph")  # the new colours are drawn
+    assert {i: c for i, c, _ in drawn} != {i: c for i, c, _ in before}
+    assert shade not in page.evaluate("window.__sent")  # recoloured, not sent to be re-tiled
     assert page.errors == []
+
+
+def test_a_recoloured_map_looks_as_one_drawn_afresh(served, browser):
+    # The recolouring in place must leave exactly what a fresh draw of that shading shows.
+    from PIL import Image, ImageChops
+
+    base, _ = served
+    shots, errors = [], []
+    for url, measures in ((base + "/map", ("Need score", "Population", "Need score")),
+                          (base + "/map?measure=need", ())):
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        _open_map(page, url)
+        for measure in measures:
+            page.click("#map-measure")
+            page.get_by_role("option", name=measure, exact=True).click()
+            page.wait_for_timeout(1200)
+        page.mouse.move(0, 0)
+        _drawn_as_given(page, "map-graph")
+        page.wait_for_timeout(800)
+        shots.append(Image.open(io.BytesIO(page.locator("#map-graph").screenshot())).convert("L"))
+        page.close()
+    differ = ImageChops.difference(*shots).histogram()
+    assert shots[0].size == shots[1].size
+    assert sum(differ[9:]) <= 0.001 * sum(differ)  # the same to within antialiasing
+    assert errors == []
 
 
 def test_back_steps_through_the_footprints_shown(served, page):
