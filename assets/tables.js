@@ -1,7 +1,8 @@
-// Tables drawn in the browser from their data (dashboard/web/common/drawn_table.py). As Dash
-// components, a table of a hundred cells costs the redraw page about a quarter of a second on
-// every move: Dash checks each of its components on each update. Drawn here it is one update.
-// Every text is set as text, never read as HTML.
+// Tables drawn in the browser from their data (dashboard/web/common/drawn_table.py), alone or
+// in a section with headings, notes and lists. As Dash components, a table of a hundred cells
+// costs the redraw page about a quarter of a second on every move: Dash checks each of its
+// components on each update. Drawn here it is one update. Every text is set as text, never
+// read as HTML.
 window.dashboardTables = (function () {
     "use strict";
 
@@ -33,14 +34,7 @@ window.dashboardTables = (function () {
         return node;
     }
 
-    function draw(box, spec) {
-        if (!box) {
-            return;
-        }
-        if (!spec) {  // no table (the comparison could not be made)
-            box.replaceChildren();
-            return;
-        }
+    function build(spec) {
         var table = element("table", "table table-sm table-striped table-hover " +
                                      (spec.className || ""));
         table.id = spec.id;
@@ -64,8 +58,44 @@ window.dashboardTables = (function () {
         table.appendChild(body);
         var wrap = element("div", "table-responsive");
         wrap.appendChild(table);
-        box.replaceChildren(wrap);
+        return wrap;
     }
 
-    return {draw: draw};
+    function draw(box, spec) {
+        if (!box) {
+            return;
+        }
+        if (!spec) {  // no table (the comparison could not be made)
+            box.replaceChildren();
+            return;
+        }
+        box.replaceChildren(build(spec));
+    }
+
+    // One part of a section: a heading, a note (red when an alert), a list or a table.
+    function part(spec) {
+        if (spec.kind === "table") {
+            return build(spec.table);
+        }
+        if (spec.kind === "list") {
+            var list = element("ul", spec.className);
+            spec.items.forEach(function (text) { list.appendChild(element("li", null, text)); });
+            return list;
+        }
+        if (spec.kind === "heading") {
+            return element("h2", spec.className, spec.text);
+        }
+        var note = element("p", spec.className);
+        note.appendChild(spec.alert ? element("span", "text-danger fw-semibold", spec.text)
+                                    : document.createTextNode(String(spec.text)));
+        return note;
+    }
+
+    function drawSection(box, parts) {
+        if (box) {
+            box.replaceChildren.apply(box, (parts || []).map(part));
+        }
+    }
+
+    return {draw: draw, drawSection: drawSection};
 })();

@@ -266,6 +266,23 @@ def test_tables_drawn_in_the_browser_show_names_as_text(served, page):
                           ".map(c => c.textContent)")
     assert cells == [name, name]
     assert page.inner_text("#t caption") == name
+    # A section of tables, headings, notes and lists (the hubs page's tables) likewise.
+    page.evaluate("""(name) => window.dashboardTables.drawSection(
+        document.getElementById('redraw-balance'), [
+            {kind: 'heading', text: name, className: 'h5'},
+            {kind: 'note', text: name, alert: true}, {kind: 'note', text: name, alert: false},
+            {kind: 'list', items: [name, name]},
+            {kind: 'table', table: {id: 's', head: [name], caption: null, className: '',
+                                    rows: [[{text: name}]]}}])""", name)
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => document.querySelectorAll('#redraw-balance img, "
+                         "#redraw-balance b').length") == 0
+    assert page.evaluate("() => window.__injected") is None
+    texts = page.evaluate("() => [...document.querySelectorAll('#redraw-balance h2, "
+                          "#redraw-balance p, #redraw-balance li, #s th')].map(c => c.textContent)")
+    assert texts == [name] * 7
+    assert page.evaluate("() => document.querySelector('#redraw-balance p span.text-danger')"
+                         ".textContent") == name
 
 
 def test_redraw_click_save_reopen_from_link_and_compare(served, page):

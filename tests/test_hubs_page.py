@@ -62,6 +62,27 @@ def test_render_fills_every_output_and_labels_distances(app, geo):
     assert "Median straight line (km)" in str(tables)
 
 
+def test_the_tables_are_drawn_in_the_browser_with_every_hub_figure_and_flag(app, geo):
+    # Drawn from their data (drawn_table), not as Dash components: see views.tables.
+    with app.server.test_request_context("/hubs"):
+        here, plan, result = measure(geo, hubplan.start(geo).to_json(), None, SETTINGS)
+        parts = views.tables(here, result, hubplan.changes(geo, plan))
+    tables = {p["table"]["id"]: p["table"] for p in parts if p["kind"] == "table"}
+    assert set(tables) == {"hubs-catchments", "hubs-footprints", "hubs-farthest"}
+    hubs = tables["hubs-catchments"]
+    c = result.catchments
+    assert [row[0]["text"] for row in hubs["rows"]] == list(c["name"])
+    residents = hubs["head"].index("Catchment residents")
+    assert [row[residents]["text"] for row in hubs["rows"]] == \
+        [f"{v:,.0f}" for v in c["population"]]
+    assert all(row[residents]["className"] == "text-end" for row in hubs["rows"])
+    assert hubs["rows"][0][0]["className"] is None  # names are text, not right-aligned
+    # Two demo hubs sit just over the border of the place they serve: said in red.
+    flags = [p for p in parts if p["kind"] == "note" and p["alert"]]
+    assert any("Brackmoor Civic Centre, Stanwick Library Hub" in f["text"] for f in flags)
+    assert [p["text"] for p in parts if p["kind"] == "heading"][0] == "Hubs and their catchments"
+
+
 def test_catchment_shading_gives_each_small_area_its_nearest_hub(app, geo):
     plan = hubplan.start(geo)
     result = access(geo, plan.table(), None, [1000, 2000], "places")

@@ -24,6 +24,11 @@ def python_format(col: str) -> str | None:
     return None
 
 
+def formatted(value, fmt: str | None) -> str:
+    """One cell's text: a number in ``fmt`` when given, anything else as it is."""
+    return format(value, fmt) if fmt and isinstance(value, (int, float)) else str(value)
+
+
 def data_table(frame: pd.DataFrame, formats: dict[str, str] | None = None,
                caption: str | None = None, max_rows: int | None = None) -> dbc.Table:
     """An accessible HTML table (header cells, optional caption) with formatted numbers."""
@@ -35,8 +40,7 @@ def data_table(frame: pd.DataFrame, formats: dict[str, str] | None = None,
         cells = []
         for col, value in zip(shown.columns, record):
             fmt = formats.get(col)
-            text = format(value, fmt) if fmt and isinstance(value, (int, float)) else str(value)
-            cells.append(html.Td(text, className="text-end" if fmt else None))
+            cells.append(html.Td(formatted(value, fmt), className="text-end" if fmt else None))
         rows.append(html.Tr(cells))
     children = [html.Caption(caption)] if caption else []
     children += [head, html.Tbody(rows)]

@@ -18,7 +18,7 @@ from dashboard.exports import hub_export
 from dashboard.scenarios import ScenarioError
 from dashboard.uploads import Upload
 from dashboard.web import ids, reference
-from dashboard.web.common import controls, downloads, scenarios, unsaved
+from dashboard.web.common import controls, downloads, drawn_table, scenarios, unsaved
 from dashboard.web.common.scenarios import Desk
 from dashboard.web.hubs import saving, views
 from dashboard.web.hubs.edits import HubEdit, edited
@@ -52,6 +52,7 @@ CLICK_LISTENER = """function(figure) {
 def register(app) -> None:
     app.clientside_callback(CLICK_LISTENER, Output(ids.HUBS_CLICK, "data"),
                             Input(ids.HUBS_MAP, "figure"))
+    drawn_table.register_section(app, ids.HUBS_TABLES_DATA, ids.HUBS_TABLES)
     _register_view(app)
     _register_editing(app)
     _register_scenarios(app)
@@ -67,7 +68,7 @@ def _register_view(app) -> None:
     @app.callback(
         output={"map": Output(ids.HUBS_MAP, "figure"),
                 "summary": Output(ids.HUBS_SUMMARY, "children"),
-                "tables": Output(ids.HUBS_TABLES, "children"),
+                "tables": Output(ids.HUBS_TABLES_DATA, "data"),
                 **controls.grouped(Output, {"undo": ids.HUBS_UNDO, "redo": ids.HUBS_REDO},
                                    "disabled")},
         inputs={"plan_data": Input(ids.HUBS_PLAN, "data"),

@@ -10,7 +10,7 @@ from dash import dcc, html
 from dashboard.exports import HUB_FORMATS
 from dashboard.uploads import TABLE_FILE_LIMIT
 from dashboard.web import ids
-from dashboard.web.common import controls, downloads, scenarios
+from dashboard.web.common import controls, downloads, drawn_table, scenarios
 from dashboard.web.hubs.state import HubsPage, resolve
 
 MODES = [{"label": "Open a new hub where I click", "value": "add"},
@@ -53,7 +53,7 @@ def layout(scenario: str | None = None, layer: str | None = None, **_query) -> h
             ], lg=6),
             dbc.Col(_scenario_card(page), lg=3),
         ]),
-        html.Div(id=ids.HUBS_TABLES),
+        *drawn_table.placeholder(ids.HUBS_TABLES, ids.HUBS_TABLES_DATA),
     ])
 
 

@@ -10,7 +10,7 @@ from dashboard.engine import hubplan
 from dashboard.engine.access import Access, band_label, hub_table
 from dashboard.engine.hubplan import HubPlan
 from dashboard.web import ids, reference
-from dashboard.web.common import grid, mapbase
+from dashboard.web.common import drawn_table, mapbase
 from dashboard.web.hubs import figures
 from dashboard.web.hubs.state import HubSettings, measure
 
@@ -88,11 +88,10 @@ def unit_name(geo, code: str) -> str:
     return code
 
 
-def _flag(text: str):
-    return html.Span(text, className="text-danger fw-semibold")
-
-
-def tables(here, result: Access, changes: pd.DataFrame) -> list:
+def tables(here, result: Access, changes: pd.DataFrame) -> list[dict]:
+    """The tables under the map, as a section drawn in the browser (:mod:`drawn_table`): they
+    change with every edit, and as Dash components their cells made each click a quarter of a
+    second slower."""
     c = result.catchments
     hubs = pd.DataFrame({
         "Hub": c["name"], "Type": c["type"],
@@ -105,14 +104,14 @@ def tables(here, result: Access, changes: pd.DataFrame) -> list:
     formats = {"Catchment residents": ",.0f", "Need-weighted": ",.0f", "Need index": ".2f",
                "Staff (FTE)": ",.1f", "Staff per 10k weighted": ",.2f",
                "Median straight line (km)": ".1f"}
-    parts = [html.H2("Hubs and their catchments", className="h5 mt-2"),
-             grid.data_table(hubs, formats, caption=(
+    parts = [drawn_table.heading("Hubs and their catchments", "h5 mt-2"),
+             drawn_table.table(drawn_table.frame_spec("hubs-catchments", hubs, formats, caption=(
                  "Each small area belongs to its nearest counted hub (straight line). Staff per "
-                 "10,000 need-weighted residents of the catchment."))]
+                 "10,000 need-weighted residents of the catchment.")))]
     outside = c.loc[c["outside_footprint"], "name"].tolist()
     if outside:
-        parts.append(html.P(_flag(f"{', '.join(outside)} sit outside the footprint they "
-                                  "serve."), className="small"))
+        parts.append(drawn_table.note(f"{', '.join(outside)} sit outside the footprint they "
+                                      "serve.", alert=True))
     if result.footprints is not None:
         f = result.footprints
         shown = pd.DataFrame({"Footprint": f["name"], "Residents": f["population"],
@@ -124,26 +123,26 @@ def tables(here, result: Access, changes: pd.DataFrame) -> list:
             shown[label] = f[col]
             fmt[label] = ".0%"
         shown["Median straight line (km)"] = f["median_straight_line_m"] / 1000
-        parts += [html.H2(f"{here.layer(result.layer).label}: their residents' access",
-                          className="h5 mt-3"),
-                  grid.data_table(shown, fmt)]
+        parts += [drawn_table.heading(f"{here.layer(result.layer).label}: their residents' "
+                                      "access"),
+                  drawn_table.table(drawn_table.frame_spec("hubs-footprints", shown, fmt))]
         if result.footprints_without_hub:
-            parts.append(html.P(_flag(f"No hub inside or serving: "
-                                      f"{', '.join(result.footprints_without_hub)}."),
-                                className="small"))
+            parts.append(drawn_table.note(f"No hub inside or serving: "
+                                          f"{', '.join(result.footprints_without_hub)}.",
+                                          alert=True))
     far = result.farthest()
-    parts += [html.H2("Small areas farthest from any counted hub", className="h5 mt-3"),
-              grid.data_table(pd.DataFrame({
+    parts += [drawn_table.heading("Small areas farthest from any counted hub"),
+              drawn_table.table(drawn_table.frame_spec("hubs-farthest", pd.DataFrame({
                   "Code": far["code"], "Small area": far["name"], "Residents": far["population"],
                   "Nearest hub": far["nearest_hub_name"],
                   "Straight line (km)": far["straight_line_m"] / 1000}),
-                  {"Residents": ",.0f", "Straight line (km)": ".1f"})]
+                  {"Residents": ",.0f", "Straight line (km)": ".1f"}))]
     if len(changes):
-        parts += [html.H2("Changes from the pack's hubs", className="h5 mt-3"),
-                  html.Ul([html.Li(f"{r.name}: {r.change}"
-                                   + (f" {r.moved_straight_line_m / 1000:.1f} km"
-                                      if r.change == "moved" else ""))
-                           for r in changes.itertuples()], className="small")]
+        parts += [drawn_table.heading("Changes from the pack's hubs"),
+                  drawn_table.bullets([f"{r.name}: {r.change}"
+                                       + (f" {r.moved_straight_line_m / 1000:.1f} km"
+                                          if r.change == "moved" else "")
+                                       for r in changes.itertuples()])]
     return parts
 
 
