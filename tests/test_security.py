@@ -47,11 +47,17 @@ def test_every_response_has_the_security_headers_and_the_policy_allows_only_own_
               for body in _inline_scripts(page.get_data(as_text=True))}
     assert hashes and hashes <= set(script)
     for response in (page, client.get("/_dash-layout"), client.get("/healthz"),
-                     client.get("/_style/blank.json")):
+                     client.get("/_style/blank.json"), client.get("/assets/tables.js")):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "same-origin"
         assert response.headers["X-Frame-Options"] == "DENY"
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    # What is not a document (scripts, data) carries the policy that lets nothing run, without
+    # the page's script hashes, which would only add bytes to every response.
+    for response in (client.get("/_dash-layout"), client.get("/assets/tables.js")):
+        assert response.headers["Content-Security-Policy"] == \
+            "default-src 'none'; frame-ancestors 'none'"
+    assert client.get("/map").headers["Content-Security-Policy"] == policy
 
 
 def test_the_streets_basemap_adds_only_its_own_tile_host(tmp_path):
