@@ -172,13 +172,11 @@
                 // their new colours as states too, so the tiles drawn until the new data is
                 // tiled show them.
                 map.removeFeatureState({source: this.id});
-                this.__recoloured = false;
-                if (next) {
-                    paintStates(map, this.id, next.ids.map(function (id, i) {
-                        return [id, next.props[i][COLOUR]];
-                    }).filter(function (pair) { return pair[1] !== undefined; }));
-                    this.__recoloured = true;
-                }
+                var colours = !next ? [] : next.ids.map(function (id, i) {
+                    return [id, next.props[i][COLOUR]];
+                }).filter(function (pair) { return pair[1] !== undefined; });
+                paintStates(map, this.id, colours);
+                this.__recoloured = colours.length > 0;
             }
             return setData.apply(this, arguments);
         };
@@ -192,7 +190,6 @@
     // each of which, drawn without a GPU, holds up the page.
     function settle(map) {
         map._fadeDuration = 0;
-        steer(Object.getPrototypeOf(map));
         var order = map.getLayersOrder();
         for (var i = 0; i < order.length; i++) {
             var layer = map.getLayer(order[i]);
@@ -201,7 +198,8 @@
                 continue;
             }
             if (layer.type === "fill" && plotlyColour(map.getPaintProperty(order[i], "fill-color"))) {
-                map.setPaintProperty(order[i], "fill-color", RECOLOURABLE);  // added before steer
+                // added before the map was seen (the made hook below): converted now, once
+                map.setPaintProperty(order[i], "fill-color", RECOLOURABLE);
             }
             guard(Object.getPrototypeOf(source));  // shared by every GeoJSON source
             var made = source._data;

@@ -17,6 +17,11 @@ window.dashboardTables = (function () {
         return node;
     }
 
+    function text(spec) {  // red and bold when an alert
+        return spec.alert ? element("span", "text-danger fw-semibold", spec.text)
+                          : document.createTextNode(String(spec.text));
+    }
+
     function cell(spec, tag) {
         var node = element(tag, spec.className);
         if (tag === "th") {
@@ -29,8 +34,7 @@ window.dashboardTables = (function () {
             swatch.style.background = spec.swatch;
             node.appendChild(swatch);
         }
-        node.appendChild(spec.alert ? element("span", "text-danger fw-semibold", spec.text)
-                                    : document.createTextNode(String(spec.text)));
+        node.appendChild(text(spec));
         return node;
     }
 
@@ -86,8 +90,7 @@ window.dashboardTables = (function () {
             return element("h2", spec.className, spec.text);
         }
         var note = element("p", spec.className);
-        note.appendChild(spec.alert ? element("span", "text-danger fw-semibold", spec.text)
-                                    : document.createTextNode(String(spec.text)));
+        note.appendChild(text(spec));
         return note;
     }
 

@@ -35,9 +35,9 @@ def frame_spec(table_id: str, frame: pd.DataFrame, formats: dict[str, str] | Non
     """A whole table of ``frame``, its numbers written and aligned as
     :func:`~dashboard.web.common.grid.data_table` writes them."""
     formats = formats or {}
-    rows = [[cell(formatted(value, formats.get(col)),
-                  class_name="text-end" if formats.get(col) else None)
-             for col, value in zip(frame.columns, record)]
+    fmts = [formats.get(col) for col in frame.columns]
+    rows = [[cell(formatted(value, fmt), class_name="text-end" if fmt else None)
+             for fmt, value in zip(fmts, record)]
             for record in frame.itertuples(index=False)]
     return spec(table_id, list(frame.columns), rows, caption, "small mb-2 caption-top")
 

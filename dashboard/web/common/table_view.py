@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
-from dashboard.web.common.grid import python_format
+from dashboard.web.common.grid import formatted, python_format
 from dashboard.web.ids import TableIds
 
 PAGE_ROWS = 20
@@ -77,8 +77,7 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for col in frame.columns:
         fmt = python_format(col)
-        out[col] = [format(v, fmt) if fmt and isinstance(v, (int, float)) else str(v)
-                    for v in frame[col]] if fmt else frame[col].astype(str)
+        out[col] = [formatted(v, fmt) for v in frame[col]] if fmt else frame[col].astype(str)
     return out
 
 
